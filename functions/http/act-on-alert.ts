@@ -1,0 +1,17 @@
+import { identify } from '#shared/use-cases/identity.ts';
+import { actOnAlert, alertActionSchema } from '#shared/use-cases/manage-alerts.ts';
+import { alertStore, clock, config, workQueues } from '../lib/compose.ts';
+import { httpHandler, json, parseJsonBody, pathParameter } from '../lib/http.ts';
+import { createLogger } from '../lib/logger.ts';
+
+const logger = createLogger();
+
+const deps = { config, clock, alerts: alertStore(), queues: workQueues() };
+
+export const handler = httpHandler(logger, async (event) => {
+  const identity = identify(config.auth.tokens, event.headers.authorization);
+  const alertId = pathParameter(event, 'id');
+  const alert = await actOnAlert(deps, identity, alertId, parseJsonBody(event, alertActionSchema));
+  logger.info('alert action', { alertId, status: alert.status, departmentId: alert.departmentId });
+  return json(200, alert);
+});

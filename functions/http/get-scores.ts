@@ -1,0 +1,14 @@
+import { identify } from '#shared/use-cases/identity.ts';
+import { queryScores, scoresQuerySchema } from '#shared/use-cases/query-scores.ts';
+import { config, scoreStore } from '../lib/compose.ts';
+import { createLogger } from '../lib/logger.ts';
+import { httpHandler, json, parseQuery } from '../lib/http.ts';
+
+const logger = createLogger();
+
+const deps = { scores: scoreStore() };
+
+export const handler = httpHandler(logger, async (event) => {
+  const identity = identify(config.auth.tokens, event.headers.authorization);
+  return json(200, await queryScores(deps, identity, parseQuery(event, scoresQuerySchema)));
+});

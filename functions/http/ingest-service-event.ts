@@ -1,0 +1,17 @@
+import { scheduleSurvey, serviceEventSchema } from '#shared/use-cases/schedule-survey.ts';
+import { identify, requireRole } from '#shared/use-cases/identity.ts';
+import { clock, config, phoneVault, surveyStore, workQueues } from '../lib/compose.ts';
+import { httpHandler, json, parseJsonBody } from '../lib/http.ts';
+import { createLogger } from '../lib/logger.ts';
+
+const logger = createLogger();
+
+const deps = { config, clock, surveys: surveyStore(), queues: workQueues(), vault: phoneVault() };
+
+export const handler = httpHandler(logger, async (event) => {
+  requireRole(identify(config.auth.tokens, event.headers.authorization), 'ingest');
+  const serviceEvent = parseJsonBody(event, serviceEventSchema);
+  const result = await scheduleSurvey(deps, serviceEvent);
+  logger.info('service event ingested', { eventId: result.eventId, surveyId: result.survey.id, status: result.survey.status });
+  return json(202, result);
+});

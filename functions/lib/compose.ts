@@ -1,0 +1,56 @@
+/**
+ * Builds adapters from the validated runtime config, once per cold start. Each handler
+ * asks only for what it uses, so its bundle carries only those SDK clients.
+ */
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
+import { DynamoAlertStore } from '#shared/adapters/dynamodb/alert-store.ts';
+import { DynamoScoreStore } from '#shared/adapters/dynamodb/score-store.ts';
+import { DynamoSurveyStore } from '#shared/adapters/dynamodb/survey-store.ts';
+import { DynamoTimerIndex } from '#shared/adapters/dynamodb/timer-index.ts';
+import { SqsWorkQueues } from '#shared/adapters/sqs/work-queues.ts';
+import { SimulatorSms } from '#shared/adapters/sms/simulator.ts';
+import { TwilioSms } from '#shared/adapters/sms/twilio.ts';
+import { loadRuntime, type Runtime } from '#shared/config/runtime.ts';
+import { createPhoneVault } from '#shared/privacy/phone-vault.ts';
+import type { Clock, SmsSender } from '#shared/ports.ts';
+
+export const runtime: Runtime = loadRuntime();
+export const config = runtime.config;
+export const clock: Clock = { now: () => new Date() };
+
+let documentClient: ReturnType<typeof createDocumentClient> | undefined;
+const db = () => (documentClient ??= createDocumentClient());
+const retention = () => config.privacy.retentionDays;
+
+export const surveyStore = () => new DynamoSurveyStore(db(), runtime.table('main'), retention());
+export const alertStore = () => new DynamoAlertStore(db(), runtime.table('main'), retention());
+export const timerIndex = () => new DynamoTimerIndex(db(), runtime.table('main'));
+export const scoreStore = () =>
+  new DynamoScoreStore(db(), { scores: runtime.table('scores'), main: runtime.table('main') }, retention());
+
+/** Queue URLs come from the function's bindings; a missing one fails loudly when used. */
+export const workQueues = () =>
+  new SqsWorkQueues(new SQSClient({}), {
+    surveyDispatch: runtime.env.QUEUE_SURVEY_DISPATCH_URL,
+    responses: runtime.env.QUEUE_RESPONSES_URL,
+    alerts: (departmentId) => runtime.alertQueueUrl(departmentId),
+  });
+
+export function phoneVault() {
+  const key = runtime.secret('PHONE_KEY');
+  if (!key) throw new Error('no phone key: set PHONE_KEY or privacy.phoneKey in the config');
+  return createPhoneVault(key);
+}
+
+export function smsSender(): SmsSender {
+  const sms = config.sms;
+  if (sms.provider === 'twilio') {
+    const authToken = runtime.secret('TWILIO_AUTH_TOKEN');
+    if (!authToken) throw new Error('the twilio provider needs TWILIO_AUTH_TOKEN');
+    return new TwilioSms({ ...sms, authToken });
+  }
+  const outbox = runtime.env.SMS_SIMULATOR_OUTBOX;
+  if (!outbox) throw new Error('the simulator provider runs locally only (SMS_SIMULATOR_OUTBOX is not set)');
+  return new SimulatorSms(outbox);
+}

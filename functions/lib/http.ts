@@ -1,0 +1,91 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { z } from 'zod';
+import { AppError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '#shared/errors.ts';
+import type { Logger } from '@aws-lambda-powertools/logger';
+
+export type HttpEvent = APIGatewayProxyEventV2;
+export type HttpResult = APIGatewayProxyStructuredResultV2;
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export const json = (statusCode: number, body: unknown): HttpResult => ({
+  statusCode,
+  headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+  body: JSON.stringify(body),
+});
+
+/** The one mapping from errors to HTTP answers: typed errors keep their status, anything else is a bare 500. */
+export function errorResponse(logger: Logger, error: unknown): HttpResult {
+  if (error instanceof AppError) {
+    return json(error.status, {
+      error: { code: error.code, message: error.message, ...(error.fields ? { fields: error.fields } : {}) },
+    });
+  }
+  logger.error('unhandled error', { error: error as Error });
+  return json(500, { error: { code: 'internal_error', message: 'Something went wrong on our side. Please try again.' } });
+}
+
+/** Wraps an HTTP adapter: normalised headers, logger context, errors mapped once. */
+export function httpHandler(logger: Logger, fn: (event: HttpEvent, context: Context) => Promise<HttpResult>) {
+  return middy<HttpEvent, HttpResult>()
+    .use(httpHeaderNormalizer())
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use({
+      onError: (request) => {
+        request.response = errorResponse(logger, request.error);
+      },
+    })
+    .handler(fn);
+}
+
+export function rawBody(event: HttpEvent): string {
+  const body = event.body ?? '';
+  const text = event.isBase64Encoded ? Buffer.from(body, 'base64').toString('utf8') : body;
+  if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw new PayloadTooLargeError(`the body is over ${MAX_BODY_BYTES} bytes`);
+  return text;
+}
+
+export function fieldErrors(error: z.ZodError, prefix = ''): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const path = `${prefix}${z.core.toDotPath(issue.path)}` || '(body)';
+    fields[path] ??= issue.message;
+  }
+  return fields;
+}
+
+export function parseJsonBody<S extends z.ZodType>(event: HttpEvent, schema: S): z.infer<S> {
+  const type = event.headers['content-type'] ?? '';
+  if (!/^application\/([\w.+-]+\+)?json\b/i.test(type)) throw new UnsupportedMediaTypeError('send application/json');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(rawBody(event));
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    throw new ValidationError('the body is not valid JSON');
+  }
+  const result = schema.safeParse(raw);
+  if (!result.success) throw new ValidationError('the body has invalid fields', fieldErrors(result.error));
+  return result.data;
+}
+
+export function parseQuery<S extends z.ZodType>(event: HttpEvent, schema: S): z.infer<S> {
+  const params = new URLSearchParams(event.rawQueryString ?? '');
+  const query: Record<string, string> = {};
+  for (const [key, value] of params) {
+    if (key in query) throw new ValidationError(`query parameter ${key} is given twice`, { [key]: 'given twice' });
+    query[key] = value;
+  }
+  const result = schema.safeParse(query);
+  if (!result.success) throw new ValidationError('invalid query parameters', fieldErrors(result.error));
+  return result.data;
+}
+
+export function pathParameter(event: HttpEvent, name: string): string {
+  const value = event.pathParameters?.[name];
+  if (!value || value.length > 128) throw new ValidationError(`missing or invalid ${name}`, { [name]: 'invalid' });
+  return value;
+}

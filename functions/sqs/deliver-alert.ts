@@ -1,0 +1,20 @@
+import { HttpAlertChannels } from '#shared/adapters/http/webhook-channel.ts';
+import { alertDeliveryMessageSchema, deliverAlert } from '#shared/use-cases/deliver-alert.ts';
+import { alertStore, clock, config, runtime } from '../lib/compose.ts';
+import { createLogger } from '../lib/logger.ts';
+import { sqsHandler } from '../lib/sqs.ts';
+
+const logger = createLogger();
+
+const deps = {
+  config,
+  clock,
+  alerts: alertStore(),
+  channels: new HttpAlertChannels(runtime.env),
+  publicBaseUrl: runtime.publicBaseUrl,
+};
+
+export const handler = sqsHandler(logger, alertDeliveryMessageSchema, async (message) => {
+  const { delivered } = await deliverAlert(deps, message);
+  logger.info('alert delivered', { alertId: message.alertId, round: message.round, channels: delivered });
+});

@@ -1,0 +1,13 @@
+import { runSurveyTimer, surveyTimerMessageSchema } from '#shared/use-cases/run-survey-timer.ts';
+import { clock, config, phoneVault, smsSender, surveyStore, workQueues } from '../lib/compose.ts';
+import { createLogger } from '../lib/logger.ts';
+import { sqsHandler } from '../lib/sqs.ts';
+
+const logger = createLogger();
+
+const deps = { config, clock, surveys: surveyStore(), queues: workQueues(), sms: smsSender(), vault: phoneVault() };
+
+export const handler = sqsHandler(logger, surveyTimerMessageSchema, async (message) => {
+  const outcome = await runSurveyTimer(deps, message);
+  logger.info('survey timer', { surveyId: message.surveyId, action: message.action, outcome });
+});

@@ -1,0 +1,174 @@
+/**
+ * The one plain-data description of ClosedLoop: tables, queues, functions, their
+ * triggers and bindings. The CDK stack (infra/stack.ts) and the local runtime
+ * (local/runtime.ts) are both built from `buildTopology(config)`, so they cannot drift.
+ */
+import type { Config } from '#shared/config/schema.ts';
+import { alertQueueName, envNameForQueue, envNameForTable } from '#shared/config/resource-names.ts';
+
+export interface KeySpec {
+  name: string;
+  type: 'S' | 'N';
+}
+export interface TableSpec {
+  name: string;
+  partitionKey: KeySpec;
+  sortKey: KeySpec;
+  timeToLiveAttribute: string;
+  indexes: { name: string; partitionKey: KeySpec; sortKey: KeySpec }[];
+}
+export interface QueueSpec {
+  name: string;
+  visibilityTimeoutSeconds: number;
+  maxReceiveCount: number;
+  retentionDays: number;
+  deadLetterRetentionDays: number;
+}
+export type Binding =
+  | { kind: 'table'; table: string; access: 'read' | 'readWrite' }
+  | { kind: 'queue'; queue: string; access: 'send' };
+export type Trigger =
+  | { kind: 'http'; method: 'GET' | 'POST'; path: string }
+  | { kind: 'queue'; queue: string; batchSize: number; maxBatchingWindowSeconds: number }
+  | { kind: 'schedule'; rateMinutes: number };
+export interface FunctionSpec {
+  name: string;
+  /** Handler module, relative to the repository root; it exports `handler`. */
+  entry: string;
+  description: string;
+  timeoutSeconds: number;
+  memoryMb: number;
+  triggers: Trigger[];
+  bindings: Binding[];
+}
+export interface Topology {
+  tables: TableSpec[];
+  queues: QueueSpec[];
+  functions: FunctionSpec[];
+}
+
+const S = (name: string): KeySpec => ({ name, type: 'S' });
+
+/** Lambda's advice: a queue's visibility timeout is at least six times its consumer's timeout. */
+const queueFor = (name: string, consumerTimeoutSeconds: number): QueueSpec => ({
+  name,
+  visibilityTimeoutSeconds: consumerTimeoutSeconds * 6,
+  maxReceiveCount: 5,
+  retentionDays: 4,
+  deadLetterRetentionDays: 14,
+});
+
+export function buildTopology(config: Pick<Config, 'departments'>): Topology {
+  const alertQueues = config.departments.map((d) => alertQueueName(d.id));
+  const sendToAlertQueues: Binding[] = alertQueues.map((queue) => ({ kind: 'queue', queue, access: 'send' }));
+  const main = (access: 'read' | 'readWrite'): Binding => ({ kind: 'table', table: 'main', access });
+  const scores = (access: 'read' | 'readWrite'): Binding => ({ kind: 'table', table: 'scores', access });
+  const send = (queue: string): Binding => ({ kind: 'queue', queue, access: 'send' });
+  const http = (method: 'GET' | 'POST', path: string): Trigger => ({ kind: 'http', method, path });
+  const api = (name: string, description: string, trigger: Trigger, bindings: Binding[]): FunctionSpec => ({
+    name,
+    entry: `functions/http/${name}.ts`,
+    description,
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    triggers: [trigger],
+    bindings,
+  });
+  const consumerTimeout = 30;
+
+  return {
+    tables: [
+      {
+        // Surveys and their conversations, alerts, opt-outs and idempotency records.
+        name: 'main',
+        partitionKey: S('pk'),
+        sortKey: S('sk'),
+        timeToLiveAttribute: 'expiresAt',
+        indexes: [
+          // Sparse, sharded index of pending timers (sends, reminders, expiries, deliveries).
+          { name: 'due', partitionKey: S('duePk'), sortKey: S('dueSk') },
+          // Lookups: a phone's surveys newest first, a department's alerts newest first.
+          { name: 'lookup', partitionKey: S('lookupPk'), sortKey: S('lookupSk') },
+        ],
+      },
+      {
+        // Scored answers and their pre-aggregated rollups.
+        name: 'scores',
+        partitionKey: S('pk'),
+        sortKey: S('sk'),
+        timeToLiveAttribute: 'expiresAt',
+        indexes: [],
+      },
+    ],
+    queues: [
+      queueFor('survey-dispatch', consumerTimeout),
+      queueFor('responses', consumerTimeout),
+      ...alertQueues.map((name) => queueFor(name, consumerTimeout)),
+    ],
+    functions: [
+      api('ingest-service-event', 'Schedules the survey for a completed service visit', http('POST', '/v1/service-events'), [
+        main('readWrite'),
+        send('survey-dispatch'),
+      ]),
+      api('twilio-inbound-sms', "Twilio's inbound SMS webhook: one conversation step", http('POST', '/v1/sms/twilio'), [
+        main('readWrite'),
+        send('responses'),
+      ]),
+      api('get-scores', 'Rolled-up NPS, CSAT and CES', http('GET', '/v1/scores'), [scores('read')]),
+      api('list-alerts', 'Detractor alerts, by department and status', http('GET', '/v1/alerts'), [main('read')]),
+      api('get-alert', 'One alert with its actions', http('GET', '/v1/alerts/{id}'), [main('read')]),
+      api('act-on-alert', 'Acknowledge, contact, resolve or reassign an alert', http('POST', '/v1/alerts/{id}/actions'), [
+        main('readWrite'),
+        ...sendToAlertQueues,
+      ]),
+      api('get-dashboard', 'The CX dashboard page', http('GET', '/'), []),
+      {
+        name: 'run-survey-timer',
+        entry: 'functions/sqs/run-survey-timer.ts',
+        description: 'Sends due surveys and reminders, expires and closes conversations',
+        timeoutSeconds: consumerTimeout,
+        memoryMb: 512,
+        triggers: [{ kind: 'queue', queue: 'survey-dispatch', batchSize: 10, maxBatchingWindowSeconds: 0 }],
+        bindings: [main('readWrite'), send('responses')],
+      },
+      {
+        name: 'score-response',
+        entry: 'functions/sqs/score-response.ts',
+        description: 'Records answers exactly once into responses and rollups; raises detractor alerts',
+        timeoutSeconds: consumerTimeout,
+        memoryMb: 512,
+        triggers: [{ kind: 'queue', queue: 'responses', batchSize: 25, maxBatchingWindowSeconds: 1 }],
+        bindings: [main('readWrite'), scores('readWrite'), ...sendToAlertQueues],
+      },
+      {
+        name: 'deliver-alert',
+        entry: 'functions/sqs/deliver-alert.ts',
+        description: "Delivers alerts to their department's channels",
+        timeoutSeconds: consumerTimeout,
+        memoryMb: 512,
+        triggers: alertQueues.map((queue) => ({ kind: 'queue', queue, batchSize: 5, maxBatchingWindowSeconds: 0 })),
+        bindings: [main('readWrite')],
+      },
+      {
+        name: 'sweep-timers',
+        entry: 'functions/schedule/sweep-timers.ts',
+        description: 'Every minute: hands due timers to their queues',
+        timeoutSeconds: 60,
+        memoryMb: 512,
+        triggers: [{ kind: 'schedule', rateMinutes: 1 }],
+        bindings: [main('readWrite'), send('survey-dispatch'), ...sendToAlertQueues],
+      },
+    ],
+  };
+}
+
+/** The environment variable a binding sets on its function. */
+export function envNameForBinding(binding: Binding): string {
+  return binding.kind === 'table' ? envNameForTable(binding.table) : envNameForQueue(binding.queue);
+}
+
+export function httpRoutes(topology: Topology) {
+  return topology.functions.flatMap((fn) =>
+    fn.triggers.flatMap((t) => (t.kind === 'http' ? [{ method: t.method, path: t.path, function: fn.name }] : [])),
+  );
+}

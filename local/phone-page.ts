@@ -1,0 +1,73 @@
+import type { Config } from '#shared/config/schema.ts';
+
+/** The SMS simulator's phone: pick a number, read its thread, reply as the customer. */
+export function phonePage(config: Readonly<Config>): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>ClosedLoop · phone simulator</title>
+<style>
+  body{font:16px/1.4 system-ui,-apple-system,"PingFang SC","Noto Sans CJK SC",sans-serif;margin:0;background:#eef1f5;color:#1d2733}
+  header{background:#1d2733;color:#fff;padding:12px 16px;display:flex;gap:12px;align-items:center;flex-wrap:wrap}
+  header h1{font-size:18px;margin:0;flex:1}
+  select,input,button{font:inherit;padding:8px 10px;border-radius:8px;border:1px solid #c7ced8}
+  button{background:#2563eb;color:#fff;border:0;cursor:pointer}
+  main{max-width:480px;margin:0 auto;padding:16px}
+  #thread{display:flex;flex-direction:column;gap:8px;min-height:50vh}
+  .msg{max-width:80%;padding:8px 12px;border-radius:14px;white-space:pre-wrap;word-break:break-word}
+  .outbound{background:#fff;align-self:flex-start;border-bottom-left-radius:4px}
+  .inbound{background:#2563eb;color:#fff;align-self:flex-end;border-bottom-right-radius:4px}
+  .meta{font-size:12px;opacity:.65;margin-top:2px}
+  form{display:flex;gap:8px;margin-top:16px;position:sticky;bottom:0;background:#eef1f5;padding:8px 0}
+  form input{flex:1}
+  .empty{color:#667;text-align:center;margin-top:20vh}
+</style></head>
+<body>
+<header><h1>${escapeHtml(config.brand.name)} · phone simulator</h1>
+  <label>Phone <select id="phone" aria-label="phone number"></select></label>
+  <input id="custom" placeholder="+8613800138000" aria-label="another phone number" size="14">
+</header>
+<main>
+  <div id="thread" aria-live="polite"></div>
+  <form id="reply"><input id="text" autocomplete="off" placeholder="Reply as the customer… 9 / 九分 / STOP" aria-label="reply text"><button>Send</button></form>
+</main>
+<script>
+const $ = (id) => document.getElementById(id);
+let current = new URLSearchParams(location.search).get('phone') || '';
+async function loadPhones() {
+  const { phones } = await (await fetch('/dev/sms/thread')).json();
+  if (!current && phones.length) current = phones[phones.length - 1];
+  const all = [...new Set([...phones, current].filter(Boolean))];
+  $('phone').innerHTML = all.map((p) => '<option' + (p === current ? ' selected' : '') + '>' + p + '</option>').join('');
+}
+async function loadThread() {
+  if (!current) { $('thread').innerHTML = '<p class="empty">No messages yet: post a service visit, or type a number above.</p>'; return; }
+  const { messages } = await (await fetch('/dev/sms/thread?phone=' + encodeURIComponent(current))).json();
+  $('thread').replaceChildren(...messages.map((m) => {
+    const div = document.createElement('div');
+    div.className = 'msg ' + m.direction;
+    div.textContent = m.body;
+    const meta = document.createElement('div');
+    meta.className = 'meta';
+    meta.textContent = new Date(m.sentAt).toLocaleString();
+    div.append(meta);
+    return div;
+  }));
+}
+$('phone').onchange = (e) => { current = e.target.value; loadThread(); };
+$('custom').onchange = (e) => { current = e.target.value.trim(); loadPhones().then(loadThread); };
+$('reply').onsubmit = async (e) => {
+  e.preventDefault();
+  const body = $('text').value;
+  if (!current || !body) return;
+  $('text').value = '';
+  await fetch('/dev/sms/inbound', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ from: current, body }) });
+  await loadThread();
+};
+loadPhones().then(loadThread);
+setInterval(() => loadPhones().then(loadThread), 2000);
+</script>
+</body></html>`;
+}
+
+const escapeHtml = (s: string) =>
+  s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c] ?? c);

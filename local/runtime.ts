@@ -1,0 +1,241 @@
+/**
+ * The local runtime: the topology's very handler modules, on this machine, against real
+ * emulators (DynamoDB Local, fauxqs) with real AWS SDK v3 clients.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { startFauxqs } from 'fauxqs';
+import { buildTopology, envNameForBinding, type FunctionSpec, type Topology } from '#infra/topology.ts';
+import { loadConfigFile } from '#shared/config/load.ts';
+import { envNameForQueue, envNameForTable } from '#shared/config/resource-names.ts';
+import type { Config } from '#shared/config/schema.ts';
+import { SimulatorSms } from '#shared/adapters/sms/simulator.ts';
+import { ApiGatewayEmulator, type HttpLambda, type LocalRoute } from './api-gateway.ts';
+import { createDevRoutes, WebhookInbox } from './dev-routes.ts';
+import { ensureTables, startDynamoDbLocal } from './dynamodb-local.ts';
+import { QueuePoller, ScheduleTimer, type SqsLambda } from './event-sources.ts';
+import { StartupError } from './startup-error.ts';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface LocalOptions {
+  configPath: string;
+  dataDir: string;
+  port: number;
+  host?: string;
+  publicBaseUrl?: string | undefined;
+  /** Tests shorten these; the topology's values are the default. */
+  visibilityTimeoutSeconds?: number | undefined;
+  scheduleIntervalMs?: number | undefined;
+  onError?: (error: unknown) => void;
+}
+
+export interface LocalStack {
+  url: string;
+  config: Readonly<Config>;
+  topology: Topology;
+  endpoints: { dynamodb: string; sqs: string };
+  tables: Record<string, string>;
+  queues: Record<string, { url: string; dlqUrl: string }>;
+  stop(): Promise<void>;
+}
+
+export const localTableName = (table: string) => `closedloop-${table}`;
+
+/** The environment each function gets from its bindings: the same names the CDK stack sets. */
+export function functionEnvironmentNames(fn: FunctionSpec): string[] {
+  return ['CLOSEDLOOP_CONFIG', ...new Set(fn.bindings.map(envNameForBinding))].sort();
+}
+
+function freePort(host: string): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const probe = createNetServer();
+    probe.once('error', reject);
+    probe.listen(0, host, () => {
+      const address = probe.address();
+      probe.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolveListen, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new StartupError(`port ${port} is busy: stop what uses it, or run with PORT=<another port>`)
+          : error,
+      ),
+    );
+    server.listen(port, host, () => {
+      const address = server.address();
+      resolveListen(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+}
+
+/** A phone key for local data, made once and kept with it, when neither env nor config gives one. */
+function localPhoneKey(dataDir: string): string {
+  const file = join(dataDir, 'local-secrets.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')).phoneKey;
+  const phoneKey = randomBytes(32).toString('base64url');
+  writeFileSync(file, JSON.stringify({ phoneKey }), { mode: 0o600 });
+  return phoneKey;
+}
+
+export async function startLocalStack(options: LocalOptions): Promise<LocalStack> {
+  const host = options.host ?? '127.0.0.1';
+  const configPath = resolve(options.configPath);
+  const config = loadConfigFile(configPath);
+  const topology = buildTopology(config);
+  const dataDir = resolve(options.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const onError = options.onError ?? ((error) => console.error('[local]', error));
+
+  // Listen first: a busy port is reported before anything slow starts.
+  let ready: ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | undefined;
+  const server = createServer((req, res) => {
+    if (!ready) {
+      res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
+      res.end(JSON.stringify({ error: { code: 'starting', message: 'the local stack is starting' } }));
+      return;
+    }
+    ready(req, res).catch((error) => {
+      onError(error);
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 'internal_error', message: 'Something went wrong on our side.' } }));
+    });
+  });
+  const port = await listen(server, options.port, host);
+  const url = `http://${host}:${port}`;
+  const stoppers: (() => Promise<void>)[] = [async () => void (await new Promise((r) => server.close(r)))];
+  const stop = async () => {
+    for (const s of stoppers.splice(0).reverse()) await s().catch(onError);
+  };
+
+  try {
+    const dynamo = await startDynamoDbLocal({ dataDir, port: await freePort(host) });
+    stoppers.push(() => dynamo.stop());
+    const fauxqs = await startFauxqs({ port: 0, host, logger: false });
+    stoppers.push(() => fauxqs.stop());
+
+    const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+    const region = 'us-east-1';
+    const queues: LocalStack['queues'] = {};
+    const queueArns: Record<string, string> = {};
+    for (const queue of topology.queues) {
+      const dlq = fauxqs.createQueue(`${queue.name}-dlq`, {
+        attributes: { MessageRetentionPeriod: String(queue.deadLetterRetentionDays * 86_400) },
+      });
+      const main = fauxqs.createQueue(queue.name, {
+        attributes: {
+          VisibilityTimeout: String(options.visibilityTimeoutSeconds ?? queue.visibilityTimeoutSeconds),
+          MessageRetentionPeriod: String(queue.retentionDays * 86_400),
+          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.queueArn, maxReceiveCount: queue.maxReceiveCount }),
+        },
+      });
+      queues[queue.name] = { url: main.queueUrl, dlqUrl: dlq.queueUrl };
+      queueArns[queue.name] = main.queueArn;
+    }
+    const tables = Object.fromEntries(topology.tables.map((t) => [t.name, localTableName(t.name)]));
+
+    // What the bindings set in AWS, set here for the same handler modules.
+    Object.assign(process.env, {
+      AWS_REGION: region,
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_SQS: fauxqs.address,
+      CLOSEDLOOP_CONFIG: configPath,
+      SMS_SIMULATOR_OUTBOX: join(dataDir, 'sms-outbox.jsonl'),
+      PUBLIC_BASE_URL: options.publicBaseUrl ?? process.env.PUBLIC_BASE_URL ?? url,
+      PHONE_KEY: process.env.PHONE_KEY ?? config.privacy.phoneKey ?? localPhoneKey(dataDir),
+      POWERTOOLS_SERVICE_NAME: 'closedloop',
+      ...Object.fromEntries(Object.entries(tables).map(([name, tableName]) => [envNameForTable(name), tableName])),
+      ...Object.fromEntries(Object.entries(queues).map(([name, q]) => [envNameForQueue(name), q.url])),
+    });
+
+    const dynamoClient = new DynamoDBClient({ endpoint: dynamo.endpoint, region, credentials });
+    await ensureTables(dynamoClient, topology.tables, (t) => localTableName(t.name));
+    dynamoClient.destroy();
+
+    const modules = new Map<string, { handler: unknown }>();
+    for (const fn of topology.functions) {
+      modules.set(fn.name, await import(pathToFileURL(join(repoRoot, fn.entry)).href));
+    }
+    const handlerOf = <T>(fn: FunctionSpec) => modules.get(fn.name)?.handler as T;
+
+    const routes: LocalRoute[] = topology.functions.flatMap((fn) =>
+      fn.triggers.flatMap((t) =>
+        t.kind === 'http' ? [{ method: t.method, path: t.path, functionName: fn.name, handler: handlerOf<HttpLambda>(fn) }] : [],
+      ),
+    );
+    const api = new ApiGatewayEmulator(routes);
+    const compose = await import('#functions/lib/compose.ts');
+    const { handleInboundSms } = await import('#shared/use-cases/handle-inbound-sms.ts');
+    const inboundDeps = {
+      config: compose.config,
+      clock: compose.clock,
+      surveys: compose.surveyStore(),
+      queues: compose.workQueues(),
+      vault: compose.phoneVault(),
+    };
+    const devRoutes = createDevRoutes({
+      config,
+      outbox: new SimulatorSms(join(dataDir, 'sms-outbox.jsonl')),
+      webhookInbox: new WebhookInbox(join(dataDir, 'webhooks-received.jsonl')),
+      handleInbound: (sms) => handleInboundSms(inboundDeps, sms),
+    });
+
+    const sqs = new SQSClient({ endpoint: fauxqs.address, region, credentials });
+    for (const fn of topology.functions) {
+      for (const trigger of fn.triggers) {
+        if (trigger.kind === 'queue') {
+          const queue = queues[trigger.queue];
+          if (!queue) throw new Error(`${fn.name} is triggered by unknown queue ${trigger.queue}`);
+          const poller = new QueuePoller(sqs, handlerOf<SqsLambda>(fn), {
+            functionName: fn.name,
+            queueUrl: queue.url,
+            queueArn: queueArns[trigger.queue] ?? '',
+            batchSize: trigger.batchSize,
+            maxBatchingWindowSeconds: trigger.maxBatchingWindowSeconds,
+            timeoutSeconds: fn.timeoutSeconds,
+            onError,
+          });
+          poller.start();
+          stoppers.push(() => poller.stop());
+        } else if (trigger.kind === 'schedule') {
+          const schedule = new ScheduleTimer(
+            fn.name,
+            handlerOf(fn),
+            options.scheduleIntervalMs ?? trigger.rateMinutes * 60_000,
+            onError,
+          );
+          schedule.start();
+          stoppers.push(() => schedule.stop());
+        }
+      }
+    }
+
+    ready = async (req, res) => {
+      if (await api.handle(req, res)) return;
+      if (await devRoutes(req, res)) return;
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          error: { code: 'not_found', message: `no route for ${req.method} ${new URL(req.url ?? '/', url).pathname}` },
+        }),
+      );
+    };
+    return { url, config, topology, endpoints: { dynamodb: dynamo.endpoint, sqs: fauxqs.address }, tables, queues, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,52 @@
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+/** `npm start`: the whole pipeline on this machine. */
+import { ConfigError } from '#shared/config/load.ts';
+import { startLocalStack } from './runtime.ts';
+import { StartupError } from './startup-error.ts';
+
+const port = Number(process.env.PORT ?? 3000);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`PORT must be a port number, got "${process.env.PORT}"`);
+  process.exit(1);
+}
+const started = Date.now();
+try {
+  const stack = await startLocalStack({
+    configPath: process.env.CLOSEDLOOP_CONFIG ?? 'config/local.json',
+    dataDir: process.env.DATA_DIR ?? '.data',
+    port,
+    publicBaseUrl: process.env.PUBLIC_BASE_URL,
+  });
+  const tokens = stack.config.auth.tokens
+    .map((t) => `    ${t.role === 'department' ? `department:${t.departmentId}` : t.role}`.padEnd(34) + t.token)
+    .join('\n');
+  console.log(`
+ClosedLoop is running locally (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)
+
+  Dashboard        ${stack.url}/
+  Phone simulator  ${stack.url}/dev/phone
+  API              ${stack.url}/v1/...   (POST /v1/service-events, GET /v1/scores, GET /v1/alerts)
+  SMS outbox       ${stack.url}/dev/sms/outbox
+  Data             ${process.env.DATA_DIR ?? '.data'}/   DynamoDB Local ${stack.endpoints.dynamodb}, SQS (fauxqs) ${stack.endpoints.sqs}
+
+  Local access tokens (Authorization: Bearer <token>):
+${tokens}
+
+Press Ctrl+C to stop.`);
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping…`);
+    await stack.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+} catch (error) {
+  if (error instanceof StartupError || error instanceof ConfigError) {
+    console.error(`ClosedLoop could not start: ${error.message}`);
+    process.exit(1);
+  }
+  throw error;
+}

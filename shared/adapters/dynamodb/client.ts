@@ -1,0 +1,66 @@
+import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+/** The endpoint comes from the SDK's own AWS_ENDPOINT_URL_DYNAMODB, which the local runtime sets. */
+export function createDocumentClient(client = new DynamoDBClient({})) {
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
+export type DocumentClient = ReturnType<typeof createDocumentClient>;
+
+/** Which items of a cancelled transaction failed their condition, by position. */
+export function failedConditions(error: unknown): boolean[] | undefined {
+  if (!(error instanceof TransactionCanceledException) && (error as Error)?.name !== 'TransactionCanceledException')
+    return undefined;
+  const reasons = (error as TransactionCanceledException).CancellationReasons ?? [];
+  return reasons.map((r) => r.Code === 'ConditionalCheckFailed');
+}
+
+export const isConditionFailure = (error: unknown) => (error as Error)?.name === 'ConditionalCheckFailedException';
+
+/** Builds SET/REMOVE update expressions with placeholder names, skipping undefined values. */
+export class UpdateBuilder {
+  private readonly sets: string[] = [];
+  private readonly removes: string[] = [];
+  private readonly conditions: string[] = [];
+  readonly names: Record<string, string> = {};
+  readonly values: Record<string, unknown> = {};
+  private n = 0;
+
+  name(attribute: string): string {
+    const placeholder = `#${attribute.replace(/[^A-Za-z0-9_]/g, '_')}`;
+    this.names[placeholder] = attribute;
+    return placeholder;
+  }
+  value(v: unknown): string {
+    const placeholder = `:v${this.n++}`;
+    this.values[placeholder] = v;
+    return placeholder;
+  }
+  set(attribute: string, v: unknown) {
+    if (v !== undefined) this.sets.push(`${this.name(attribute)} = ${this.value(v)}`);
+    return this;
+  }
+  setRaw(expression: string) {
+    this.sets.push(expression);
+    return this;
+  }
+  remove(attribute: string) {
+    this.removes.push(this.name(attribute));
+    return this;
+  }
+  condition(expression: string) {
+    this.conditions.push(expression);
+    return this;
+  }
+  build() {
+    const parts = [];
+    if (this.sets.length) parts.push(`SET ${this.sets.join(', ')}`);
+    if (this.removes.length) parts.push(`REMOVE ${this.removes.join(', ')}`);
+    return {
+      UpdateExpression: parts.join(' '),
+      ConditionExpression: this.conditions.length ? this.conditions.join(' AND ') : undefined,
+      ExpressionAttributeNames: this.names,
+      ExpressionAttributeValues: Object.keys(this.values).length ? this.values : undefined,
+    };
+  }
+}

@@ -1,0 +1,32 @@
+/** Item keys of the main table. Timers live on their entity's item, in the sparse `due` index. */
+import { createHash } from 'node:crypto';
+import type { Timer } from '#shared/domain/records.ts';
+
+export const TIMER_SHARDS = 8;
+
+export const keys = {
+  survey: (id: string) => ({ pk: `SURVEY#${id}`, sk: 'SURVEY' }),
+  event: (eventId: string) => ({ pk: `EVENT#${eventId}`, sk: 'EVENT' }),
+  throttle: (phoneHash: string) => ({ pk: `THROTTLE#${phoneHash}`, sk: 'THROTTLE' }),
+  optOut: (phoneHash: string) => ({ pk: `OPTOUT#${phoneHash}`, sk: 'OPTOUT' }),
+  inbound: (key: string) => ({ pk: `INBOUND#${key}`, sk: 'INBOUND' }),
+  alert: (id: string) => ({ pk: `ALERT#${id}`, sk: 'ALERT' }),
+  phoneLookup: (phoneHash: string) => `PHONE#${phoneHash}`,
+  departmentAlerts: (departmentId: string) => `ALERTS#${departmentId}`,
+};
+
+/** Spreads timers over shards so no single index partition takes every write. */
+export const timerShard = (id: string) => `DUE#${createHash('sha1').update(id).digest().readUInt8(0) % TIMER_SHARDS}`;
+
+/** The attributes that put an entity's timer into the `due` index (or take it out). */
+export function timerAttributes(entity: 'survey' | 'alert', id: string, timer: Timer<string>, leaseUntil?: string) {
+  return {
+    timerAction: timer.action,
+    timerAt: timer.at,
+    duePk: timerShard(id),
+    dueSk: `${leaseUntil ?? timer.at}#${entity}#${id}`,
+  };
+}
+export const timerAttributeNames = ['timerAction', 'timerAt', 'duePk', 'dueSk'] as const;
+
+export const epochSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);

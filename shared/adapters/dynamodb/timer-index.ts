@@ -1,0 +1,59 @@
+import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { DueTimer, TimerIndex } from '#shared/ports.ts';
+import { type DocumentClient, isConditionFailure } from './client.ts';
+import { keys, TIMER_SHARDS } from './keys.ts';
+
+/** The sparse `due` index: only items with a pending timer are in it, spread over shards. */
+export class DynamoTimerIndex implements TimerIndex {
+  constructor(
+    private readonly db: DocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async due(now: string, limit: number, alsoLeasedUntil?: string): Promise<DueTimer[]> {
+    const shards = Array.from({ length: TIMER_SHARDS }, (_, i) => `DUE#${i}`);
+    const pages = await Promise.all(
+      shards.map((shard) =>
+        this.db.send(
+          new QueryCommand({
+            TableName: this.table,
+            IndexName: 'due',
+            KeyConditionExpression: 'duePk = :shard AND dueSk <= :now',
+            ExpressionAttributeValues: { ':shard': shard, ':now': `${alsoLeasedUntil ?? now}#~` },
+            Limit: Math.ceil(limit / TIMER_SHARDS),
+          }),
+        ),
+      ),
+    );
+    return pages.flatMap((page) =>
+      (page.Items ?? [])
+        .filter((item) => String(item.timerAt) <= now)
+        .map((item) => ({
+          entity: item.type === 'alert' ? ('alert' as const) : ('survey' as const),
+          id: String(item.id),
+          action: String(item.timerAction),
+          at: String(item.timerAt),
+          departmentId: typeof item.departmentId === 'string' ? item.departmentId : undefined,
+          leaseKey: String(item.dueSk),
+        })),
+    );
+  }
+
+  async lease(timer: DueTimer, until: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: timer.entity === 'alert' ? keys.alert(timer.id) : keys.survey(timer.id),
+          UpdateExpression: 'SET dueSk = :next',
+          ConditionExpression: 'dueSk = :current',
+          ExpressionAttributeValues: { ':next': `${until}#${timer.entity}#${timer.id}`, ':current': timer.leaseKey },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * A function's cold-start configuration: the JSON config plus the environment its
+ * bindings set, parsed once into a frozen object (STYLE §3–4).
+ */
+import { z } from 'zod';
+import { loadConfigFile } from './load.ts';
+import { alertQueueName, envNameForQueue, envNameForTable } from './resource-names.ts';
+import type { Config } from './schema.ts';
+
+export interface Runtime {
+  config: Readonly<Config>;
+  env: NodeJS.ProcessEnv;
+  table(name: 'main' | 'scores'): string;
+  queueUrl(name: string): string;
+  alertQueueUrl(departmentId: string): string;
+  secret(name: 'PHONE_KEY' | 'TWILIO_AUTH_TOKEN'): string | undefined;
+  publicBaseUrl: string | undefined;
+}
+
+const baseEnv = z.object({ CLOSEDLOOP_CONFIG: z.string().min(1, 'CLOSEDLOOP_CONFIG names the config file') });
+
+export function loadRuntime(env: NodeJS.ProcessEnv = process.env): Runtime {
+  const { CLOSEDLOOP_CONFIG } = baseEnv.parse(env);
+  const config = loadConfigFile(CLOSEDLOOP_CONFIG);
+  const required = (name: string) => {
+    const value = env[name];
+    if (!value) throw new Error(`environment variable ${name} is not set: is the binding missing from infra/topology.ts?`);
+    return value;
+  };
+  return Object.freeze({
+    config,
+    env,
+    table: (name: 'main' | 'scores') => required(envNameForTable(name)),
+    queueUrl: (name: string) => required(envNameForQueue(name)),
+    alertQueueUrl: (departmentId: string) => required(envNameForQueue(alertQueueName(departmentId))),
+    secret: (name: 'PHONE_KEY' | 'TWILIO_AUTH_TOKEN') =>
+      env[name] ||
+      (name === 'PHONE_KEY' ? config.privacy.phoneKey : config.sms.provider === 'twilio' ? config.sms.authToken : undefined),
+    publicBaseUrl: env.PUBLIC_BASE_URL || config.publicBaseUrl,
+  });
+}

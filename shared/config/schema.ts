@@ -1,0 +1,188 @@
+import { z } from 'zod';
+
+const id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes, at most 40');
+const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, 24-hour');
+const timezone = z.string().refine(isTimeZone, 'an IANA time zone such as Asia/Shanghai');
+const locale = z.enum(['zh-CN', 'en']);
+export const surveyTypes = ['nps', 'csat', 'ces'] as const;
+export const surveyType = z.enum(surveyTypes);
+export const commentCategories = [
+  'wait_time',
+  'price',
+  'repair_quality',
+  'staff_attitude',
+  'parts',
+  'cleanliness_damage',
+  'appointment',
+  'communication',
+] as const;
+export const commentCategory = z.enum(commentCategories);
+
+const channel = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('webhook'),
+    url: z.url({ protocol: /^https?$/ }),
+    /** Standard Webhooks secret (`whsec_…` base64); `env:NAME` reads it from the environment. */
+    secret: z.string().min(1),
+  }),
+]);
+
+const routingRule = z.object({
+  when: z
+    .object({
+      surveys: z.array(surveyType).min(1).optional(),
+      maxScore: z.number().optional(),
+      serviceTypes: z.array(z.string().min(1)).min(1).optional(),
+      storeIds: z.array(id).min(1).optional(),
+      categories: z.array(commentCategory).min(1).optional(),
+    })
+    .strict(),
+  departments: z.array(id).min(1),
+});
+
+const smsProvider = z.discriminatedUnion('provider', [
+  z.object({ provider: z.literal('simulator') }),
+  z.object({
+    provider: z.literal('twilio'),
+    accountSid: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'a Twilio Account SID (AC + 32 hex)'),
+    from: z.string().min(1).optional(),
+    messagingServiceSid: z
+      .string()
+      .regex(/^MG[0-9a-fA-F]{32}$/)
+      .optional(),
+    apiBaseUrl: z.url().default('https://api.twilio.com'),
+    /** Prefer the TWILIO_AUTH_TOKEN environment variable. */
+    authToken: z.string().min(1).optional(),
+  }),
+]);
+
+const authToken = z.discriminatedUnion('role', [
+  z.object({ token: z.string().min(8), role: z.literal('cx') }),
+  z.object({ token: z.string().min(8), role: z.literal('ingest') }),
+  z.object({ token: z.string().min(8), role: z.literal('department'), departmentId: id }),
+]);
+
+export const configSchema = z
+  .object({
+    brand: z.object({
+      name: z.string().min(1),
+      /** One signature for every locale, or one per locale (a Chinese signature forces UCS-2 on English texts). */
+      smsSignature: z.union([z.string().min(1).max(20), z.partialRecord(locale, z.string().min(1).max(20))]),
+    }),
+    defaultLocale: locale,
+    stores: z
+      .array(
+        z.object({
+          id,
+          name: z.string().min(1),
+          timezone,
+          country: z.string().regex(/^[A-Z]{2}$/, 'ISO 3166 alpha-2 country code'),
+        }),
+      )
+      .min(1),
+    departments: z
+      .array(
+        z.object({
+          id,
+          name: z.string().min(1),
+          slaHours: z.number().positive(),
+          channels: z.array(channel).default([]),
+        }),
+      )
+      .min(1),
+    surveyPlans: z
+      .array(
+        z.object({
+          serviceType: z.string().min(1),
+          survey: surveyType,
+          delayMinutes: z.number().min(0),
+          /** The department that delivers this service; answers count towards its scores. */
+          departmentId: id.optional(),
+        }),
+      )
+      .min(1),
+    quietHours: z.object({ start: clockTime, end: clockTime }),
+    throttleDays: z.number().min(0),
+    reminder: z.object({ afterHours: z.number().positive() }),
+    expiryHours: z.number().positive(),
+    reasonWaitMinutes: z.number().positive().default(30),
+    routing: z.array(routingRule).default([]),
+    defaultDepartment: id,
+    sms: smsProvider,
+    auth: z.object({ tokens: z.array(authToken).min(1) }),
+    privacy: z
+      .object({
+        /** HMAC key for phone lookups and AES key material; prefer PHONE_KEY in the environment. */
+        phoneKey: z.string().min(16).optional(),
+        retentionDays: z.number().int().positive().default(730),
+      })
+      .default({ retentionDays: 730 }),
+    publicBaseUrl: z.url().optional(),
+  })
+  .superRefine((config, ctx) => {
+    const departments = new Set(config.departments.map((d) => d.id));
+    const mustBeDepartment = (value: string, path: (string | number)[]) => {
+      if (!departments.has(value)) {
+        ctx.addIssue({ code: 'custom', path, message: `unknown department "${value}"` });
+      }
+    };
+    mustBeDepartment(config.defaultDepartment, ['defaultDepartment']);
+    config.routing.forEach((rule, i) => {
+      rule.departments.forEach((d, j) => {
+        mustBeDepartment(d, ['routing', i, 'departments', j]);
+      });
+    });
+    config.surveyPlans.forEach((plan, i) => {
+      if (plan.departmentId) mustBeDepartment(plan.departmentId, ['surveyPlans', i, 'departmentId']);
+    });
+    config.auth.tokens.forEach((t, i) => {
+      if (t.role === 'department') mustBeDepartment(t.departmentId, ['auth', 'tokens', i, 'departmentId']);
+    });
+    unique(
+      config.stores.map((s) => s.id),
+      ['stores'],
+      ctx,
+    );
+    unique(
+      config.departments.map((d) => d.id),
+      ['departments'],
+      ctx,
+    );
+    unique(
+      config.surveyPlans.map((p) => p.serviceType),
+      ['surveyPlans'],
+      ctx,
+    );
+    unique(
+      config.auth.tokens.map((t) => t.token),
+      ['auth', 'tokens'],
+      ctx,
+    );
+  });
+
+export type Config = z.infer<typeof configSchema>;
+export type Store = Config['stores'][number];
+export type Department = Config['departments'][number];
+export type Channel = Department['channels'][number];
+export type RoutingRule = Config['routing'][number];
+export type SurveyType = z.infer<typeof surveyType>;
+export type CommentCategory = z.infer<typeof commentCategory>;
+export type Locale = z.infer<typeof locale>;
+export type AuthToken = Config['auth']['tokens'][number];
+
+function unique(values: string[], path: string[], ctx: z.RefinementCtx) {
+  const seen = new Set<string>();
+  for (const value of values) {
+    if (seen.has(value)) ctx.addIssue({ code: 'custom', path, message: `duplicate "${value}"` });
+    seen.add(value);
+  }
+}
+
+function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,18 @@
+import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
+
+/** E.164 for a number as typed, with the store's country as the default; undefined if not a phone. */
+export function toE164(raw: string, defaultCountry: string): string | undefined {
+  const parsed = parsePhoneNumberFromString(raw, defaultCountry as CountryCode);
+  return parsed?.isValid() ? parsed.number : undefined;
+}
+
+/** +8613800138000 → +86 138****8000: enough for a person to recognise, not to dial. */
+export function maskPhone(e164: string): string {
+  const parsed = parsePhoneNumberFromString(e164);
+  if (!parsed) return '****';
+  const national = parsed.nationalNumber;
+  const keepEnd = national.length >= 8 ? 4 : 2;
+  const keepStart = national.length >= 10 ? 3 : 0;
+  const hidden = national.length - keepStart - keepEnd;
+  return `+${parsed.countryCallingCode} ${national.slice(0, keepStart)}${'*'.repeat(hidden)}${national.slice(-keepEnd)}`;
+}

@@ -1,0 +1,107 @@
+/** The records ClosedLoop keeps, as the use cases see them (storage keys live in the adapters). */
+import type { CommentCategory, Locale, SurveyType } from '#shared/config/schema.ts';
+
+export type SurveyStatus = 'scheduled' | 'awaiting_score' | 'awaiting_reason' | 'completed' | 'expired' | 'opted_out';
+export type SurveyTimerAction = 'send' | 'remind' | 'expire' | 'close';
+
+export interface Timer<A extends string> {
+  action: A;
+  /** When the action is due (ISO). */
+  at: string;
+}
+
+export interface Survey {
+  id: string;
+  eventId: string;
+  surveyType: SurveyType;
+  status: SurveyStatus;
+  storeId: string;
+  serviceType: string;
+  departmentId: string;
+  advisorId?: string | undefined;
+  technicianId?: string | undefined;
+  customerId?: string | undefined;
+  customerName?: string | undefined;
+  locale: Locale;
+  phoneHash: string;
+  phoneCipher: string;
+  phoneMasked: string;
+  visitAt: string;
+  /** The visit's date in the store's time zone: the period an answer counts in. */
+  visitDate: string;
+  createdAt: string;
+  sendAt: string;
+  sentAt?: string | undefined;
+  remindedAt?: string | undefined;
+  reasked?: boolean | undefined;
+  score?: number | undefined;
+  scoredAt?: string | undefined;
+  reason?: string | undefined;
+  endedAt?: string | undefined;
+  /** Set once the answer is in the responses and rollups. */
+  recordedAt?: string | undefined;
+  alertsRaisedAt?: string | undefined;
+  timer?: Timer<SurveyTimerAction> | undefined;
+}
+
+export type IngestResult =
+  | { eventId: string; survey: { id: string; status: 'scheduled'; sendAt: string } }
+  | { eventId: string; survey: { id?: string; status: 'suppressed'; reason: SuppressionReason } };
+
+export type SuppressionReason = 'opted_out' | 'throttled' | 'invalid_phone' | 'no_plan' | 'unknown_store';
+
+export type AlertStatus = 'open' | 'acknowledged' | 'contacted' | 'resolved' | 'unreachable';
+export type AlertAction = 'acknowledge' | 'contacted' | 'resolved' | 'unreachable' | 'reassign';
+export type AlertTimerAction = 'deliver' | 'escalate';
+
+export interface AlertActionRecord {
+  action: AlertAction;
+  at: string;
+  by: string;
+  note?: string | undefined;
+  fromDepartmentId?: string | undefined;
+  toDepartmentId?: string | undefined;
+}
+
+export interface Alert {
+  id: string;
+  surveyId: string;
+  departmentId: string;
+  status: AlertStatus;
+  priority: 'normal' | 'high';
+  surveyType: SurveyType;
+  score: number;
+  comment?: string | undefined;
+  categories: CommentCategory[];
+  storeId: string;
+  advisorId?: string | undefined;
+  serviceType: string;
+  customerName?: string | undefined;
+  phoneMasked: string;
+  visitDate: string;
+  createdAt: string;
+  dueAt: string;
+  escalated: boolean;
+  /** The delivery round the alert is in: `new`, then `reassign-N` after each reassignment. */
+  round: string;
+  firstContactAt?: string | undefined;
+  resolvedAt?: string | undefined;
+  /** Channel deliveries done, by `<round>:<channel index>`; a round is `new`, `escalation` or `reassign-N`. */
+  deliveries: Record<string, string>;
+  actions: AlertActionRecord[];
+  timer?: Timer<AlertTimerAction> | undefined;
+}
+
+export interface ScoredResponse {
+  surveyId: string;
+  surveyType: SurveyType;
+  score: number;
+  storeId: string;
+  departmentId: string;
+  advisorId?: string | undefined;
+  serviceType: string;
+  visitDate: string;
+  answeredAt: string;
+  comment?: string | undefined;
+  channel: 'sms' | 'web';
+}

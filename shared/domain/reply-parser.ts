@@ -1,0 +1,57 @@
+/**
+ * Reads what customers actually text back: "9", " 9!", "9分", "九", "十分", "nine",
+ * "9/10", "my score is 9", "９". Never throws; undefined means "ask again".
+ */
+const englishNumbers = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten'];
+const chineseDigits: Record<string, number> = {
+  零: 0,
+  〇: 0,
+  一: 1,
+  二: 2,
+  两: 2,
+  三: 3,
+  四: 4,
+  五: 5,
+  六: 6,
+  七: 7,
+  八: 8,
+  九: 9,
+};
+
+export function parseScore(text: string, scale: { min: number; max: number }): number | undefined {
+  let s = text.normalize('NFKC').toLowerCase();
+  // "9/10", "9 out of 10", "9分（满分10）": drop the scale's own maximum.
+  s = s.replace(/(\/|out of|of|满分)\s*\d+/g, ' ');
+  s = s.replace(new RegExp(`\\b(${englishNumbers.join('|')})\\b`, 'g'), (w) => String(englishNumbers.indexOf(w)));
+  s = s.replace(/([零〇一二两三四五六七八九])?十([一二三四五六七八九])?|[零〇一二两三四五六七八九]/g, (m, tens, ones) => {
+    if (!m.includes('十')) return ` ${chineseDigits[m]} `;
+    const t = tens ? (chineseDigits[tens] ?? 1) : 1;
+    const o = ones ? (chineseDigits[ones] ?? 0) : 0;
+    return ` ${t * 10 + o} `;
+  });
+  const numbers = [...new Set(s.match(/\d+(\.\d+)?/g) ?? [])];
+  if (numbers.length !== 1) return undefined;
+  const value = Number(numbers[0]);
+  if (!Number.isInteger(value) || value < scale.min || value > scale.max) return undefined;
+  return value;
+}
+
+const optOutWords = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'REVOKE', 'OPTOUT', 'TD', 'T', '退订']);
+const helpWords = new Set(['HELP', 'INFO', '帮助']);
+const startWords = new Set(['START', 'UNSTOP', 'YES', '订阅']);
+
+export type Keyword = 'opt_out' | 'help' | 'opt_in';
+
+/** Carrier keywords first (exact word), then "stop" / "不要再发" inside a short message. */
+export function keywordOf(text: string): Keyword | undefined {
+  const word = text
+    .normalize('NFKC')
+    .trim()
+    .replace(/[\s.!！。,，?？]+$/u, '')
+    .toUpperCase();
+  if (optOutWords.has(word)) return 'opt_out';
+  if (helpWords.has(word)) return 'help';
+  if (startWords.has(word)) return 'opt_in';
+  if (word.length <= 40 && (/\bSTOP\b/.test(word) || /不要再发|别再发/.test(word))) return 'opt_out';
+  return undefined;
+}

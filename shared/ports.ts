@@ -1,0 +1,172 @@
+/** What the use cases need from the outside world; adapters implement these, tests fake them. */
+import type {
+  Alert,
+  AlertActionRecord,
+  AlertStatus,
+  IngestResult,
+  ScoredResponse,
+  Survey,
+  SurveyTimerAction,
+  Timer,
+} from '#shared/domain/records.ts';
+import type { Granularity } from '#shared/domain/periods.ts';
+import type { Counters } from '#shared/domain/scoring.ts';
+import type { SurveyType } from '#shared/config/schema.ts';
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface SmsSender {
+  send(message: { to: string; body: string }): Promise<void>;
+}
+
+export interface PhoneVault {
+  /** Keyed hash (HMAC) for lookups; the same number always gives the same hash. */
+  hash(e164: string): string;
+  encrypt(e164: string): string;
+  decrypt(cipher: string): string;
+}
+
+export type SurveyTimerMessage = { surveyId: string; action: SurveyTimerAction; at: string };
+export type AlertDeliveryMessage = { alertId: string; round: string; at?: string | undefined };
+
+export interface WorkQueues {
+  surveyTimer(message: SurveyTimerMessage): Promise<void>;
+  /** Asks the scorer to bring a survey's response, rollups and alerts up to date. */
+  responseUpdated(surveyId: string): Promise<void>;
+  alertDelivery(departmentId: string, message: AlertDeliveryMessage): Promise<void>;
+}
+
+/** One inbound message as remembered for deduplication and replay of the reply. */
+export interface InboundRecord {
+  key: string;
+  surveyId?: string | undefined;
+  reply?: string | undefined;
+  scored: boolean;
+  receivedAt: string;
+}
+
+export type CreateSurveyOutcome =
+  | { kind: 'created' }
+  | { kind: 'duplicate'; result: IngestResult }
+  | { kind: 'suppressed'; reason: 'opted_out' | 'throttled' };
+
+/** Changes to a record; `timer: null` removes its pending timer. */
+export type SurveyChanges = Omit<Partial<Survey>, 'timer'> & { timer?: Timer<SurveyTimerAction> | null };
+export type AlertChanges = Omit<Partial<Alert>, 'timer'> & { timer?: Timer<'deliver' | 'escalate'> | null };
+
+export interface SurveyStore {
+  ingestResult(eventId: string): Promise<IngestResult | undefined>;
+  /** Atomically: remember the event, create the survey, take the customer's throttle slot, check opt-out. */
+  createSurvey(survey: Survey, options: { throttleSince: string; leaseUntil?: string | undefined }): Promise<CreateSurveyOutcome>;
+  recordSuppression(
+    eventId: string,
+    result: IngestResult,
+    context: { storeId?: string | undefined; advisorId?: string | undefined; at: string },
+  ): Promise<IngestResult>;
+  get(surveyId: string): Promise<Survey | undefined>;
+  /** The phone's most recent surveys, newest first. */
+  latestForPhone(phoneHash: string, limit: number): Promise<Survey[]>;
+  /**
+   * Applies changes if the survey is still in `expectStatus` (and, when given, its timer is still
+   * due at `expectTimerAt`); `inbound` is remembered in the same write. False if the condition failed.
+   */
+  update(
+    surveyId: string,
+    changes: SurveyChanges,
+    expect: { status?: Survey['status']; timerAt?: string | undefined; leaseUntil?: string | undefined },
+    inbound?: InboundRecord,
+  ): Promise<boolean>;
+  inbound(key: string): Promise<InboundRecord | undefined>;
+  rememberInbound(record: InboundRecord): Promise<boolean>;
+  isOptedOut(phoneHash: string): Promise<boolean>;
+  setOptOut(phoneHash: string, optedOut: boolean, at: string): Promise<void>;
+}
+
+export interface RollupRow {
+  period: string;
+  group: string;
+  counters: Counters;
+}
+
+export interface ScoreStore {
+  /**
+   * Records the response and adds it to every rollup view exactly once, marking the survey
+   * recorded in the same transaction. 'duplicate' when it was already recorded.
+   */
+  recordResponse(response: ScoredResponse, views: RollupView[]): Promise<'recorded' | 'duplicate'>;
+  setComment(surveyId: string, comment: string): Promise<void>;
+  readRollups(query: {
+    survey: SurveyType;
+    granularity: Granularity;
+    view: string;
+    partitions: string[];
+    fromPeriod: string;
+    toPeriod: string;
+  }): Promise<RollupRow[]>;
+}
+
+/** One rollup bucket an answer adds to: a view (e.g. `store`), its group value and period. */
+export interface RollupView {
+  view: string;
+  group: string;
+}
+
+export interface AlertStore {
+  /** Creates the alert unless it exists; true when created now. */
+  create(alert: Alert, leaseUntil: string): Promise<boolean>;
+  get(alertId: string): Promise<Alert | undefined>;
+  listByDepartment(departmentId: string, options: { status?: AlertStatus | undefined; limit: number }): Promise<Alert[]>;
+  markDelivered(alertId: string, deliveryKey: string, at: string): Promise<void>;
+  update(
+    alertId: string,
+    changes: AlertChanges,
+    expect: { status?: AlertStatus[]; departmentId?: string; timerAt?: string | undefined; leaseUntil?: string | undefined },
+    action?: AlertActionRecord,
+  ): Promise<boolean>;
+}
+
+export interface DueTimer {
+  entity: 'survey' | 'alert';
+  id: string;
+  action: string;
+  at: string;
+  departmentId?: string | undefined;
+  leaseKey: string;
+}
+
+export interface TimerIndex {
+  /** Timers due by `now`; with `alsoLeasedUntil`, also those fired before but still leased (in flight). */
+  due(now: string, limit: number, alsoLeasedUntil?: string): Promise<DueTimer[]>;
+  /** Moves a fired timer's next look past the lease; false if someone else took it. */
+  lease(timer: DueTimer, until: string): Promise<boolean>;
+}
+
+export interface AlertChannelSender {
+  deliver(channel: import('#shared/config/schema.ts').Channel, payload: AlertPayload, idempotencyKey: string): Promise<void>;
+}
+
+export interface AlertPayload {
+  type: 'alert.raised' | 'alert.escalated' | 'alert.reassigned';
+  alert: {
+    id: string;
+    departmentId: string;
+    departmentName: string;
+    priority: string;
+    surveyType: SurveyType;
+    score: number;
+    comment: string | null;
+    categories: string[];
+    storeId: string;
+    storeName: string;
+    advisorId: string | null;
+    serviceType: string;
+    customerName: string | null;
+    phone: string;
+    dueAt: string;
+    escalated: boolean;
+    createdAt: string;
+  };
+  links: { view: string; act: string };
+}

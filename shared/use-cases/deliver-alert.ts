@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import type { Alert } from '#shared/domain/records.ts';
+import type { AlertDeliveryMessage, AlertPayload } from '#shared/ports.ts';
+import type { Deps } from './deps.ts';
+
+export const alertDeliveryMessageSchema = z.object({
+  alertId: z.string().min(1),
+  round: z.string().regex(/^(new|escalation|reassign-\d+)$/),
+  at: z.iso.datetime().optional(),
+});
+
+export class AlertNotFound extends Error {
+  override name = 'AlertNotFound';
+}
+
+type DeliverDeps = Pick<Deps, 'config' | 'clock' | 'alerts' | 'channels' | 'publicBaseUrl'>;
+
+/**
+ * Delivers one round of an alert to its department's channels. Each channel that answered
+ * 2xx is recorded, so a retry only re-sends to the channels that failed.
+ */
+export async function deliverAlert(deps: DeliverDeps, message: AlertDeliveryMessage) {
+  const alert = await deps.alerts.get(message.alertId);
+  if (!alert) throw new AlertNotFound(`alert ${message.alertId} does not exist`);
+  const now = deps.clock.now().toISOString();
+  // A timer fired by the sweeper does not know the round; the alert does.
+  const round = message.round === 'escalation' ? 'escalation' : alert.round;
+
+  if (message.round === 'escalation') {
+    if (alert.status !== 'open' || alert.timer?.action !== 'escalate') return { delivered: 0 };
+    await deps.alerts.update(alert.id, { escalated: true }, { timerAt: alert.timer.at });
+    alert.escalated = true;
+  }
+  // An escalation also reaches the default department, the owner of last resort.
+  const departmentIds =
+    message.round === 'escalation' ? [...new Set([alert.departmentId, deps.config.defaultDepartment])] : [alert.departmentId];
+  let delivered = 0;
+  for (const departmentId of departmentIds) {
+    const department = deps.config.departments.find((d) => d.id === departmentId);
+    for (const [index, channel] of (department?.channels ?? []).entries()) {
+      const key = `${round}:${departmentId}:${index}`;
+      if (alert.deliveries[key]) continue;
+      await deps.channels.deliver(channel, payloadOf(deps, alert, round), `${alert.id}:${key}`);
+      await deps.alerts.markDelivered(alert.id, key, now);
+      delivered++;
+    }
+  }
+
+  // Next: wait for the SLA; an alert nobody acknowledged by then is escalated once.
+  if (alert.timer && (alert.timer.action === 'deliver' || round === 'escalation')) {
+    const next = round !== 'escalation' && alert.status === 'open' ? { action: 'escalate' as const, at: alert.dueAt } : null;
+    await deps.alerts.update(alert.id, { timer: next }, { timerAt: alert.timer.at });
+  }
+  return { delivered };
+}
+
+export function payloadOf(deps: Pick<Deps, 'config' | 'publicBaseUrl'>, alert: Alert, round: string): AlertPayload {
+  const base = (deps.publicBaseUrl ?? '').replace(/\/$/, '');
+  const department = deps.config.departments.find((d) => d.id === alert.departmentId);
+  const store = deps.config.stores.find((s) => s.id === alert.storeId);
+  return {
+    type: round === 'escalation' ? 'alert.escalated' : round.startsWith('reassign') ? 'alert.reassigned' : 'alert.raised',
+    alert: {
+      id: alert.id,
+      departmentId: alert.departmentId,
+      departmentName: department?.name ?? alert.departmentId,
+      priority: alert.priority,
+      surveyType: alert.surveyType,
+      score: alert.score,
+      comment: alert.comment ?? null,
+      categories: alert.categories,
+      storeId: alert.storeId,
+      storeName: store?.name ?? alert.storeId,
+      advisorId: alert.advisorId ?? null,
+      serviceType: alert.serviceType,
+      customerName: alert.customerName ?? null,
+      phone: alert.phoneMasked,
+      dueAt: alert.dueAt,
+      escalated: alert.escalated,
+      createdAt: alert.createdAt,
+    },
+    links: { view: `${base}/v1/alerts/${alert.id}`, act: `${base}/v1/alerts/${alert.id}/actions` },
+  };
+}

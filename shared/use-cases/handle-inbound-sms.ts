@@ -1,0 +1,112 @@
+import { renderMessage } from '#shared/domain/messages.ts';
+import { toE164 } from '#shared/domain/phone.ts';
+import { keywordOf, parseScore } from '#shared/domain/reply-parser.ts';
+import { isDetractor, scales } from '#shared/domain/scoring.ts';
+import type { Survey } from '#shared/domain/records.ts';
+import type { Locale } from '#shared/config/schema.ts';
+import type { InboundRecord } from '#shared/ports.ts';
+import { addMs, type Deps, MINUTE, TIMER_LEASE_MS } from './deps.ts';
+
+export interface InboundSms {
+  /** Provider and its message id, e.g. twilio + MessageSid: a repeat is processed once. */
+  provider: string;
+  messageId: string;
+  from: string;
+  body: string;
+}
+
+const open: Survey['status'][] = ['awaiting_score', 'awaiting_reason'];
+
+/**
+ * One step of an SMS conversation. Returns the reply to send back, if any. When several
+ * surveys are open for one phone (two cars, two stores), the reply goes to the most recent.
+ */
+export async function handleInboundSms(
+  deps: Pick<Deps, 'config' | 'clock' | 'surveys' | 'queues' | 'vault'>,
+  sms: InboundSms,
+): Promise<{ reply?: string | undefined; duplicate?: boolean }> {
+  const { config, clock, surveys, vault } = deps;
+  const key = `${sms.provider}#${sms.messageId}`;
+  const seen = await surveys.inbound(key);
+  if (seen) {
+    if (seen.scored && seen.surveyId) await deps.queues.responseUpdated(seen.surveyId);
+    return { reply: seen.reply, duplicate: true };
+  }
+
+  const phone = toE164(sms.from, config.stores[0]?.country ?? 'CN') ?? sms.from;
+  const phoneHash = vault.hash(phone);
+  const now = clock.now().toISOString();
+  const recent = await surveys.latestForPhone(phoneHash, 5);
+  const latest = recent[0];
+  const storeName = (s: Survey) => config.stores.find((store) => store.id === s.storeId)?.name ?? '';
+  const say = (step: Parameters<typeof renderMessage>[2], survey?: Survey, locale?: Locale) =>
+    renderMessage(config.brand, locale ?? survey?.locale ?? config.defaultLocale, step, {
+      survey: survey?.surveyType ?? 'nps',
+      storeName: survey ? storeName(survey) : '',
+      customerName: survey?.customerName,
+    });
+  const record = (reply: string | undefined, surveyId?: string, scored = false): InboundRecord => ({
+    key,
+    reply,
+    surveyId,
+    scored,
+    receivedAt: now,
+  });
+  const remember = async (reply: string | undefined) => {
+    await surveys.rememberInbound(record(reply));
+    return { reply };
+  };
+
+  const keyword = keywordOf(sms.body);
+  if (keyword === 'opt_out') {
+    const already = await surveys.isOptedOut(phoneHash);
+    await surveys.setOptOut(phoneHash, true, now);
+    for (const s of recent.filter((s) => s.status === 'scheduled' || open.includes(s.status))) {
+      await surveys.update(s.id, { status: 'opted_out', timer: null }, { status: s.status });
+    }
+    return remember(already ? undefined : say('opted_out', latest));
+  }
+  if (keyword === 'help') return remember(say('help', latest));
+  if (keyword === 'opt_in') {
+    await surveys.setOptOut(phoneHash, false, now);
+    return remember(say('opted_in', latest));
+  }
+
+  const survey = recent.find((s) => open.includes(s.status));
+  if (!survey) return remember(latest?.status === 'expired' ? say('closed', latest) : undefined);
+
+  if (survey.status === 'awaiting_score') {
+    const score = parseScore(sms.body, scales[survey.surveyType]);
+    if (score === undefined) {
+      if (survey.reasked) return remember(undefined);
+      const reply = say('reask', survey);
+      await surveys.update(survey.id, { reasked: true }, { status: 'awaiting_score' }, record(reply, survey.id));
+      return { reply };
+    }
+    const reply = say('why', survey);
+    const closeAt = addMs(now, config.reasonWaitMinutes * MINUTE);
+    const applied = await surveys.update(
+      survey.id,
+      { status: 'awaiting_reason', score, scoredAt: now, timer: { action: 'close', at: closeAt } },
+      { status: 'awaiting_score' },
+      record(reply, survey.id, true),
+    );
+    if (!applied) return remember(undefined);
+    await deps.queues.responseUpdated(survey.id);
+    return { reply };
+  }
+
+  // awaiting_reason: whatever comes now is the customer's reason, in their words.
+  const reason = sms.body.trim().slice(0, 1600);
+  const score = survey.score ?? 0;
+  const reply = say(isDetractor(survey.surveyType, score) ? 'sorry' : 'thanks', survey);
+  const applied = await surveys.update(
+    survey.id,
+    { status: 'completed', reason, endedAt: now, timer: { action: 'close', at: now } },
+    { status: 'awaiting_reason', leaseUntil: addMs(now, TIMER_LEASE_MS) },
+    record(reply, survey.id, true),
+  );
+  if (!applied) return remember(undefined);
+  await deps.queues.responseUpdated(survey.id);
+  return { reply };
+}

@@ -1,0 +1,121 @@
+import { z } from 'zod';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '#shared/errors.ts';
+import type { Alert, AlertActionRecord, AlertStatus } from '#shared/domain/records.ts';
+import type { AlertChanges } from '#shared/ports.ts';
+import { addMs, type Deps, HOUR } from './deps.ts';
+import { actorOf, type Identity, requireRole } from './identity.ts';
+
+const alertStatuses = ['open', 'acknowledged', 'contacted', 'resolved', 'unreachable'] as const;
+
+export const listAlertsQuerySchema = z.object({
+  status: z.enum(alertStatuses).optional(),
+  departmentId: z.string().min(1).max(40).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export const alertActionSchema = z.object({
+  action: z.enum(['acknowledge', 'contacted', 'resolved', 'unreachable', 'reassign']),
+  note: z.string().trim().max(2000).optional(),
+  departmentId: z.string().min(1).max(40).optional(),
+});
+
+/** Which states each action may start from. */
+const allowedFrom: Record<z.infer<typeof alertActionSchema>['action'], AlertStatus[]> = {
+  acknowledge: ['open'],
+  contacted: ['open', 'acknowledged', 'unreachable'],
+  unreachable: ['open', 'acknowledged', 'contacted'],
+  resolved: ['open', 'acknowledged', 'contacted', 'unreachable'],
+  reassign: ['open', 'acknowledged', 'contacted', 'unreachable'],
+};
+const resultingStatus = {
+  acknowledge: 'acknowledged',
+  contacted: 'contacted',
+  unreachable: 'unreachable',
+  resolved: 'resolved',
+} as const;
+
+type ReadDeps = Pick<Deps, 'config' | 'alerts'>;
+type AlertDeps = Pick<Deps, 'config' | 'clock' | 'alerts' | 'queues'>;
+
+export async function listAlerts(deps: ReadDeps, identity: Identity, query: z.infer<typeof listAlertsQuerySchema>) {
+  requireRole(identity, 'cx', 'department');
+  if (query.departmentId && !deps.config.departments.some((d) => d.id === query.departmentId)) {
+    throw new ValidationError('unknown department', { departmentId: 'not a configured department' });
+  }
+  if (identity.role === 'department' && query.departmentId && query.departmentId !== identity.departmentId) {
+    throw new ForbiddenError("a department token sees its own department's alerts only");
+  }
+  const departments =
+    identity.role === 'department'
+      ? [identity.departmentId]
+      : query.departmentId
+        ? [query.departmentId]
+        : deps.config.departments.map((d) => d.id);
+  const lists = await Promise.all(
+    departments.map((d) => deps.alerts.listByDepartment(d, { status: query.status, limit: query.limit })),
+  );
+  const alerts = lists
+    .flat()
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+    .slice(0, query.limit);
+  return { alerts: alerts.map(publicAlert) };
+}
+
+export async function getAlert(deps: ReadDeps, identity: Identity, alertId: string) {
+  return publicAlert(await visibleAlert(deps, identity, alertId));
+}
+
+async function visibleAlert(deps: ReadDeps, identity: Identity, alertId: string): Promise<Alert> {
+  requireRole(identity, 'cx', 'department');
+  const alert = await deps.alerts.get(alertId);
+  if (!alert) throw new NotFoundError('no such alert');
+  if (identity.role === 'department' && alert.departmentId !== identity.departmentId) {
+    throw new ForbiddenError('this alert belongs to another department');
+  }
+  return alert;
+}
+
+export async function actOnAlert(deps: AlertDeps, identity: Identity, alertId: string, input: z.infer<typeof alertActionSchema>) {
+  const alert = await visibleAlert(deps, identity, alertId);
+  if (!allowedFrom[input.action].includes(alert.status)) {
+    throw new ConflictError(`cannot ${input.action} an alert that is ${alert.status}`);
+  }
+  const now = deps.clock.now().toISOString();
+  const record: AlertActionRecord = { action: input.action, at: now, by: actorOf(identity), note: input.note };
+  const expect = { status: [alert.status], departmentId: alert.departmentId };
+
+  if (input.action === 'reassign') {
+    const target = deps.config.departments.find((d) => d.id === input.departmentId);
+    if (!target) throw new ValidationError('reassign needs a departmentId', { departmentId: 'a configured department' });
+    if (target.id === alert.departmentId) throw new ConflictError('the alert is already with that department');
+    const round = `reassign-${alert.actions.filter((a) => a.action === 'reassign').length + 1}`;
+    const updated = await deps.alerts.update(
+      alert.id,
+      {
+        departmentId: target.id,
+        round,
+        status: 'open',
+        dueAt: addMs(now, target.slaHours * HOUR),
+        timer: { action: 'deliver', at: now },
+      },
+      expect,
+      { ...record, fromDepartmentId: alert.departmentId, toDepartmentId: target.id },
+    );
+    if (!updated) throw new ConflictError('the alert changed meanwhile; reload and try again');
+    await deps.queues.alertDelivery(target.id, { alertId: alert.id, round, at: now });
+  } else {
+    const status = resultingStatus[input.action];
+    const changes: AlertChanges = { status, timer: null };
+    if (status === 'contacted' && !alert.firstContactAt) changes.firstContactAt = now;
+    if (status === 'resolved') changes.resolvedAt = now;
+    const updated = await deps.alerts.update(alert.id, changes, expect, record);
+    if (!updated) throw new ConflictError('the alert changed meanwhile; reload and try again');
+  }
+  return getAlert(deps, identity.role === 'department' && input.action === 'reassign' ? { role: 'cx' } : identity, alert.id);
+}
+
+/** What the API shows of an alert: no internals (timers, delivery keys), never a full phone. */
+export function publicAlert(alert: Alert) {
+  const { timer: _timer, deliveries, ...rest } = alert;
+  return { ...rest, deliveredAt: Object.values(deliveries).sort()[0] ?? null };
+}

@@ -1,0 +1,108 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { categorize } from '#shared/domain/classifier.ts';
+import type { Alert, ScoredResponse, Survey } from '#shared/domain/records.ts';
+import { rollupViewsOf } from '#shared/domain/rollups.ts';
+import { routeDetractor } from '#shared/domain/routing.ts';
+import { isDetractor } from '#shared/domain/scoring.ts';
+import { addMs, type Deps, HOUR, TIMER_LEASE_MS } from './deps.ts';
+
+export const responseUpdatedSchema = z.object({ surveyId: z.string().min(1) });
+
+export class SurveyNotFound extends Error {
+  override name = 'SurveyNotFound';
+}
+
+type RecordDeps = Pick<Deps, 'config' | 'clock' | 'surveys' | 'scores' | 'alerts' | 'queues'>;
+
+/**
+ * Brings one survey's answer up to date: the response and its rollups exactly once, the
+ * customer's words on it, and, when a detractor's conversation has ended, one alert per
+ * routed department. Safe to run any number of times for the same survey.
+ */
+export async function recordAnswer(deps: RecordDeps, surveyId: string) {
+  const survey = await deps.surveys.get(surveyId);
+  if (!survey) throw new SurveyNotFound(`survey ${surveyId} does not exist`);
+  const { score } = survey;
+  if (score === undefined) return { recorded: false, alerts: 0 };
+  const scored = { ...survey, score };
+
+  let recorded = false;
+  if (!survey.recordedAt) {
+    const response = responseOf(scored, deps.clock.now().toISOString());
+    recorded = (await deps.scores.recordResponse(response, rollupViewsOf(response))) === 'recorded';
+  } else if (survey.reason && survey.status === 'completed') {
+    await deps.scores.setComment(survey.id, survey.reason);
+  }
+
+  if (survey.status !== 'completed') return { recorded, alerts: 0 };
+  let alerts = 0;
+  if (!survey.alertsRaisedAt && isDetractor(survey.surveyType, score)) alerts = await raiseAlerts(deps, scored);
+  await deps.surveys.update(
+    survey.id,
+    { alertsRaisedAt: survey.alertsRaisedAt ?? deps.clock.now().toISOString(), timer: null },
+    { status: 'completed', timerAt: survey.timer?.at },
+  );
+  return { recorded, alerts };
+}
+
+function responseOf(survey: Survey & { score: number }, now: string): ScoredResponse {
+  return {
+    surveyId: survey.id,
+    surveyType: survey.surveyType,
+    score: survey.score,
+    storeId: survey.storeId,
+    departmentId: survey.departmentId,
+    advisorId: survey.advisorId,
+    serviceType: survey.serviceType,
+    visitDate: survey.visitDate,
+    answeredAt: survey.scoredAt ?? now,
+    comment: survey.status === 'completed' ? survey.reason : undefined,
+    channel: 'sms',
+  };
+}
+
+export const alertIdFor = (surveyId: string, departmentId: string) =>
+  `al_${createHash('sha256').update(`${surveyId}/${departmentId}`).digest('base64url').slice(0, 22)}`;
+
+async function raiseAlerts(deps: RecordDeps, survey: Survey & { score: number }) {
+  const { config, clock } = deps;
+  const categories = categorize(survey.reason);
+  const departments = routeDetractor(
+    config.routing,
+    { survey: survey.surveyType, score: survey.score, serviceType: survey.serviceType, storeId: survey.storeId, categories },
+    config.defaultDepartment,
+  );
+  const now = clock.now().toISOString();
+  for (const departmentId of departments) {
+    const department = config.departments.find((d) => d.id === departmentId);
+    const alert: Alert = {
+      id: alertIdFor(survey.id, departmentId),
+      surveyId: survey.id,
+      departmentId,
+      status: 'open',
+      priority: 'normal',
+      surveyType: survey.surveyType,
+      score: survey.score,
+      comment: survey.reason,
+      categories,
+      storeId: survey.storeId,
+      advisorId: survey.advisorId,
+      serviceType: survey.serviceType,
+      customerName: survey.customerName,
+      phoneMasked: survey.phoneMasked,
+      visitDate: survey.visitDate,
+      createdAt: now,
+      dueAt: addMs(now, (department?.slaHours ?? 24) * HOUR),
+      escalated: false,
+      round: 'new',
+      deliveries: {},
+      actions: [],
+      timer: { action: 'deliver', at: now },
+    };
+    // Created with its delivery timer leased: if the queue send below is lost, the sweeper resends.
+    await deps.alerts.create(alert, addMs(now, TIMER_LEASE_MS));
+    await deps.queues.alertDelivery(departmentId, { alertId: alert.id, round: 'new', at: now });
+  }
+  return departments.length;
+}

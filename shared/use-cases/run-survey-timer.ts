@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { renderMessage } from '#shared/domain/messages.ts';
+import { isQuiet, nextSendableTime } from '#shared/domain/quiet-hours.ts';
+import type { Survey } from '#shared/domain/records.ts';
+import type { SurveyTimerMessage } from '#shared/ports.ts';
+import { addMs, type Deps, HOUR, TIMER_LEASE_MS } from './deps.ts';
+
+export const surveyTimerMessageSchema = z.object({
+  surveyId: z.string().min(1),
+  action: z.enum(['send', 'remind', 'expire', 'close']),
+  at: z.iso.datetime(),
+});
+
+type TimerDeps = Pick<Deps, 'config' | 'clock' | 'surveys' | 'queues' | 'sms' | 'vault'>;
+
+/**
+ * Runs one fired survey timer. A timer that no longer matches the survey (already run,
+ * replaced by an answer) is stale and does nothing, so redeliveries are harmless.
+ */
+export async function runSurveyTimer(deps: TimerDeps, message: SurveyTimerMessage): Promise<'done' | 'stale' | 'deferred'> {
+  const survey = await deps.surveys.get(message.surveyId);
+  if (!survey?.timer || survey.timer.action !== message.action || survey.timer.at !== message.at) return 'stale';
+  switch (message.action) {
+    case 'send':
+      return sendSurveyText(deps, survey, 'question');
+    case 'remind':
+      return sendSurveyText(deps, survey, 'reminder');
+    case 'expire':
+      await deps.surveys.update(survey.id, { status: 'expired', timer: null }, { status: 'awaiting_score', timerAt: message.at });
+      return 'done';
+    case 'close':
+      return closeConversation(deps, survey);
+  }
+}
+
+async function sendSurveyText(deps: TimerDeps, survey: Survey, step: 'question' | 'reminder') {
+  const { config, clock, surveys } = deps;
+  const expected = step === 'question' ? 'scheduled' : 'awaiting_score';
+  if (survey.status !== expected || !survey.timer) return 'stale';
+  const store = config.stores.find((s) => s.id === survey.storeId);
+  const timerAt = survey.timer.at;
+  if (!store) {
+    await surveys.update(survey.id, { status: 'expired', timer: null }, { status: expected, timerAt });
+    return 'done';
+  }
+  const now = clock.now();
+  if (await surveys.isOptedOut(survey.phoneHash)) {
+    await surveys.update(survey.id, { status: 'opted_out', timer: null }, { status: expected, timerAt });
+    return 'done';
+  }
+  if (isQuiet(now, store.timezone, config.quietHours)) {
+    const later = nextSendableTime(now, store.timezone, config.quietHours).toISOString();
+    await surveys.update(survey.id, { timer: { action: survey.timer.action, at: later } }, { status: expected, timerAt });
+    return 'deferred';
+  }
+  // Claim first (the lease keeps a parallel run away), send, then move to the next step:
+  // a crash after the send may repeat one text, but never skips or loses the survey.
+  const body = renderMessage(config.brand, survey.locale, step, {
+    survey: survey.surveyType,
+    storeName: store.name,
+    customerName: survey.customerName,
+  });
+  await deps.sms.send({ to: deps.vault.decrypt(survey.phoneCipher), body });
+  const sentAt = now.toISOString();
+  const sentAtOriginal = survey.sentAt ?? sentAt;
+  const expiry = addMs(sentAtOriginal, config.expiryHours * HOUR);
+  const reminder = addMs(sentAtOriginal, config.reminder.afterHours * HOUR);
+  const next =
+    step === 'question' && reminder < expiry
+      ? ({ action: 'remind', at: reminder } as const)
+      : ({ action: 'expire', at: expiry } as const);
+  await surveys.update(
+    survey.id,
+    step === 'question' ? { status: 'awaiting_score', sentAt, timer: next } : { remindedAt: sentAt, timer: next },
+    { status: expected, timerAt },
+  );
+  return 'done';
+}
+
+/** The why-question went unanswered (or the answer still needs scoring): end and hand to the scorer. */
+async function closeConversation(deps: TimerDeps, survey: Survey) {
+  if (survey.status === 'awaiting_reason') {
+    const now = deps.clock.now().toISOString();
+    const closed = await deps.surveys.update(
+      survey.id,
+      { status: 'completed', endedAt: now, timer: { action: 'close', at: now } },
+      { status: 'awaiting_reason', timerAt: survey.timer?.at, leaseUntil: addMs(now, TIMER_LEASE_MS) },
+    );
+    if (!closed) return 'stale';
+  } else if (survey.status !== 'completed') {
+    return 'stale';
+  }
+  await deps.queues.responseUpdated(survey.id);
+  return 'done';
+}

@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { ValidationError } from '#shared/errors.ts';
+import { maskPhone, toE164 } from '#shared/domain/phone.ts';
+import { localDate, nextSendableTime } from '#shared/domain/quiet-hours.ts';
+import type { IngestResult, Survey, SuppressionReason } from '#shared/domain/records.ts';
+import { addMs, type Deps, MINUTE, TIMER_LEASE_MS } from './deps.ts';
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+export const serviceEventSchema = z.object({
+  eventId: text(128),
+  occurredAt: z.iso.datetime({ offset: true }),
+  storeId: text(40),
+  serviceType: text(64),
+  customer: z.object({
+    id: text(128).optional(),
+    phone: text(32),
+    name: text(64).optional(),
+    locale: z.enum(['zh-CN', 'en']).optional(),
+  }),
+  vehicle: z.object({ vin: text(32).optional(), model: text(128).optional() }).optional(),
+  advisorId: text(64).optional(),
+  technicianId: text(64).optional(),
+  amount: z.number().nonnegative().finite().optional(),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/)
+    .optional(),
+});
+export type ServiceEvent = z.infer<typeof serviceEventSchema>;
+
+/**
+ * A completed visit becomes a scheduled survey: idempotent on eventId, every eligible
+ * visit surveyed, every suppression recorded with its reason.
+ */
+export async function scheduleSurvey(
+  deps: Pick<Deps, 'config' | 'clock' | 'surveys' | 'queues' | 'vault'>,
+  event: ServiceEvent,
+): Promise<IngestResult> {
+  const { config, clock, surveys, vault } = deps;
+  const store = config.stores.find((s) => s.id === event.storeId);
+  if (!store) throw new ValidationError(`unknown store "${event.storeId}"`, { storeId: 'not a configured store' });
+
+  const earlier = await surveys.ingestResult(event.eventId);
+  if (earlier) return earlier;
+
+  const now = clock.now();
+  const suppress = (reason: SuppressionReason, surveyId?: string) =>
+    surveys.recordSuppression(
+      event.eventId,
+      { eventId: event.eventId, survey: { ...(surveyId ? { id: surveyId } : {}), status: 'suppressed', reason } },
+      { storeId: store.id, advisorId: event.advisorId, at: now.toISOString() },
+    );
+
+  const plan = config.surveyPlans.find((p) => p.serviceType === event.serviceType);
+  if (!plan) return suppress('no_plan');
+  const phone = toE164(event.customer.phone, store.country);
+  if (!phone) return suppress('invalid_phone');
+
+  const visitAt = new Date(event.occurredAt);
+  const wanted = new Date(Math.max(visitAt.getTime() + plan.delayMinutes * MINUTE, now.getTime()));
+  const sendAt = nextSendableTime(wanted, store.timezone, config.quietHours).toISOString();
+  const dueNow = sendAt <= now.toISOString();
+  const survey: Survey = {
+    id: `sv_${randomUUID().replaceAll('-', '')}`,
+    eventId: event.eventId,
+    surveyType: plan.survey,
+    status: 'scheduled',
+    storeId: store.id,
+    serviceType: event.serviceType,
+    departmentId: plan.departmentId ?? config.defaultDepartment,
+    advisorId: event.advisorId,
+    technicianId: event.technicianId,
+    customerId: event.customer.id,
+    customerName: event.customer.name,
+    locale: event.customer.locale ?? config.defaultLocale,
+    phoneHash: vault.hash(phone),
+    phoneCipher: vault.encrypt(phone),
+    phoneMasked: maskPhone(phone),
+    visitAt: visitAt.toISOString(),
+    visitDate: localDate(visitAt, store.timezone),
+    createdAt: now.toISOString(),
+    sendAt,
+    timer: { action: 'send', at: sendAt },
+  };
+  const throttleSince = addMs(now, -config.throttleDays * 24 * 60 * MINUTE);
+  const outcome = await surveys.createSurvey(survey, {
+    throttleSince,
+    leaseUntil: dueNow ? addMs(now, TIMER_LEASE_MS) : undefined,
+  });
+  if (outcome.kind === 'duplicate') return outcome.result;
+  if (outcome.kind === 'suppressed') return suppress(outcome.reason);
+
+  // Persisted first: if this send is lost, the sweeper fires the timer when the lease ends.
+  if (dueNow) await deps.queues.surveyTimer({ surveyId: survey.id, action: 'send', at: sendAt });
+  return { eventId: event.eventId, survey: { id: survey.id, status: 'scheduled', sendAt } };
+}
