@@ -9,6 +9,16 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`PORT must be a port number, got "${process.env.PORT}"`);
   process.exit(1);
 }
+function optionalNumber(name: string): number | undefined {
+  const value = process.env[name];
+  if (value === undefined || value === '') return undefined;
+  const number = Number(value);
+  if (!Number.isFinite(number) || number <= 0) {
+    console.error(`${name} must be a positive number, got "${value}"`);
+    process.exit(1);
+  }
+  return number;
+}
 const started = Date.now();
 try {
   const stack = await startLocalStack({
@@ -16,6 +26,9 @@ try {
     dataDir: process.env.DATA_DIR ?? '.data',
     port,
     publicBaseUrl: process.env.PUBLIC_BASE_URL,
+    // Tuning for tests and demos; unset, the topology's values hold.
+    visibilityTimeoutSeconds: optionalNumber('LOCAL_VISIBILITY_TIMEOUT_SECONDS'),
+    scheduleIntervalMs: optionalNumber('LOCAL_SCHEDULE_INTERVAL_MS'),
   });
   const tokens = stack.config.auth.tokens
     .map((t) => `    ${t.role === 'department' ? `department:${t.departmentId}` : t.role}`.padEnd(34) + t.token)
