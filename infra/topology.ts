@@ -26,7 +26,9 @@ export interface QueueSpec {
 }
 export type Binding =
   | { kind: 'table'; table: string; access: 'read' | 'readWrite' }
-  | { kind: 'queue'; queue: string; access: 'send' };
+  | { kind: 'queue'; queue: string; access: 'send' }
+  /** The API's own public URL: what Twilio signs, and where links in alerts point. */
+  | { kind: 'api' };
 export type Trigger =
   | { kind: 'http'; method: 'GET' | 'POST'; path: string }
   | { kind: 'queue'; queue: string; batchSize: number; maxBatchingWindowSeconds: number }
@@ -113,6 +115,7 @@ export function buildTopology(config: Pick<Config, 'departments'>): Topology {
       api('twilio-inbound-sms', "Twilio's inbound SMS webhook: one conversation step", http('POST', '/v1/sms/twilio'), [
         main('readWrite'),
         send('responses'),
+        { kind: 'api' },
       ]),
       api('get-scores', 'Rolled-up NPS, CSAT and CES', http('GET', '/v1/scores'), [scores('read')]),
       api('list-alerts', 'Detractor alerts, by department and status', http('GET', '/v1/alerts'), [main('read')]),
@@ -147,7 +150,7 @@ export function buildTopology(config: Pick<Config, 'departments'>): Topology {
         timeoutSeconds: consumerTimeout,
         memoryMb: 512,
         triggers: alertQueues.map((queue) => ({ kind: 'queue', queue, batchSize: 5, maxBatchingWindowSeconds: 0 })),
-        bindings: [main('readWrite')],
+        bindings: [main('readWrite'), { kind: 'api' }],
       },
       {
         name: 'sweep-timers',
@@ -164,8 +167,18 @@ export function buildTopology(config: Pick<Config, 'departments'>): Topology {
 
 /** The environment variable a binding sets on its function. */
 export function envNameForBinding(binding: Binding): string {
-  return binding.kind === 'table' ? envNameForTable(binding.table) : envNameForQueue(binding.queue);
+  switch (binding.kind) {
+    case 'table':
+      return envNameForTable(binding.table);
+    case 'queue':
+      return envNameForQueue(binding.queue);
+    case 'api':
+      return 'PUBLIC_BASE_URL';
+  }
 }
+
+/** Variables every function gets besides its bindings. */
+export const commonEnvironment = ['CLOSEDLOOP_CONFIG', 'NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME'] as const;
 
 export function httpRoutes(topology: Topology) {
   return topology.functions.flatMap((fn) =>

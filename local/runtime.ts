@@ -11,12 +11,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { startFauxqs } from 'fauxqs';
-import { buildTopology, envNameForBinding, type FunctionSpec, type Topology } from '#infra/topology.ts';
+import { buildTopology, commonEnvironment, envNameForBinding, type FunctionSpec, type Topology } from '#infra/topology.ts';
+import { normalizeWiring, type Wiring } from '#infra/wiring.ts';
 import { loadConfigFile } from '#shared/config/load.ts';
 import { envNameForQueue, envNameForTable } from '#shared/config/resource-names.ts';
 import type { Config } from '#shared/config/schema.ts';
 import { SimulatorSms } from '#shared/adapters/sms/simulator.ts';
 import { ApiGatewayEmulator, type HttpLambda, type LocalRoute } from './api-gateway.ts';
+import { DeadLetterQueues } from './dead-letters.ts';
 import { createDevRoutes, WebhookInbox } from './dev-routes.ts';
 import { ensureTables, startDynamoDbLocal } from './dynamodb-local.ts';
 import { QueuePoller, ScheduleTimer, type SqsLambda } from './event-sources.ts';
@@ -47,11 +49,6 @@ export interface LocalStack {
 }
 
 export const localTableName = (table: string) => `closedloop-${table}`;
-
-/** The environment each function gets from its bindings: the same names the CDK stack sets. */
-export function functionEnvironmentNames(fn: FunctionSpec): string[] {
-  return ['CLOSEDLOOP_CONFIG', ...new Set(fn.bindings.map(envNameForBinding))].sort();
-}
 
 function freePort(host: string): Promise<number> {
   return new Promise((resolvePort, reject) => {
@@ -129,6 +126,9 @@ export async function startLocalStack(options: LocalOptions): Promise<LocalStack
     const region = 'us-east-1';
     const queues: LocalStack['queues'] = {};
     const queueArns: Record<string, string> = {};
+    const queueRedrive: Record<string, string> = {};
+    const eventSources: Wiring['eventSources'] = [];
+    const schedules: Wiring['schedules'] = [];
     for (const queue of topology.queues) {
       const dlq = fauxqs.createQueue(`${queue.name}-dlq`, {
         attributes: { MessageRetentionPeriod: String(queue.deadLetterRetentionDays * 86_400) },
@@ -141,6 +141,7 @@ export async function startLocalStack(options: LocalOptions): Promise<LocalStack
         },
       });
       queues[queue.name] = { url: main.queueUrl, dlqUrl: dlq.queueUrl };
+      queueRedrive[queue.name] = dlq.queueName;
       queueArns[queue.name] = main.queueArn;
     }
     const tables = Object.fromEntries(topology.tables.map((t) => [t.name, localTableName(t.name)]));
@@ -157,6 +158,7 @@ export async function startLocalStack(options: LocalOptions): Promise<LocalStack
       PUBLIC_BASE_URL: options.publicBaseUrl ?? process.env.PUBLIC_BASE_URL ?? url,
       PHONE_KEY: process.env.PHONE_KEY ?? config.privacy.phoneKey ?? localPhoneKey(dataDir),
       POWERTOOLS_SERVICE_NAME: 'closedloop',
+      NODE_OPTIONS: [process.env.NODE_OPTIONS, '--enable-source-maps'].filter(Boolean).join(' '),
       ...Object.fromEntries(Object.entries(tables).map(([name, tableName]) => [envNameForTable(name), tableName])),
       ...Object.fromEntries(Object.entries(queues).map(([name, q]) => [envNameForQueue(name), q.url])),
     });
@@ -209,6 +211,12 @@ export async function startLocalStack(options: LocalOptions): Promise<LocalStack
             onError,
           });
           poller.start();
+          eventSources.push({
+            function: fn.name,
+            queue: trigger.queue,
+            batchSize: trigger.batchSize,
+            maxBatchingWindowSeconds: trigger.maxBatchingWindowSeconds,
+          });
           stoppers.push(() => poller.stop());
         } else if (trigger.kind === 'schedule') {
           const schedule = new ScheduleTimer(
@@ -218,14 +226,36 @@ export async function startLocalStack(options: LocalOptions): Promise<LocalStack
             onError,
           );
           schedule.start();
+          schedules.push({ function: fn.name, rateMinutes: trigger.rateMinutes });
           stoppers.push(() => schedule.stop());
         }
       }
     }
 
+    const deadLetters = new DeadLetterQueues(sqs, queues);
+    // What this runtime actually built, in the shape infra/wiring.ts gives the CDK stack.
+    const wiring: Wiring = {
+      tables: Object.keys(tables),
+      queues: Object.entries(queueRedrive).map(([name, deadLetterQueue]) => ({ name, deadLetterQueue })),
+      routes: routes.map((r) => ({ routeKey: `${r.method} ${r.path}`, function: r.functionName })),
+      eventSources,
+      schedules,
+      environment: Object.fromEntries(
+        topology.functions.map((fn) => [
+          fn.name,
+          [...commonEnvironment, ...fn.bindings.map(envNameForBinding)].filter((n) => n in process.env),
+        ]),
+      ),
+    };
     ready = async (req, res) => {
       if (await api.handle(req, res)) return;
       if (await devRoutes(req, res)) return;
+      if (await deadLetters.handle(req, res)) return;
+      if (req.method === 'GET' && req.url === '/dev/wiring') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(normalizeWiring(wiring)));
+        return;
+      }
       res.writeHead(404, { 'content-type': 'application/json' });
       res.end(
         JSON.stringify({

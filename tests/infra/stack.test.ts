@@ -1,0 +1,348 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadConfigFile, parseConfig } from '#shared/config/load.ts';
+import { buildTopology, envNameForBinding, type FunctionSpec, httpRoutes } from '#infra/topology.ts';
+import { describeStackWiring, describeTopologyWiring, NAME_TAG, namedResources } from '#infra/wiring.ts';
+import { localConfigPath, synthesizeStack } from './synthesize.ts';
+
+const config = loadConfigFile(localConfigPath);
+const topology = buildTopology(config);
+const BASE_ENVIRONMENT = ['CLOSEDLOOP_CONFIG', 'NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME'];
+
+let template: Template;
+let ids: ReturnType<typeof namedResources>;
+beforeAll(() => {
+  template = Template.fromStack(synthesizeStack(config).stack);
+  ids = namedResources(template.toJSON());
+});
+
+const idOf = (kind: keyof typeof ids, name: string) => {
+  const id = ids[kind].get(name);
+  if (!id) throw new Error(`no ${kind} named ${name} in the template`);
+  return id;
+};
+const propertiesOf = (logicalId: string) => template.toJSON().Resources[logicalId].Properties;
+
+describe('ClosedLoopStack', () => {
+  describe('wiring', () => {
+    const twoDepartments = parseConfig({
+      ...config,
+      departments: config.departments.filter((d) => ['workshop', 'customer-care'].includes(d.id)),
+      routing: [],
+      surveyPlans: config.surveyPlans.map(({ departmentId: _, ...plan }) => plan),
+      auth: { tokens: config.auth.tokens.filter((t) => t.role !== 'department') },
+    });
+
+    it.each([
+      ['config/local.json', config],
+      ['a config with two departments', twoDepartments],
+    ])('has exactly the tables, queues, routes, event sources, schedules and env vars of the topology for %s', (_, cfg) => {
+      const synthesized = Template.fromStack(synthesizeStack(cfg).stack).toJSON();
+
+      expect(describeStackWiring(synthesized)).toEqual(describeTopologyWiring(buildTopology(cfg), BASE_ENVIRONMENT));
+    });
+
+    it('points every binding env var at the bound table, queue or API and CLOSEDLOOP_CONFIG at the bundled config', () => {
+      const apiId = Object.keys(template.findResources('AWS::ApiGatewayV2::Api'))[0];
+      for (const fn of topology.functions) {
+        const expected = Object.fromEntries(
+          fn.bindings.map((b) => [
+            envNameForBinding(b),
+            b.kind === 'api'
+              ? { 'Fn::GetAtt': [apiId, 'ApiEndpoint'] }
+              : { Ref: b.kind === 'table' ? idOf('tables', b.table) : idOf('queues', b.queue) },
+          ]),
+        );
+        expect(propertiesOf(idOf('functions', fn.name)).Environment.Variables).toEqual({
+          CLOSEDLOOP_CONFIG: '/var/task/config.json',
+          NODE_OPTIONS: '--enable-source-maps',
+          POWERTOOLS_SERVICE_NAME: 'closedloop',
+          ...expected,
+        });
+      }
+    });
+  });
+
+  describe('queues', () => {
+    const deadLetterArn = (queue: string) => propertiesOf(idOf('queues', queue)).RedrivePolicy.deadLetterTargetArn;
+
+    it('gives every queue its own dead-letter queue, used after 5 receives', () => {
+      const deadLetterQueues = topology.queues.map((q) => deadLetterArn(q.name));
+
+      for (const q of topology.queues) {
+        expect(deadLetterArn(q.name)).toEqual({ 'Fn::GetAtt': [idOf('queues', `${q.name}-dlq`), 'Arn'] });
+        expect(propertiesOf(idOf('queues', q.name)).RedrivePolicy.maxReceiveCount).toBe(5);
+      }
+      expect(new Set(deadLetterQueues.map((arn) => JSON.stringify(arn))).size).toBe(topology.queues.length);
+    });
+
+    it('keeps dead letters for 14 days and work for 4 days', () => {
+      for (const q of topology.queues) {
+        expect(propertiesOf(idOf('queues', q.name)).MessageRetentionPeriod).toBe(4 * 24 * 3600);
+        expect(propertiesOf(idOf('queues', `${q.name}-dlq`)).MessageRetentionPeriod).toBe(14 * 24 * 3600);
+      }
+    });
+
+    it('hides a received message for at least six times its consumer timeout', () => {
+      const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping'));
+      expect(mappings).toHaveLength(topology.functions.flatMap((f) => f.triggers.filter((t) => t.kind === 'queue')).length);
+
+      for (const { Properties } of mappings) {
+        const queue = propertiesOf(Properties.EventSourceArn['Fn::GetAtt'][0]);
+        const fn = propertiesOf(Properties.FunctionName.Ref);
+        expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * fn.Timeout);
+      }
+    });
+
+    it('alarms on the first message in every dead-letter queue', () => {
+      for (const q of topology.queues) {
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          Namespace: 'AWS/SQS',
+          MetricName: 'ApproximateNumberOfMessagesVisible',
+          Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [idOf('queues', `${q.name}-dlq`), 'QueueName'] } }],
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          Threshold: 1,
+        });
+      }
+    });
+
+    it('encrypts every queue at rest and denies requests without TLS', () => {
+      for (const name of ids.queues.keys()) {
+        expect(propertiesOf(idOf('queues', name)).SqsManagedSseEnabled).toBe(true);
+        template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+          Queues: [{ Ref: idOf('queues', name) }],
+          PolicyDocument: {
+            Statement: Match.arrayWith([
+              Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+            ]),
+          },
+        });
+      }
+    });
+  });
+
+  describe('functions', () => {
+    it('runs every handler as ESM index.handler on Node.js 22, arm64, with the timeout and memory of its spec', () => {
+      for (const fn of topology.functions) {
+        expect(propertiesOf(idOf('functions', fn.name))).toMatchObject({
+          Runtime: 'nodejs22.x',
+          Architectures: ['arm64'],
+          Handler: 'index.handler',
+          Timeout: fn.timeoutSeconds,
+          MemorySize: fn.memoryMb,
+        });
+      }
+    });
+
+    it('logs every function into its own log group with a retention', () => {
+      for (const fn of topology.functions) {
+        const logGroup = propertiesOf(idOf('functions', fn.name)).LoggingConfig.LogGroup.Ref;
+        expect(propertiesOf(logGroup).RetentionInDays).toBeGreaterThan(0);
+      }
+    });
+
+    it('reports partial batch failures from every queue event source', () => {
+      const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping'));
+
+      expect(mappings.length).toBeGreaterThan(0);
+      for (const { Properties } of mappings) expect(Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    });
+
+    it('runs sweep-timers every minute', () => {
+      template.hasResourceProperties('AWS::Events::Rule', {
+        ScheduleExpression: 'rate(1 minute)',
+        Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [idOf('functions', 'sweep-timers'), 'Arn'] } })],
+      });
+    });
+  });
+
+  describe('HTTP API', () => {
+    it('has one route per topology route, each a payload format 2.0 Lambda proxy to its function', () => {
+      const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route'));
+      expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual(
+        httpRoutes(topology)
+          .map((r) => `${r.method} ${r.path}`)
+          .sort(),
+      );
+
+      for (const route of httpRoutes(topology)) {
+        const [match] = Object.values(
+          template.findResources('AWS::ApiGatewayV2::Route', { Properties: { RouteKey: `${route.method} ${route.path}` } }),
+        );
+        const integration = match?.Properties.Target['Fn::Join'][1][1].Ref;
+        expect(propertiesOf(integration)).toMatchObject({
+          IntegrationType: 'AWS_PROXY',
+          PayloadFormatVersion: '2.0',
+          IntegrationUri: { 'Fn::GetAtt': [idOf('functions', route.function), 'Arn'] },
+        });
+      }
+    });
+
+    it('outputs the API URL and every table name', () => {
+      template.hasOutput('ApiUrl', {});
+      template.hasOutput('MainTableName', { Value: { Ref: idOf('tables', 'main') } });
+      template.hasOutput('ScoresTableName', { Value: { Ref: idOf('tables', 'scores') } });
+    });
+  });
+
+  describe('tables', () => {
+    it('bills per request, keeps point-in-time recovery, expires items by TTL and survives stack deletion', () => {
+      for (const table of topology.tables) {
+        template.hasResource('AWS::DynamoDB::GlobalTable', {
+          DeletionPolicy: 'Retain',
+          UpdateReplacePolicy: 'Retain',
+          Properties: Match.objectLike({
+            BillingMode: 'PAY_PER_REQUEST',
+            TimeToLiveSpecification: { AttributeName: table.timeToLiveAttribute, Enabled: true },
+            SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
+            Replicas: [
+              Match.objectLike({
+                PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+                Tags: Match.arrayWith([{ Key: NAME_TAG, Value: table.name }]),
+              }),
+            ],
+          }),
+        });
+      }
+    });
+
+    it('has the keys and the all-attribute GSIs of the topology', () => {
+      const key = (pk: string, sk: string) => [
+        { AttributeName: pk, KeyType: 'HASH' },
+        { AttributeName: sk, KeyType: 'RANGE' },
+      ];
+      for (const table of topology.tables) {
+        const properties = propertiesOf(idOf('tables', table.name));
+        expect(properties.KeySchema).toEqual(key(table.partitionKey.name, table.sortKey.name));
+        expect(properties.GlobalSecondaryIndexes ?? []).toEqual(
+          table.indexes.map((i) => ({
+            IndexName: i.name,
+            KeySchema: key(i.partitionKey.name, i.sortKey.name),
+            Projection: { ProjectionType: 'ALL' },
+          })),
+        );
+      }
+    });
+  });
+
+  describe('IAM', () => {
+    it('lets get-scores read the scores table and nothing else', () => {
+      const grants = grantsOf('get-scores');
+
+      expect(accessOf(grants)).toEqual({ 'table:scores': ['read'] });
+      expect(grants.filter((g) => g.action.startsWith('sqs:'))).toEqual([]);
+    });
+
+    it('lets ingest-service-event send to survey-dispatch but not to responses or any alert queue', () => {
+      const sendsTo = grantsOf('ingest-service-event')
+        .filter((g) => g.action === 'sqs:SendMessage')
+        .map((g) => g.resource);
+
+      expect(sendsTo).toEqual(['queue:survey-dispatch']);
+    });
+
+    it('lets list-alerts read the main table without writing to it', () => {
+      const onMain = grantsOf('list-alerts')
+        .filter((g) => g.resource === 'table:main')
+        .map((g) => g.action);
+
+      expect(onMain).toContain('dynamodb:Query');
+      expect(onMain).not.toContain('dynamodb:PutItem');
+      expect(onMain).not.toContain('dynamodb:UpdateItem');
+    });
+
+    it.each(topology.functions.map((fn) => [fn.name, fn] as const))(
+      'grants %s exactly what its bindings and queue triggers need',
+      (_, fn) => {
+        expect(accessOf(grantsOf(fn.name))).toEqual(expectedAccess(fn));
+      },
+    );
+  });
+});
+
+interface Grant {
+  action: string;
+  /** `table:<name>`, `queue:<name>`, another logical id, or `*`. */
+  resource: string;
+}
+
+/** Every (action, resource) pair the inline policies of a function's role allow. */
+function grantsOf(functionName: string): Grant[] {
+  const role = propertiesOf(idOf('functions', functionName)).Role['Fn::GetAtt'][0];
+  const policies = Object.values(
+    template.findResources('AWS::IAM::Policy', { Properties: { Roles: Match.arrayWith([{ Ref: role }]) } }),
+  );
+  const nameOfId = new Map([
+    ...[...ids.tables].map(([name, id]) => [id, `table:${name}`] as const),
+    ...[...ids.queues].map(([name, id]) => [id, `queue:${name}`] as const),
+  ]);
+  return policies.flatMap((policy) =>
+    policy.Properties.PolicyDocument.Statement.flatMap((statement: { Effect: string; Action: unknown; Resource: unknown }) => {
+      expect(statement.Effect).toBe('Allow');
+      return [statement.Action].flat().flatMap((action) =>
+        [statement.Resource].flat().flatMap((resource) => {
+          const referenced = referencedIds(resource);
+          return (referenced.length ? referenced : ['*']).map((id) => ({
+            action: String(action),
+            resource: nameOfId.get(id) ?? id,
+          }));
+        }),
+      );
+    }),
+  );
+}
+
+function referencedIds(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(referencedIds);
+  if (!value || typeof value !== 'object') return [];
+  if ('Ref' in value && typeof value.Ref === 'string') return value.Ref.startsWith('AWS::') ? [] : [value.Ref];
+  if ('Fn::GetAtt' in value && Array.isArray(value['Fn::GetAtt'])) return [String(value['Fn::GetAtt'][0])];
+  return Object.values(value).flatMap(referencedIds);
+}
+
+const capabilities: Record<string, string> = {
+  'dynamodb:BatchGetItem': 'read',
+  'dynamodb:ConditionCheckItem': 'read',
+  'dynamodb:DescribeTable': 'read',
+  'dynamodb:GetItem': 'read',
+  'dynamodb:GetRecords': 'read',
+  'dynamodb:GetShardIterator': 'read',
+  'dynamodb:Query': 'read',
+  'dynamodb:Scan': 'read',
+  'dynamodb:BatchWriteItem': 'write',
+  'dynamodb:DeleteItem': 'write',
+  'dynamodb:PutItem': 'write',
+  'dynamodb:UpdateItem': 'write',
+  'sqs:SendMessage': 'send',
+  'sqs:ReceiveMessage': 'receive',
+  'sqs:DeleteMessage': 'receive',
+  'sqs:ChangeMessageVisibility': 'receive',
+  // Queue metadata comes with both sending and receiving.
+  'sqs:GetQueueAttributes': '',
+  'sqs:GetQueueUrl': '',
+};
+
+/** Resource → what the function can do with it; an action outside the known list shows as itself. */
+function accessOf(grants: Grant[]): Record<string, string[]> {
+  const access: Record<string, Set<string>> = {};
+  for (const { action, resource } of grants) {
+    const capability = capabilities[action] ?? action;
+    access[resource] ??= new Set();
+    if (capability) access[resource].add(capability);
+  }
+  return Object.fromEntries(Object.entries(access).map(([resource, caps]) => [resource, [...caps].sort()]));
+}
+
+function expectedAccess(fn: FunctionSpec): Record<string, string[]> {
+  const access: Record<string, Set<string>> = {};
+  const add = (resource: string, ...caps: string[]) => {
+    access[resource] ??= new Set();
+    for (const cap of caps) access[resource].add(cap);
+  };
+  for (const b of fn.bindings) {
+    if (b.kind === 'table') add(`table:${b.table}`, ...(b.access === 'read' ? ['read'] : ['read', 'write']));
+    else if (b.kind === 'queue') add(`queue:${b.queue}`, 'send');
+  }
+  for (const t of fn.triggers) if (t.kind === 'queue') add(`queue:${t.queue}`, 'receive');
+  return Object.fromEntries(Object.entries(access).map(([resource, caps]) => [resource, [...caps].sort()]));
+}
