@@ -97,14 +97,17 @@ export interface ScoreStore {
    */
   recordResponse(response: ScoredResponse, views: RollupView[]): Promise<'recorded' | 'duplicate'>;
   setComment(surveyId: string, comment: string): Promise<void>;
-  readRollups(query: {
-    survey: SurveyType;
-    granularity: Granularity;
-    view: string;
-    partitions: string[];
-    fromPeriod: string;
-    toPeriod: string;
-  }): Promise<RollupRow[]>;
+  readRollups(query: RollupQuery): Promise<RollupRow[]>;
+}
+
+/** One view's buckets for a range of periods, stored in the given partitions. */
+export interface RollupQuery {
+  survey: SurveyType;
+  granularity: Granularity;
+  view: string;
+  partitions: string[];
+  fromPeriod: string;
+  toPeriod: string;
 }
 
 /** One rollup bucket an answer adds to: a view (e.g. `store`), its group value and period. */

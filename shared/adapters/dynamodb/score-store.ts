@@ -3,7 +3,7 @@ import type { SurveyType } from '#shared/config/schema.ts';
 import { type Granularity, granularities, partitionOfPeriod, periodOf } from '#shared/domain/periods.ts';
 import type { ScoredResponse } from '#shared/domain/records.ts';
 import { type Counters, countersFor } from '#shared/domain/scoring.ts';
-import type { RollupRow, RollupView, ScoreStore } from '#shared/ports.ts';
+import type { RollupQuery, RollupRow, RollupView, ScoreStore } from '#shared/ports.ts';
 import { type DocumentClient, failedConditions } from './client.ts';
 import { epochSeconds, keys } from './keys.ts';
 
@@ -108,14 +108,7 @@ export class DynamoScoreStore implements ScoreStore {
     );
   }
 
-  async readRollups(query: {
-    survey: SurveyType;
-    granularity: Granularity;
-    view: string;
-    partitions: string[];
-    fromPeriod: string;
-    toPeriod: string;
-  }): Promise<RollupRow[]> {
+  async readRollups(query: RollupQuery): Promise<RollupRow[]> {
     const rows: RollupRow[] = [];
     await Promise.all(
       query.partitions.map(async (partition) => {
