@@ -3,7 +3,7 @@
  * customer's name or a long store name would push it over, they are dropped or cut.
  */
 import type { Config, Locale, SurveyType } from '#shared/config/schema.ts';
-import { segmentsOf } from './sms-segments.ts';
+import { encodingOf, segmentsOf } from './sms-segments.ts';
 
 export type MessageStep =
   | 'question'
@@ -65,6 +65,7 @@ const templates: Record<Locale, Record<MessageStep, Template>> = {
   },
 };
 
+const genericStore: Record<Locale, string> = { 'zh-CN': '本店', en: 'our service centre' };
 const ranges: Record<SurveyType, string> = { nps: '0-10', csat: '1-5', ces: '1-7' };
 
 export function signatureFor(brand: Config['brand'], locale: Locale): string {
@@ -80,9 +81,12 @@ export function renderMessage(brand: Config['brand'], locale: Locale, step: Mess
   const name = (ctx.customerName ?? '').slice(0, 12);
   let text = attempt(name, ctx.storeName);
   if (segmentsOf(text) > 1) text = attempt('', ctx.storeName);
+  if (segmentsOf(text) > 1 && locale === 'en' && encodingOf(ctx.storeName) === 'UCS-2') text = attempt('', genericStore.en);
   for (let store = ctx.storeName; segmentsOf(text) > 1 && store.length > 2; ) {
     store = store.slice(0, -2);
     text = attempt('', `${store}${locale === 'en' ? '...' : '…'}`);
   }
+  // A name that cannot fit (or that forces an English text into UCS-2) gives way to a plain one.
+  if (segmentsOf(text) > 1) text = attempt('', genericStore[locale]);
   return text;
 }

@@ -53,6 +53,8 @@ export function nextSendableTime(at: Date, timeZone: string, quiet: QuietHours):
   const { date, minutes } = wallClock(at, timeZone);
   const endDate = minutes < end ? date : addDays(date, 1);
   let candidate = instantOfWallClock(endDate, end, timeZone);
+  // When clocks fall back the end time happens twice: the first may lie before `at`.
+  while (candidate < at) candidate = new Date(candidate.getTime() + 3_600_000);
   // A DST gap can swallow the end minute itself; then the first minute after it counts.
   while (isQuiet(candidate, timeZone, quiet)) candidate = new Date(candidate.getTime() + 60_000);
   return candidate;

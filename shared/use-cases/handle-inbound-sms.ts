@@ -61,8 +61,18 @@ export async function handleInboundSms(
   if (keyword === 'opt_out') {
     const already = await surveys.isOptedOut(phoneHash);
     await surveys.setOptOut(phoneHash, true, now);
-    for (const s of recent.filter((s) => s.status === 'scheduled' || open.includes(s.status))) {
-      await surveys.update(s.id, { status: 'opted_out', timer: null }, { status: s.status });
+    for (const s of recent) {
+      if (s.status === 'awaiting_reason') {
+        // The score stands and a detractor is still followed up: the conversation just ends here.
+        const ended = await surveys.update(
+          s.id,
+          { status: 'completed', endedAt: now, timer: { action: 'close', at: now } },
+          { status: 'awaiting_reason', leaseUntil: addMs(now, TIMER_LEASE_MS) },
+        );
+        if (ended) await deps.queues.responseUpdated(s.id);
+      } else if (s.status === 'scheduled' || s.status === 'awaiting_score') {
+        await surveys.update(s.id, { status: 'opted_out', timer: null }, { status: s.status });
+      }
     }
     return remember(already ? undefined : say('opted_out', latest));
   }

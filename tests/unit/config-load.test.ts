@@ -1,0 +1,138 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfigFile, parseConfig } from '#shared/config/load.ts';
+import { localConfigPath } from './fakes.ts';
+
+const raw = () => JSON.parse(readFileSync(localConfigPath, 'utf8'));
+
+const messageOf = (document: unknown) => {
+  try {
+    parseConfig(document, 'config/test.json');
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).message;
+  }
+  throw new Error('expected the config to be rejected');
+};
+
+describe('parseConfig', () => {
+  it('accepts config/local.json', () => {
+    const config = parseConfig(raw());
+
+    expect(config.stores.map((s) => s.id)).toContain('sh-pudong');
+    expect(config.defaultDepartment).toBe('customer-care');
+  });
+
+  it('fills in documented defaults', () => {
+    const document = raw();
+    delete document.reasonWaitMinutes;
+    delete document.routing;
+
+    const config = parseConfig(document);
+
+    expect(config.reasonWaitMinutes).toBe(30);
+    expect(config.routing).toEqual([]);
+  });
+
+  it('returns a deeply frozen object', () => {
+    const config = parseConfig(raw());
+
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.stores[0])).toBe(true);
+    const store = config.stores[0] as { name: string };
+    expect(() => {
+      store.name = 'changed';
+    }).toThrow(TypeError);
+  });
+
+  it('names the store whose time zone is not a time zone', () => {
+    const document = raw();
+    document.stores[0].timezone = 'Mars/Olympus';
+
+    const message = messageOf(document);
+
+    expect(message).toContain('stores[0].timezone');
+    expect(message).toContain('config/test.json');
+  });
+
+  it('names a routing rule that sends to an unknown department', () => {
+    const document = raw();
+    document.routing[0].departments[0] = 'marketing';
+
+    expect(messageOf(document)).toContain('routing[0].departments[0]: unknown department "marketing"');
+  });
+
+  it('names an unknown default department', () => {
+    const document = raw();
+    document.defaultDepartment = 'nobody';
+
+    expect(messageOf(document)).toContain('defaultDepartment');
+  });
+
+  it('names a department token for an unknown department', () => {
+    const document = raw();
+    document.auth.tokens[2].departmentId = 'nobody';
+
+    expect(messageOf(document)).toContain('auth.tokens[2].departmentId');
+  });
+
+  it('names a malformed quiet-hours time', () => {
+    const document = raw();
+    document.quietHours.end = '8am';
+
+    expect(messageOf(document)).toContain('quietHours.end');
+  });
+
+  it('names an unknown comment category in a routing rule', () => {
+    const document = raw();
+    document.routing[1].when.categories = ['weather'];
+
+    expect(messageOf(document)).toContain('routing[1].when.categories[0]');
+  });
+
+  it('rejects duplicate store ids', () => {
+    const document = raw();
+    document.stores[1].id = document.stores[0].id;
+
+    expect(messageOf(document)).toContain('duplicate "sh-pudong"');
+  });
+
+  it('lists every bad field, not just the first', () => {
+    const document = raw();
+    document.stores[0].timezone = 'Mars/Olympus';
+    document.stores[3].country = 'sg';
+
+    const message = messageOf(document);
+
+    expect(message).toContain('stores[0].timezone');
+    expect(message).toContain('stores[3].country');
+  });
+
+  it('rejects a document that is not an object', () => {
+    expect(messageOf(null)).toContain('(root)');
+  });
+});
+
+describe('loadConfigFile', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'closedloop-config-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('loads config/local.json', () => {
+    expect(loadConfigFile(localConfigPath).brand.name).toBe('星途汽车服务');
+  });
+
+  it('names a file it cannot read', () => {
+    const missing = join(dir, 'missing.json');
+
+    expect(() => loadConfigFile(missing)).toThrow(`cannot read config file ${missing}`);
+  });
+
+  it('names a file that is not JSON', () => {
+    const broken = join(dir, 'broken.json');
+    writeFileSync(broken, '{ "brand": ');
+
+    expect(() => loadConfigFile(broken)).toThrow(`${broken} is not valid JSON`);
+  });
+});
