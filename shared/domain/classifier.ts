@@ -122,13 +122,13 @@ const keywords: Record<CommentCategory, string[]> = {
   ],
 };
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const matchers = Object.fromEntries(
   Object.entries(keywords).map(([category, words]) => [
     category,
     words.map((word) =>
       /^[a-z *]+$/.test(word)
-        ? (text: string) => new RegExp(`\\b${escape(word.replace(/\*$/, ''))}${word.endsWith('*') ? '' : '\\b'}`).test(text)
+        ? (text: string) => new RegExp(`\\b${escapeRegExp(word.replace(/\*$/, ''))}${word.endsWith('*') ? '' : '\\b'}`).test(text)
         : (text: string) => text.includes(word),
     ),
   ]),
