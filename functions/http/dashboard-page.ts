@@ -30,7 +30,8 @@ export function dashboardPage(config: Readonly<Config>): string {
   th,td{text-align:left;padding:6px 8px;border-bottom:1px solid var(--line);font-size:14px}
   th{color:var(--muted);font-weight:600}
   .bad{color:var(--bad)} .good{color:var(--good)} .warn{color:var(--warn)}
-  #message{color:var(--bad)}
+  #message{color:var(--bad);margin:0}
+  #message:empty{display:none}
 </style></head>
 <body>
 <header><h1>${escapeHtml(config.brand.name)} · ClosedLoop</h1>
@@ -47,9 +48,11 @@ export function dashboardPage(config: Readonly<Config>): string {
 <script>
 const names = ${JSON.stringify(names).replace(/</g, '\\u003c')};
 const $ = (id) => document.getElementById(id);
+// The viewer's calendar dates: toISOString() would give the UTC date, a day behind in Asia every morning.
+const localDate = (d) => new Date(d.getTime() - d.getTimezoneOffset() * 6e4).toISOString().slice(0, 10);
 const today = new Date();
-$('to').value = today.toISOString().slice(0, 10);
-$('from').value = new Date(today.getTime() - 89 * 864e5).toISOString().slice(0, 10);
+$('to').value = localDate(today);
+$('from').value = localDate(new Date(today.getTime() - 89 * 864e5));
 $('token').value = localStorage.getItem('closedloop-token') || '';
 const cell = (text, cls) => { const td = document.createElement('td'); td.textContent = text; if (cls) td.className = cls; return td; };
 async function api(path) {
@@ -108,6 +111,10 @@ async function load() {
       return tr;
     }));
   } catch (error) {
+    // No figures from an earlier load may stay on screen next to the error.
+    $('tiles').replaceChildren();
+    $('stores').tBodies[0].replaceChildren();
+    $('alerts').tBodies[0].replaceChildren();
     $('message').textContent = error.message;
   }
 }

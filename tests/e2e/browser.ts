@@ -1,0 +1,71 @@
+/** Headless Chromium for the browser tests: one browser per test file, one fresh context per test. */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+
+const SCREENSHOTS = 'tests/e2e/screenshots';
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
+  });
+}
+
+/** A phone in a customer's hand (iPhone 12-14 sized), Chinese locale, Shanghai time. */
+export function phoneContext(browser: Browser, baseURL: string): Promise<BrowserContext> {
+  return withDefaults(
+    browser.newContext({
+      baseURL,
+      viewport: { width: 390, height: 844 },
+      deviceScaleFactor: 2,
+      isMobile: true,
+      hasTouch: true,
+      locale: 'zh-CN',
+      timezoneId: 'Asia/Shanghai',
+    }),
+  );
+}
+
+/** A CX analyst's laptop in the Shanghai office. */
+export function desktopContext(browser: Browser, baseURL: string): Promise<BrowserContext> {
+  return withDefaults(
+    browser.newContext({ baseURL, viewport: { width: 1280, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' }),
+  );
+}
+
+async function withDefaults(pending: Promise<BrowserContext>): Promise<BrowserContext> {
+  const context = await pending;
+  // Below the 60 s test timeout, so a missing element fails with Playwright's own message.
+  context.setDefaultTimeout(20_000);
+  return context;
+}
+
+/** Opens a page and records its uncaught script errors, which a test expects to stay empty. */
+export async function open(context: BrowserContext, path: string): Promise<{ page: Page; errors: string[] }> {
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto(path);
+  return { page, errors };
+}
+
+/** Whether the page is wider than its viewport, i.e. the user would have to scroll sideways. */
+export const overflowsSideways = (page: Page) =>
+  page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  await mkdir(SCREENSHOTS, { recursive: true });
+  const path = join(SCREENSHOTS, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
