@@ -125,6 +125,11 @@ export function buildTopology(config: Pick<Config, 'departments'>): Topology {
         ...sendToAlertQueues,
       ]),
       api('get-dashboard', 'The CX dashboard page', http('GET', '/'), []),
+      api('get-web-survey', 'The one-page web survey a link-mode text points to', http('GET', '/s/{token}'), [main('read')]),
+      api('post-web-survey', 'Takes the one answer of a web survey', http('POST', '/s/{token}'), [
+        main('readWrite'),
+        send('responses'),
+      ]),
       {
         name: 'run-survey-timer',
         entry: 'functions/sqs/run-survey-timer.ts',
@@ -132,7 +137,7 @@ export function buildTopology(config: Pick<Config, 'departments'>): Topology {
         timeoutSeconds: consumerTimeout,
         memoryMb: 512,
         triggers: [{ kind: 'queue', queue: 'survey-dispatch', batchSize: 10, maxBatchingWindowSeconds: 0 }],
-        bindings: [main('readWrite'), send('responses')],
+        bindings: [main('readWrite'), send('responses'), { kind: 'api' }],
       },
       {
         name: 'score-response',

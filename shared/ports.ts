@@ -59,7 +59,12 @@ export type AlertChanges = Omit<Partial<Alert>, 'timer'> & { timer?: Timer<'deli
 export interface SurveyStore {
   ingestResult(eventId: string): Promise<IngestResult | undefined>;
   /** Atomically: remember the event, create the survey, take the customer's throttle slot, check opt-out. */
-  createSurvey(survey: Survey, options: { throttleSince: string; leaseUntil?: string | undefined }): Promise<CreateSurveyOutcome>;
+  createSurvey(
+    survey: Survey,
+    options: { throttleSince: string; leaseUntil?: string | undefined; webTokenHash?: string | undefined },
+  ): Promise<CreateSurveyOutcome>;
+  /** The survey a web survey token (by its hash) opens, if any. */
+  findByWebToken(tokenHash: string): Promise<Survey | undefined>;
   recordSuppression(
     eventId: string,
     result: IngestResult,

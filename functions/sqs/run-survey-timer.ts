@@ -1,11 +1,19 @@
 import { runSurveyTimer, surveyTimerMessageSchema } from '#shared/use-cases/run-survey-timer.ts';
-import { clock, config, phoneVault, smsSender, surveyStore, workQueues } from '../lib/compose.ts';
+import { clock, config, phoneVault, runtime, smsSender, surveyStore, workQueues } from '../lib/compose.ts';
 import { createLogger } from '../lib/logger.ts';
 import { sqsHandler } from '../lib/sqs.ts';
 
 const logger = createLogger();
 
-const deps = { config, clock, surveys: surveyStore(), queues: workQueues(), sms: smsSender(), vault: phoneVault() };
+const deps = {
+  config,
+  clock,
+  surveys: surveyStore(),
+  queues: workQueues(),
+  sms: smsSender(),
+  vault: phoneVault(),
+  publicBaseUrl: runtime.publicBaseUrl,
+};
 
 export const handler = sqsHandler(logger, surveyTimerMessageSchema, async (message) => {
   const outcome = await runSurveyTimer(deps, message);

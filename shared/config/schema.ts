@@ -4,6 +4,7 @@ const id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, di
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, 24-hour');
 const timezone = z.string().refine(isTimeZone, 'an IANA time zone such as Asia/Shanghai');
 const locale = z.enum(['zh-CN', 'en']);
+const smsMode = z.enum(['two-way', 'link']);
 export const surveyTypes = ['nps', 'csat', 'ces'] as const;
 export const surveyType = z.enum(surveyTypes);
 export const commentCategories = [
@@ -77,6 +78,8 @@ export const configSchema = z
           name: z.string().min(1),
           timezone,
           country: z.string().regex(/^[A-Z]{2}$/, 'ISO 3166 alpha-2 country code'),
+          /** Overrides the config-wide smsMode for this store's sender. */
+          smsMode: smsMode.optional(),
         }),
       )
       .min(1),
@@ -118,6 +121,11 @@ export const configSchema = z
       })
       .default({ retentionDays: 730 }),
     publicBaseUrl: z.url().optional(),
+    /**
+     * `two-way`: customers answer by replying to the text. `link`: the sender cannot receive
+     * replies, so the text carries a link to the one-page web survey instead.
+     */
+    smsMode: smsMode.default('two-way'),
   })
   .superRefine((config, ctx) => {
     const departments = new Set(config.departments.map((d) => d.id));

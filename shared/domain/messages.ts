@@ -7,6 +7,8 @@ import { encodingOf, segmentsOf } from './sms-segments.ts';
 
 export type MessageStep =
   | 'question'
+  | 'question_link'
+  | 'reminder_link'
   | 'reask'
   | 'reminder'
   | 'why'
@@ -21,9 +23,11 @@ export interface MessageContext {
   survey: SurveyType;
   storeName: string;
   customerName?: string | undefined;
+  /** The web survey's address, for texts sent where the customer cannot reply. */
+  link?: string | undefined;
 }
 
-type Vars = { sig: string; brand: string; store: string; name: string; range: string };
+type Vars = { sig: string; brand: string; store: string; name: string; range: string; link: string };
 type Template = (v: Vars, survey: SurveyType) => string;
 
 const zhQuestion: Record<SurveyType, string> = {
@@ -40,6 +44,8 @@ const enQuestion: Record<SurveyType, string> = {
 const templates: Record<Locale, Record<MessageStep, Template>> = {
   'zh-CN': {
     question: (v, s) => `${v.sig}${v.name ? `${v.name}您好，` : ''}感谢光临${v.store}。${zhQuestion[s]}。回T退订`,
+    question_link: (v) => `${v.sig}${v.name ? `${v.name}您好，` : ''}感谢光临${v.store}，请为本次服务评分：${v.link} 回T退订`,
+    reminder_link: (v) => `${v.sig}提醒：请为${v.store}的服务评分：${v.link} 回T退订`,
     reask: (v) => `${v.sig}抱歉没看懂，请只回复一个${v.range}的数字。回T退订`,
     reminder: (v, s) => `${v.sig}提醒：${v.store}的服务您还满意吗？${zhQuestion[s]}。回T退订`,
     why: (v) => `${v.sig}谢谢！能说说打这个分的主要原因吗？直接回复即可。`,
@@ -53,6 +59,9 @@ const templates: Record<Locale, Record<MessageStep, Template>> = {
   en: {
     question: (v, s) =>
       `${v.sig} ${v.name ? `Hi ${v.name}, thanks` : 'Thanks'} for visiting ${v.store}. ${enQuestion[s]}. Reply STOP to opt out`,
+    question_link: (v) =>
+      `${v.sig} ${v.name ? `Hi ${v.name}, thanks` : 'Thanks'} for visiting ${v.store}. Please rate your service: ${v.link} Reply STOP to opt out`,
+    reminder_link: (v) => `${v.sig} A reminder: please rate your visit to ${v.store}: ${v.link} Reply STOP to opt out`,
     reask: (v) => `${v.sig} Sorry, we didn't catch that. Please reply with one number, ${v.range}. Reply STOP to opt out`,
     reminder: (v, s) => `${v.sig} A reminder about your visit to ${v.store}: ${enQuestion[s]}. Reply STOP to opt out`,
     why: (v) => `${v.sig} Thank you! What is the main reason for your score? Just reply to this message.`,
@@ -76,7 +85,7 @@ export function signatureFor(brand: Config['brand'], locale: Locale): string {
 
 export function renderMessage(brand: Config['brand'], locale: Locale, step: MessageStep, ctx: MessageContext): string {
   const template = templates[locale][step];
-  const base = { sig: signatureFor(brand, locale), brand: brand.name, range: ranges[ctx.survey] };
+  const base = { sig: signatureFor(brand, locale), brand: brand.name, range: ranges[ctx.survey], link: ctx.link ?? '' };
   const attempt = (name: string, store: string) => template({ ...base, name, store }, ctx.survey);
   const name = (ctx.customerName ?? '').slice(0, 12);
   let text = attempt(name, ctx.storeName);

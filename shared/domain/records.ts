@@ -41,6 +41,10 @@ export interface Survey {
   /** Set once the answer is in the responses and rollups. */
   recordedAt?: string | undefined;
   alertsRaisedAt?: string | undefined;
+  /** The web survey token, encrypted (only its hash is indexed); sent in link-mode texts. */
+  webTokenCipher?: string | undefined;
+  /** Where the answer came from. */
+  channel?: 'sms' | 'web' | undefined;
   timer?: Timer<SurveyTimerAction> | undefined;
 }
 

@@ -58,7 +58,7 @@ function responseOf(survey: Survey & { score: number }, now: string): ScoredResp
     visitDate: survey.visitDate,
     answeredAt: survey.scoredAt ?? now,
     comment: survey.status === 'completed' ? survey.reason : undefined,
-    channel: 'sms',
+    channel: survey.channel ?? 'sms',
   };
 }
 

@@ -11,7 +11,12 @@ export const surveyTimerMessageSchema = z.object({
   at: z.iso.datetime(),
 });
 
-type TimerDeps = Pick<Deps, 'config' | 'clock' | 'surveys' | 'queues' | 'sms' | 'vault'>;
+type TimerDeps = Pick<Deps, 'config' | 'clock' | 'surveys' | 'queues' | 'sms' | 'vault' | 'publicBaseUrl'>;
+
+function webSurveyLink(deps: TimerDeps, survey: Survey): string | undefined {
+  if (!survey.webTokenCipher || !deps.publicBaseUrl) return undefined;
+  return `${deps.publicBaseUrl.replace(/\/$/, '')}/s/${deps.vault.decrypt(survey.webTokenCipher)}`;
+}
 
 /**
  * Runs one fired survey timer. A timer that no longer matches the survey (already run,
@@ -55,11 +60,18 @@ async function sendSurveyText(deps: TimerDeps, survey: Survey, step: 'question' 
   }
   // Claim first (the lease keeps a parallel run away), send, then move to the next step:
   // a crash after the send may repeat one text, but never skips or loses the survey.
-  const body = renderMessage(config.brand, survey.locale, step, {
-    survey: survey.surveyType,
-    storeName: store.name,
-    customerName: survey.customerName,
-  });
+  const link = (store.smsMode ?? config.smsMode) === 'link' ? webSurveyLink(deps, survey) : undefined;
+  const body = renderMessage(
+    config.brand,
+    survey.locale,
+    link ? (step === 'question' ? 'question_link' : 'reminder_link') : step,
+    {
+      survey: survey.surveyType,
+      storeName: store.name,
+      customerName: survey.customerName,
+      link,
+    },
+  );
   await deps.sms.send({ to: deps.vault.decrypt(survey.phoneCipher), body });
   const sentAt = now.toISOString();
   const sentAtOriginal = survey.sentAt ?? sentAt;

@@ -5,6 +5,7 @@ import { maskPhone, toE164 } from '#shared/domain/phone.ts';
 import { localDate, nextSendableTime } from '#shared/domain/quiet-hours.ts';
 import type { IngestResult, Survey, SuppressionReason } from '#shared/domain/records.ts';
 import { addMs, type Deps, MINUTE, TIMER_LEASE_MS } from './deps.ts';
+import { hashWebSurveyToken, newWebSurveyToken } from './web-survey.ts';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 
@@ -60,6 +61,7 @@ export async function scheduleSurvey(
 
   const visitAt = new Date(event.occurredAt);
   const wanted = new Date(Math.max(visitAt.getTime() + plan.delayMinutes * MINUTE, now.getTime()));
+  const webToken = newWebSurveyToken();
   const sendAt = nextSendableTime(wanted, store.timezone, config.quietHours).toISOString();
   const dueNow = sendAt <= now.toISOString();
   const survey: Survey = {
@@ -82,12 +84,14 @@ export async function scheduleSurvey(
     visitDate: localDate(visitAt, store.timezone),
     createdAt: now.toISOString(),
     sendAt,
+    webTokenCipher: vault.encrypt(webToken),
     timer: { action: 'send', at: sendAt },
   };
   const throttleSince = addMs(now, -config.throttleDays * 24 * 60 * MINUTE);
   const outcome = await surveys.createSurvey(survey, {
     throttleSince,
     leaseUntil: dueNow ? addMs(now, TIMER_LEASE_MS) : undefined,
+    webTokenHash: hashWebSurveyToken(webToken),
   });
   if (outcome.kind === 'duplicate') return outcome.result;
   if (outcome.kind === 'suppressed') return suppress(outcome.reason);

@@ -114,7 +114,8 @@ export async function countItems(): Promise<number> {
   };
   let previous = await count();
   for (;;) {
-    await new Promise((r) => setTimeout(r, 400));
+    // Longer than the responses queue's 1 s batching window, so work in flight shows up.
+    await new Promise((r) => setTimeout(r, 1300));
     const now = await count();
     if (now === previous) return now;
     previous = now;

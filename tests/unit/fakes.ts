@@ -114,7 +114,12 @@ export class FakeSurveyStore implements SurveyStore {
     return clone(this.events.get(eventId));
   }
 
-  async createSurvey(survey: Survey, options: { throttleSince: string; leaseUntil?: string }): Promise<CreateSurveyOutcome> {
+  readonly webTokens = new Map<string, string>();
+
+  async createSurvey(
+    survey: Survey,
+    options: { throttleSince: string; leaseUntil?: string; webTokenHash?: string },
+  ): Promise<CreateSurveyOutcome> {
     // All four conditions of the adapter's transaction are checked before anything is written.
     const earlier = this.events.get(survey.eventId);
     const optedOut = this.optOuts.has(survey.phoneHash);
@@ -131,7 +136,13 @@ export class FakeSurveyStore implements SurveyStore {
     this.surveys.set(survey.id, clone(survey));
     this.throttle.set(survey.phoneHash, survey.createdAt);
     this.leases.set(survey.id, options.leaseUntil);
+    if (options.webTokenHash) this.webTokens.set(options.webTokenHash, survey.id);
     return { kind: 'created' };
+  }
+
+  async findByWebToken(tokenHash: string): Promise<Survey | undefined> {
+    const surveyId = this.webTokens.get(tokenHash);
+    return surveyId ? this.get(surveyId) : undefined;
   }
 
   async recordSuppression(

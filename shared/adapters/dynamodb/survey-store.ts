@@ -40,6 +40,8 @@ const surveyFields = [
   'endedAt',
   'recordedAt',
   'alertsRaisedAt',
+  'webTokenCipher',
+  'channel',
 ] as const;
 
 function toSurvey(item: Record<string, unknown>): Survey {
@@ -65,7 +67,10 @@ export class DynamoSurveyStore implements SurveyStore {
     return isLive(Item) ? (Item?.result as IngestResult) : undefined;
   }
 
-  async createSurvey(survey: Survey, options: { throttleSince: string; leaseUntil?: string }): Promise<CreateSurveyOutcome> {
+  async createSurvey(
+    survey: Survey,
+    options: { throttleSince: string; leaseUntil?: string; webTokenHash?: string },
+  ): Promise<CreateSurveyOutcome> {
     const expiresAt = epochSeconds(survey.createdAt) + this.retentionDays * DAY_S;
     const { timer, ...fields } = survey;
     const result: IngestResult = {
@@ -126,6 +131,17 @@ export class DynamoSurveyStore implements SurveyStore {
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
+            ...(options.webTokenHash
+              ? [
+                  {
+                    Put: {
+                      TableName: this.table,
+                      Item: { ...keys.webToken(options.webTokenHash), type: 'web-token', surveyId: survey.id, expiresAt },
+                      ConditionExpression: 'attribute_not_exists(pk)',
+                    },
+                  },
+                ]
+              : []),
           ],
         }),
       );
@@ -174,6 +190,13 @@ export class DynamoSurveyStore implements SurveyStore {
       new GetCommand({ TableName: this.table, Key: keys.survey(surveyId), ConsistentRead: true }),
     );
     return Item && isLive(Item) ? toSurvey(Item) : undefined;
+  }
+
+  async findByWebToken(tokenHash: string): Promise<Survey | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: keys.webToken(tokenHash), ConsistentRead: true }),
+    );
+    return Item && isLive(Item) ? this.get(String(Item.surveyId)) : undefined;
   }
 
   async latestForPhone(phoneHash: string, limit: number): Promise<Survey[]> {

@@ -1,0 +1,82 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { AppError, ConflictError, NotFoundError, ValidationError } from '#shared/errors.ts';
+import type { Survey } from '#shared/domain/records.ts';
+import { isDetractor, scales } from '#shared/domain/scoring.ts';
+import { addMs, type Deps, HOUR, TIMER_LEASE_MS } from './deps.ts';
+
+/** 128 random bits, URL-safe: unguessable, and short enough for a text. */
+export const newWebSurveyToken = () => randomBytes(16).toString('base64url');
+/** Only the token's hash is stored, so the table never holds a working link. */
+export const hashWebSurveyToken = (token: string) => createHash('sha256').update(token).digest('base64url');
+export const webSurveyTokenSchema = z.string().regex(/^[A-Za-z0-9_-]{22}$/);
+
+export class SurveyClosedError extends AppError {
+  readonly status = 410;
+  readonly code = 'survey_closed';
+}
+
+export const webAnswerSchema = z.object({
+  score: z.coerce.number().int(),
+  reason: z.string().trim().max(1600).optional(),
+});
+
+type OpenDeps = Pick<Deps, 'config' | 'clock' | 'surveys'>;
+type WebDeps = OpenDeps & Pick<Deps, 'queues'>;
+
+export interface WebSurveyView {
+  survey: Pick<Survey, 'id' | 'surveyType' | 'locale' | 'customerName'>;
+  storeName: string;
+  scale: { min: number; max: number };
+}
+
+async function surveyOf(deps: OpenDeps, token: string): Promise<Survey> {
+  const parsed = webSurveyTokenSchema.safeParse(token);
+  const survey = parsed.success ? await deps.surveys.findByWebToken(hashWebSurveyToken(parsed.data)) : undefined;
+  if (!survey) throw new NotFoundError('this survey link is not valid');
+  if (survey.score !== undefined) throw new ConflictError('this survey has already been answered');
+  const expiresAt = addMs(survey.sentAt ?? survey.sendAt, deps.config.expiryHours * HOUR);
+  if (survey.status === 'expired' || survey.status === 'opted_out' || deps.clock.now().toISOString() > expiresAt) {
+    throw new SurveyClosedError('this survey has closed');
+  }
+  return survey;
+}
+
+/** What the web form needs to show: the survey type and scale, in the customer's locale. */
+export async function openWebSurvey(deps: OpenDeps, token: string): Promise<WebSurveyView> {
+  const survey = await surveyOf(deps, token);
+  return {
+    survey: { id: survey.id, surveyType: survey.surveyType, locale: survey.locale, customerName: survey.customerName },
+    storeName: deps.config.stores.find((s) => s.id === survey.storeId)?.name ?? '',
+    scale: scales[survey.surveyType],
+  };
+}
+
+/**
+ * The one answer a token takes: score and reason together end the conversation, and the
+ * scorer records it like an SMS answer. A second submit is a conflict.
+ */
+export async function submitWebSurvey(deps: WebDeps, token: string, answer: z.infer<typeof webAnswerSchema>) {
+  const survey = await surveyOf(deps, token);
+  const { min, max } = scales[survey.surveyType];
+  if (answer.score < min || answer.score > max) {
+    throw new ValidationError(`the score is ${min} to ${max}`, { score: `${min}–${max}` });
+  }
+  const now = deps.clock.now().toISOString();
+  const applied = await deps.surveys.update(
+    survey.id,
+    {
+      status: 'completed',
+      score: answer.score,
+      scoredAt: now,
+      reason: answer.reason || undefined,
+      endedAt: now,
+      channel: 'web',
+      timer: { action: 'close', at: now },
+    },
+    { status: survey.status, leaseUntil: addMs(now, TIMER_LEASE_MS) },
+  );
+  if (!applied) throw new ConflictError('this survey has already been answered');
+  await deps.queues.responseUpdated(survey.id);
+  return { surveyType: survey.surveyType, locale: survey.locale, detractor: isDetractor(survey.surveyType, answer.score) };
+}

@@ -1,0 +1,69 @@
+import type { Browser, BrowserContext } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { postVisit, stack, visit, waitForTexts } from '../integration/helpers.ts';
+import { launchChromium, open, overflowsSideways, phoneContext, screenshot } from './browser.ts';
+
+/** The link in the text a link-mode store sends, as a path on the local stack. */
+async function surveyPath(customer: Record<string, unknown> = {}, overrides: Record<string, unknown> = {}) {
+  const body = visit({ storeId: 'sz-futian', ...overrides }, customer);
+  await postVisit(body);
+  const [text] = await waitForTexts(body.customer.phone, 1);
+  const path = /\/s\/[A-Za-z0-9_-]{22}/.exec(text?.body ?? '')?.[0];
+  if (!path) throw new Error(`no link in ${text?.body}`);
+  return path;
+}
+
+describe('web survey page', () => {
+  let browser: Browser;
+  let context: BrowserContext;
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  afterEach(async () => {
+    await context?.close();
+  });
+
+  it('is answered on a phone: pick a score, give a reason, send, and a second send is refused kindly', async () => {
+    const path = await surveyPath({ name: '李女士' });
+    context = await phoneContext(browser, stack.url);
+    const { page, errors } = await open(context, path);
+
+    await expect.poll(() => page.getByRole('group').locator('legend').textContent()).toContain('推荐');
+    expect(await overflowsSideways(page)).toBe(false);
+    await screenshot(page, 'web-survey-zh-form');
+
+    await page.locator('label[for="score-8"]').click();
+    expect(await page.getByRole('radio', { name: '8', exact: true }).isChecked()).toBe(true);
+    await page.getByLabel('能说说主要原因吗？（选填）').fill('服务顾问很专业，就是等得有点久');
+    await page.getByRole('button', { name: '提交' }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('感谢您的反馈！');
+    await screenshot(page, 'web-survey-zh-thanks');
+
+    await page.goBack();
+    await page.reload();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('这份问卷已经提交过了。');
+    expect(errors).toEqual([]);
+  });
+
+  it('asks for a score when the form is sent without one, in English', async () => {
+    const path = await surveyPath({ locale: 'en' }, { serviceType: 'warranty' });
+    context = await phoneContext(browser, stack.url);
+    const { page } = await open(context, path);
+    await expect.poll(() => page.getByRole('group').locator('legend').textContent()).toContain('It was easy');
+    expect(await page.locator('input[name="score"]').count()).toBe(7);
+
+    // The browser's own `required` check stops an empty form; a script-less client gets the server's answer.
+    await page.evaluate(() => document.querySelector('form')?.setAttribute('novalidate', ''));
+    await page.getByRole('button', { name: 'Send' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toBe('Please choose a score first.');
+
+    await page.locator('label[for="score-6"]').click();
+    await page.getByRole('button', { name: 'Send' }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Thank you for your feedback!');
+    await screenshot(page, 'web-survey-en-thanks');
+  });
+});
