@@ -186,7 +186,7 @@ function unique(values: string[], path: string[], ctx: z.RefinementCtx) {
   }
 }
 
-function isTimeZone(value: string): boolean {
+export function isTimeZone(value: string): boolean {
   try {
     new Intl.DateTimeFormat('en', { timeZone: value });
     return true;

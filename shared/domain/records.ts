@@ -23,6 +23,8 @@ export interface Survey {
   customerId?: string | undefined;
   customerName?: string | undefined;
   locale: Locale;
+  /** The customer's own time zone, if known; else the store's applies. */
+  timezone?: string | undefined;
   phoneHash: string;
   phoneCipher: string;
   phoneMasked: string;

@@ -53,8 +53,10 @@ async function sendSurveyText(deps: TimerDeps, survey: Survey, step: 'question' 
     await surveys.update(survey.id, { status: 'opted_out', timer: null }, { status: expected, timerAt });
     return 'done';
   }
-  if (isQuiet(now, store.timezone, config.quietHours)) {
-    const later = nextSendableTime(now, store.timezone, config.quietHours).toISOString();
+  // Quiet hours are the customer's: their own time zone if the visit gave one, else the store's.
+  const timeZone = survey.timezone ?? store.timezone;
+  if (isQuiet(now, timeZone, config.quietHours)) {
+    const later = nextSendableTime(now, timeZone, config.quietHours).toISOString();
     await surveys.update(survey.id, { timer: { action: survey.timer.action, at: later } }, { status: expected, timerAt });
     return 'deferred';
   }

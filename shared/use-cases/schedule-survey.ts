@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { isTimeZone } from '#shared/config/schema.ts';
 import { ValidationError } from '#shared/errors.ts';
 import { maskPhone, toE164 } from '#shared/domain/phone.ts';
 import { localDate, nextSendableTime } from '#shared/domain/quiet-hours.ts';
@@ -19,6 +20,8 @@ export const serviceEventSchema = z.object({
     phone: text(32),
     name: text(64).optional(),
     locale: z.enum(['zh-CN', 'en']).optional(),
+    /** The customer's own IANA time zone, when the DMS knows it; quiet hours follow it. */
+    timezone: z.string().refine(isTimeZone, 'an IANA time zone such as Asia/Shanghai').optional(),
   }),
   vehicle: z.object({ vin: text(32).optional(), model: text(128).optional() }).optional(),
   advisorId: text(64).optional(),
@@ -62,7 +65,7 @@ export async function scheduleSurvey(
   const visitAt = new Date(event.occurredAt);
   const wanted = new Date(Math.max(visitAt.getTime() + plan.delayMinutes * MINUTE, now.getTime()));
   const webToken = newWebSurveyToken();
-  const sendAt = nextSendableTime(wanted, store.timezone, config.quietHours).toISOString();
+  const sendAt = nextSendableTime(wanted, event.customer.timezone ?? store.timezone, config.quietHours).toISOString();
   const dueNow = sendAt <= now.toISOString();
   const survey: Survey = {
     id: `sv_${randomUUID().replaceAll('-', '')}`,
@@ -77,6 +80,7 @@ export async function scheduleSurvey(
     customerId: event.customer.id,
     customerName: event.customer.name,
     locale: event.customer.locale ?? config.defaultLocale,
+    timezone: event.customer.timezone,
     phoneHash: vault.hash(phone),
     phoneCipher: vault.encrypt(phone),
     phoneMasked: maskPhone(phone),

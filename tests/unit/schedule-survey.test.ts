@@ -34,6 +34,21 @@ describe('scheduleSurvey', () => {
     });
   });
 
+  it("keeps the customer's own quiet hours when the visit gives their time zone", async () => {
+    // 11:30 in Shanghai is 03:30 in London: quiet there until 08:00 London (08:00 UTC in November)
+    const fakes = createFakes({ now: '2026-11-20T02:00:00.000Z' });
+    const event = visit();
+
+    const result = await scheduleSurvey(fakes, { ...event, customer: { ...event.customer, timezone: 'Europe/London' } });
+
+    expect(result.survey).toMatchObject({ status: 'scheduled', sendAt: '2026-11-20T08:00:00.000Z' });
+    expect((await fakes.surveys.get(result.survey.id ?? ''))?.timezone).toBe('Europe/London');
+  });
+
+  it('refuses a customer time zone that does not exist', () => {
+    expect(() => visit({ customer: { phone: '13800138000', timezone: 'Mars/Olympus' } } as never)).toThrow();
+  });
+
   it('uses the delay of the service type’s plan (warranty: 240 minutes)', async () => {
     const fakes = createFakes({ now: '2026-11-20T02:00:00.000Z' });
 

@@ -24,6 +24,7 @@ const surveyFields = [
   'customerId',
   'customerName',
   'locale',
+  'timezone',
   'phoneHash',
   'phoneCipher',
   'phoneMasked',
