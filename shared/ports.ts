@@ -56,20 +56,27 @@ export type CreateSurveyOutcome =
 export type SurveyChanges = Omit<Partial<Survey>, 'timer'> & { timer?: Timer<SurveyTimerAction> | null };
 export type AlertChanges = Omit<Partial<Alert>, 'timer'> & { timer?: Timer<'deliver' | 'escalate'> | null };
 
+export interface SuppressionContext {
+  storeId?: string | undefined;
+  advisorId?: string | undefined;
+  at: string;
+  /** When the phone is valid: the visit still counts in the customer's history. */
+  phoneHash?: string | undefined;
+  spend?: number | undefined;
+}
+
 export interface SurveyStore {
   ingestResult(eventId: string): Promise<IngestResult | undefined>;
   /** Atomically: remember the event, create the survey, take the customer's throttle slot, check opt-out. */
   createSurvey(
     survey: Survey,
-    options: { throttleSince: string; leaseUntil?: string | undefined; webTokenHash?: string | undefined },
+    options: { throttleSince: string; leaseUntil?: string | undefined; webTokenHash?: string | undefined; spend?: number },
   ): Promise<CreateSurveyOutcome>;
   /** The survey a web survey token (by its hash) opens, if any. */
   findByWebToken(tokenHash: string): Promise<Survey | undefined>;
-  recordSuppression(
-    eventId: string,
-    result: IngestResult,
-    context: { storeId?: string | undefined; advisorId?: string | undefined; at: string },
-  ): Promise<IngestResult>;
+  recordSuppression(eventId: string, result: IngestResult, context: SuppressionContext): Promise<IngestResult>;
+  /** The customer's visit history: how many visits and how much spend, across stores. */
+  customerValue(phoneHash: string): Promise<{ visits: number; spend: number }>;
   get(surveyId: string): Promise<Survey | undefined>;
   /** The phone's most recent surveys, newest first. */
   latestForPhone(phoneHash: string, limit: number): Promise<Survey[]>;

@@ -36,6 +36,8 @@ const routingRule = z.object({
       serviceTypes: z.array(z.string().min(1)).min(1).optional(),
       storeIds: z.array(id).min(1).optional(),
       categories: z.array(commentCategory).min(1).optional(),
+      /** true: only customers of high value (see `priority`); false: only the others. */
+      highValue: z.boolean().optional(),
     })
     .strict(),
   departments: z.array(id).min(1),
@@ -109,6 +111,16 @@ export const configSchema = z
     reminder: z.object({ afterHours: z.number().positive() }),
     expiryHours: z.number().positive(),
     reasonWaitMinutes: z.number().positive().default(30),
+    /** Customers with many visits or a high spend in the event history get priority and a shorter SLA. */
+    priority: z
+      .object({
+        minVisits: z.number().int().positive().default(5),
+        minSpend: z.number().positive().optional(),
+        slaFactor: z.number().positive().max(1).default(0.5),
+      })
+      .default({ minVisits: 5, slaFactor: 0.5 }),
+    /** After an alert is resolved the customer is surveyed again, throttle, quiet hours and opt-out permitting. */
+    recovery: z.object({ resurveyAfterHours: z.number().positive().default(72) }).default({ resurveyAfterHours: 72 }),
     routing: z.array(routingRule).default([]),
     defaultDepartment: id,
     sms: smsProvider,

@@ -6,6 +6,8 @@ export interface RoutingInput {
   serviceType: string;
   storeId: string;
   categories: CommentCategory[];
+  /** A customer of high value (many visits or a high spend). */
+  highValue?: boolean;
 }
 
 export function ruleMatches(rule: RoutingRule, input: RoutingInput): boolean {
@@ -15,7 +17,8 @@ export function ruleMatches(rule: RoutingRule, input: RoutingInput): boolean {
     (w.maxScore === undefined || input.score <= w.maxScore) &&
     (!w.serviceTypes || w.serviceTypes.includes(input.serviceType)) &&
     (!w.storeIds || w.storeIds.includes(input.storeId)) &&
-    (!w.categories || w.categories.some((c) => input.categories.includes(c)))
+    (!w.categories || w.categories.some((c) => input.categories.includes(c))) &&
+    (w.highValue === undefined || w.highValue === (input.highValue ?? false))
   );
 }
 

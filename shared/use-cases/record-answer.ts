@@ -68,11 +68,24 @@ export const alertIdFor = (surveyId: string, departmentId: string) =>
 async function raiseAlerts(deps: RecordDeps, survey: Survey & { score: number }) {
   const { config, clock } = deps;
   const categories = categorize(survey.reason);
+  const value = await deps.surveys.customerValue(survey.phoneHash);
+  const highValue =
+    value.visits >= config.priority.minVisits ||
+    (config.priority.minSpend !== undefined && value.spend >= config.priority.minSpend);
   const departments = routeDetractor(
     config.routing,
-    { survey: survey.surveyType, score: survey.score, serviceType: survey.serviceType, storeId: survey.storeId, categories },
+    {
+      survey: survey.surveyType,
+      score: survey.score,
+      serviceType: survey.serviceType,
+      storeId: survey.storeId,
+      categories,
+      highValue,
+    },
     config.defaultDepartment,
   );
+  // A high-value customer's alert is high priority and due sooner.
+  const slaFactor = highValue ? config.priority.slaFactor : 1;
   const now = clock.now().toISOString();
   for (const departmentId of departments) {
     const department = config.departments.find((d) => d.id === departmentId);
@@ -81,7 +94,7 @@ async function raiseAlerts(deps: RecordDeps, survey: Survey & { score: number })
       surveyId: survey.id,
       departmentId,
       status: 'open',
-      priority: 'normal',
+      priority: highValue ? 'high' : 'normal',
       surveyType: survey.surveyType,
       score: survey.score,
       comment: survey.reason,
@@ -93,7 +106,7 @@ async function raiseAlerts(deps: RecordDeps, survey: Survey & { score: number })
       phoneMasked: survey.phoneMasked,
       visitDate: survey.visitDate,
       createdAt: now,
-      dueAt: addMs(now, (department?.slaHours ?? 24) * HOUR),
+      dueAt: addMs(now, (department?.slaHours ?? 24) * slaFactor * HOUR),
       escalated: false,
       round: 'new',
       deliveries: {},

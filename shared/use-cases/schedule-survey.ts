@@ -50,17 +50,20 @@ export async function scheduleSurvey(
   if (earlier) return earlier;
 
   const now = clock.now();
+  const phone = toE164(event.customer.phone, store.country);
+  const phoneHash = phone ? vault.hash(phone) : undefined;
+  // Every visit, surveyed or not, adds to the customer's history (what makes them high-value).
+  const visit = { phoneHash, spend: event.amount ?? 0 };
   const suppress = (reason: SuppressionReason, surveyId?: string) =>
     surveys.recordSuppression(
       event.eventId,
       { eventId: event.eventId, survey: { ...(surveyId ? { id: surveyId } : {}), status: 'suppressed', reason } },
-      { storeId: store.id, advisorId: event.advisorId, at: now.toISOString() },
+      { storeId: store.id, advisorId: event.advisorId, at: now.toISOString(), ...visit },
     );
 
   const plan = config.surveyPlans.find((p) => p.serviceType === event.serviceType);
   if (!plan) return suppress('no_plan');
-  const phone = toE164(event.customer.phone, store.country);
-  if (!phone) return suppress('invalid_phone');
+  if (!phone || !phoneHash) return suppress('invalid_phone');
 
   const visitAt = new Date(event.occurredAt);
   const wanted = new Date(Math.max(visitAt.getTime() + plan.delayMinutes * MINUTE, now.getTime()));
@@ -81,7 +84,7 @@ export async function scheduleSurvey(
     customerName: event.customer.name,
     locale: event.customer.locale ?? config.defaultLocale,
     timezone: event.customer.timezone,
-    phoneHash: vault.hash(phone),
+    phoneHash,
     phoneCipher: vault.encrypt(phone),
     phoneMasked: maskPhone(phone),
     visitAt: visitAt.toISOString(),
@@ -96,6 +99,7 @@ export async function scheduleSurvey(
     throttleSince,
     leaseUntil: dueNow ? addMs(now, TIMER_LEASE_MS) : undefined,
     webTokenHash: hashWebSurveyToken(webToken),
+    spend: visit.spend,
   });
   if (outcome.kind === 'duplicate') return outcome.result;
   if (outcome.kind === 'suppressed') return suppress(outcome.reason);

@@ -22,6 +22,7 @@ import type {
   RollupView,
   ScoreStore,
   SmsSender,
+  SuppressionContext,
   SurveyChanges,
   SurveyStore,
   SurveyTimerMessage,
@@ -115,10 +116,20 @@ export class FakeSurveyStore implements SurveyStore {
   }
 
   readonly webTokens = new Map<string, string>();
+  readonly customers = new Map<string, { visits: number; spend: number }>();
+
+  private addVisit(phoneHash: string, spend: number) {
+    const current = this.customers.get(phoneHash) ?? { visits: 0, spend: 0 };
+    this.customers.set(phoneHash, { visits: current.visits + 1, spend: current.spend + spend });
+  }
+
+  async customerValue(phoneHash: string) {
+    return { ...(this.customers.get(phoneHash) ?? { visits: 0, spend: 0 }) };
+  }
 
   async createSurvey(
     survey: Survey,
-    options: { throttleSince: string; leaseUntil?: string; webTokenHash?: string },
+    options: { throttleSince: string; leaseUntil?: string; webTokenHash?: string; spend?: number },
   ): Promise<CreateSurveyOutcome> {
     // All four conditions of the adapter's transaction are checked before anything is written.
     const earlier = this.events.get(survey.eventId);
@@ -137,6 +148,7 @@ export class FakeSurveyStore implements SurveyStore {
     this.throttle.set(survey.phoneHash, survey.createdAt);
     this.leases.set(survey.id, options.leaseUntil);
     if (options.webTokenHash) this.webTokens.set(options.webTokenHash, survey.id);
+    this.addVisit(survey.phoneHash, options.spend ?? 0);
     return { kind: 'created' };
   }
 
@@ -145,15 +157,13 @@ export class FakeSurveyStore implements SurveyStore {
     return surveyId ? this.get(surveyId) : undefined;
   }
 
-  async recordSuppression(
-    eventId: string,
-    result: IngestResult,
-    context: { storeId?: string; advisorId?: string; at: string },
-  ): Promise<IngestResult> {
+  async recordSuppression(eventId: string, result: IngestResult, context: SuppressionContext): Promise<IngestResult> {
     const earlier = this.events.get(eventId);
     if (earlier) return clone(earlier);
     this.events.set(eventId, clone(result));
-    this.suppressions.push({ eventId, result: clone(result), context: { ...context } });
+    const { phoneHash, spend, ...where } = context;
+    this.suppressions.push({ eventId, result: clone(result), context: where });
+    if (phoneHash) this.addVisit(phoneHash, spend ?? 0);
     return result;
   }
 

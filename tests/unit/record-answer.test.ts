@@ -245,3 +245,26 @@ describe('recordAnswer', () => {
     await expect(recordAnswer(fakes, 'sv_missing')).rejects.toBeInstanceOf(SurveyNotFound);
   });
 });
+
+describe('recordAnswer for a high-value customer', () => {
+  it('raises a high-priority alert with the SLA shortened by priority.slaFactor', async () => {
+    const { fakes, survey } = arrange(completed('车还是有异响'));
+    fakes.surveys.customers.set(survey.phoneHash, { visits: 6, spend: 800 });
+
+    await recordAnswer(fakes, survey.id);
+
+    // workshop's SLA is 24 h; the factor 0.5 makes it 12 h
+    const alert = await fakes.alerts.get(alertIdFor(survey.id, 'workshop'));
+    expect(alert).toMatchObject({ priority: 'high', dueAt: '2026-11-20T15:00:00.000Z' });
+  });
+
+  it('keeps normal priority and the full SLA for a customer with few visits', async () => {
+    const { fakes, survey } = arrange(completed('车还是有异响'));
+    fakes.surveys.customers.set(survey.phoneHash, { visits: 2, spend: 800 });
+
+    await recordAnswer(fakes, survey.id);
+
+    const alert = await fakes.alerts.get(alertIdFor(survey.id, 'workshop'));
+    expect(alert).toMatchObject({ priority: 'normal', dueAt: '2026-11-21T03:00:00.000Z' });
+  });
+});

@@ -133,3 +133,19 @@ describe('ruleMatches', () => {
     expect(ruleMatches(rule, { ...all, categories: [] })).toBe(false);
   });
 });
+
+describe('routeDetractor on customer value', () => {
+  const rules = [
+    { when: { highValue: true }, departments: ['customer-care'] },
+    { when: { categories: ['price' as const] }, departments: ['billing'] },
+  ];
+  const input = { survey: 'nps' as const, score: 2, serviceType: 'repair', storeId: 'sh-pudong', categories: ['price' as const] };
+
+  it('sends a high-value customer to the department a highValue rule names, as well', () => {
+    expect(routeDetractor(rules, { ...input, highValue: true }, 'parts')).toEqual(['customer-care', 'billing']);
+  });
+
+  it('does not apply a highValue rule to other customers', () => {
+    expect(routeDetractor(rules, input, 'parts')).toEqual(['billing']);
+  });
+});

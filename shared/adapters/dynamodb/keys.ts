@@ -11,6 +11,7 @@ export const keys = {
   optOut: (phoneHash: string) => ({ pk: `OPTOUT#${phoneHash}`, sk: 'OPTOUT' }),
   inbound: (key: string) => ({ pk: `INBOUND#${key}`, sk: 'INBOUND' }),
   alert: (id: string) => ({ pk: `ALERT#${id}`, sk: 'ALERT' }),
+  customer: (phoneHash: string) => ({ pk: `CUSTOMER#${phoneHash}`, sk: 'CUSTOMER' }),
   webToken: (tokenHash: string) => ({ pk: `WEBTOKEN#${tokenHash}`, sk: 'WEBTOKEN' }),
   phoneLookup: (phoneHash: string) => `PHONE#${phoneHash}`,
   departmentAlerts: (departmentId: string) => `ALERTS#${departmentId}`,

@@ -1,6 +1,6 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { IngestResult, Survey, SurveyTimerAction } from '#shared/domain/records.ts';
-import type { CreateSurveyOutcome, InboundRecord, SurveyChanges, SurveyStore } from '#shared/ports.ts';
+import type { CreateSurveyOutcome, InboundRecord, SuppressionContext, SurveyChanges, SurveyStore } from '#shared/ports.ts';
 import { type DocumentClient, failedConditions, isConditionFailure, UpdateBuilder } from './client.ts';
 import { epochSeconds, keys, timerAttributeNames, timerAttributes } from './keys.ts';
 
@@ -70,7 +70,7 @@ export class DynamoSurveyStore implements SurveyStore {
 
   async createSurvey(
     survey: Survey,
-    options: { throttleSince: string; leaseUntil?: string; webTokenHash?: string },
+    options: { throttleSince: string; leaseUntil?: string; webTokenHash?: string; spend?: number },
   ): Promise<CreateSurveyOutcome> {
     const expiresAt = epochSeconds(survey.createdAt) + this.retentionDays * DAY_S;
     const { timer, ...fields } = survey;
@@ -132,6 +132,7 @@ export class DynamoSurveyStore implements SurveyStore {
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
+            { Update: this.customerVisit(survey.phoneHash, options.spend ?? 0, expiresAt) },
             ...(options.webTokenHash
               ? [
                   {
@@ -160,30 +161,46 @@ export class DynamoSurveyStore implements SurveyStore {
     }
   }
 
-  async recordSuppression(
-    eventId: string,
-    result: IngestResult,
-    context: { storeId?: string; advisorId?: string; at: string },
-  ): Promise<IngestResult> {
+  async recordSuppression(eventId: string, result: IngestResult, context: SuppressionContext): Promise<IngestResult> {
+    const { phoneHash, spend, ...where } = context;
+    const expiresAt = epochSeconds(context.at) + this.retentionDays * DAY_S;
+    const put = {
+      TableName: this.table,
+      Item: { ...keys.event(eventId), type: 'event', result, ...where, expiresAt },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    };
     try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: {
-            ...keys.event(eventId),
-            type: 'event',
-            result,
-            ...context,
-            expiresAt: epochSeconds(context.at) + this.retentionDays * DAY_S,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
+      if (phoneHash) {
+        await this.db.send(
+          new TransactWriteCommand({
+            TransactItems: [{ Put: put }, { Update: this.customerVisit(phoneHash, spend ?? 0, expiresAt) }],
+          }),
+        );
+      } else {
+        await this.db.send(new PutCommand(put));
+      }
       return result;
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+      if (!isConditionFailure(error) && !failedConditions(error)?.[0]) throw error;
       return (await this.ingestResult(eventId)) ?? result;
     }
+  }
+
+  /** One more visit in the customer's history (the event's own condition keeps it once per event). */
+  private customerVisit(phoneHash: string, spend: number, expiresAt: number) {
+    return {
+      TableName: this.table,
+      Key: keys.customer(phoneHash),
+      UpdateExpression: 'ADD visits :one, spend :spend SET expiresAt = :exp',
+      ExpressionAttributeValues: { ':one': 1, ':spend': spend, ':exp': expiresAt },
+    };
+  }
+
+  async customerValue(phoneHash: string): Promise<{ visits: number; spend: number }> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: keys.customer(phoneHash), ConsistentRead: true }),
+    );
+    return { visits: Number(Item?.visits ?? 0), spend: Number(Item?.spend ?? 0) };
   }
 
   async get(surveyId: string): Promise<Survey | undefined> {
