@@ -1,12 +1,12 @@
 import { identify } from '#shared/use-cases/identity.ts';
 import { actOnAlert, alertActionSchema } from '#shared/use-cases/manage-alerts.ts';
-import { alertStore, clock, config, workQueues } from '../lib/compose.ts';
+import { alertStore, clock, config, surveyStore, workQueues } from '../lib/compose.ts';
 import { httpHandler, json, parseJsonBody, pathParameter } from '../lib/http.ts';
 import { createLogger } from '../lib/logger.ts';
 
 const logger = createLogger();
 
-const deps = { config, clock, alerts: alertStore(), queues: workQueues() };
+const deps = { config, clock, alerts: alertStore(), queues: workQueues(), surveys: surveyStore() };
 
 export const handler = httpHandler(logger, async (event) => {
   const identity = identify(config.auth.tokens, event.headers.authorization);

@@ -2,7 +2,7 @@
 import type { CommentCategory, Locale, SurveyType } from '#shared/config/schema.ts';
 
 export type SurveyStatus = 'scheduled' | 'awaiting_score' | 'awaiting_reason' | 'completed' | 'expired' | 'opted_out';
-export type SurveyTimerAction = 'send' | 'remind' | 'expire' | 'close';
+export type SurveyTimerAction = 'send' | 'remind' | 'expire' | 'close' | 'resurvey';
 
 export interface Timer<A extends string> {
   action: A;
@@ -47,6 +47,12 @@ export interface Survey {
   webTokenCipher?: string | undefined;
   /** Where the answer came from. */
   channel?: 'sms' | 'web' | undefined;
+  /** The alerts this answer raised. */
+  alertIds?: string[] | undefined;
+  /** For a re-survey after a resolved alert: the survey it follows up. */
+  recoveryOf?: string | undefined;
+  /** Set once the customer's next answer has decided whether this detractor recovered. */
+  recoveryDecidedAt?: string | undefined;
   timer?: Timer<SurveyTimerAction> | undefined;
 }
 
@@ -92,6 +98,9 @@ export interface Alert {
   round: string;
   firstContactAt?: string | undefined;
   resolvedAt?: string | undefined;
+  /** After resolution: whether the customer's next answer was 7+ (NPS) / 4+ (CSAT) / 5+ (CES). */
+  recovered?: boolean | undefined;
+  recoverySurveyId?: string | undefined;
   /** Channel deliveries done, by `<round>:<channel index>`; a round is `new`, `escalation` or `reassign-N`. */
   deliveries: Record<string, string>;
   actions: AlertActionRecord[];

@@ -3,6 +3,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '#
 import type { Alert, AlertActionRecord, AlertStatus } from '#shared/domain/records.ts';
 import type { AlertChanges } from '#shared/ports.ts';
 import { addMs, type Deps, HOUR } from './deps.ts';
+import { planResurvey } from './recovery.ts';
 import { actorOf, type Identity, requireRole } from './identity.ts';
 
 const alertStatuses = ['open', 'acknowledged', 'contacted', 'resolved', 'unreachable'] as const;
@@ -35,7 +36,7 @@ const resultingStatus = {
 } as const;
 
 type ReadDeps = Pick<Deps, 'config' | 'alerts'>;
-type AlertDeps = Pick<Deps, 'config' | 'clock' | 'alerts' | 'queues'>;
+type AlertDeps = Pick<Deps, 'config' | 'clock' | 'alerts' | 'queues' | 'surveys'>;
 
 export async function listAlerts(deps: ReadDeps, identity: Identity, query: z.infer<typeof listAlertsQuerySchema>) {
   requireRole(identity, 'cx', 'department');
@@ -110,6 +111,7 @@ export async function actOnAlert(deps: AlertDeps, identity: Identity, alertId: s
     if (status === 'resolved') changes.resolvedAt = now;
     const updated = await deps.alerts.update(alert.id, changes, expect, record);
     if (!updated) throw new ConflictError('the alert changed meanwhile; reload and try again');
+    if (status === 'resolved') await planResurvey(deps, alert.surveyId);
   }
   return getAlert(deps, identity.role === 'department' && input.action === 'reassign' ? { role: 'cx' } : identity, alert.id);
 }

@@ -6,6 +6,7 @@ import { rollupViewsOf } from '#shared/domain/rollups.ts';
 import { routeDetractor } from '#shared/domain/routing.ts';
 import { isDetractor } from '#shared/domain/scoring.ts';
 import { addMs, type Deps, HOUR, TIMER_LEASE_MS } from './deps.ts';
+import { decideRecovery } from './recovery.ts';
 
 export const responseUpdatedSchema = z.object({ surveyId: z.string().min(1) });
 
@@ -30,20 +31,27 @@ export async function recordAnswer(deps: RecordDeps, surveyId: string) {
   let recorded = false;
   if (!survey.recordedAt) {
     const response = responseOf(scored, deps.clock.now().toISOString());
-    recorded = (await deps.scores.recordResponse(response, rollupViewsOf(response))) === 'recorded';
+    // A re-survey measures recovery; it does not count the visit a second time in the scores.
+    const views = survey.recoveryOf ? [] : rollupViewsOf(response);
+    recorded = (await deps.scores.recordResponse(response, views)) === 'recorded';
   } else if (survey.reason && survey.status === 'completed') {
     await deps.scores.setComment(survey.id, survey.reason);
   }
 
   if (survey.status !== 'completed') return { recorded, alerts: 0 };
-  let alerts = 0;
-  if (!survey.alertsRaisedAt && isDetractor(survey.surveyType, score)) alerts = await raiseAlerts(deps, scored);
+  if (survey.alertsRaisedAt) return { recorded, alerts: 0 };
+  await decideRecovery(deps, scored);
+  const alertIds = isDetractor(survey.surveyType, score) ? await raiseAlerts(deps, scored) : [];
   await deps.surveys.update(
     survey.id,
-    { alertsRaisedAt: survey.alertsRaisedAt ?? deps.clock.now().toISOString(), timer: null },
+    {
+      alertsRaisedAt: deps.clock.now().toISOString(),
+      alertIds: alertIds.length ? alertIds : undefined,
+      timer: survey.timer?.action === 'close' ? null : undefined,
+    },
     { status: 'completed', timerAt: survey.timer?.at },
   );
-  return { recorded, alerts };
+  return { recorded, alerts: alertIds.length };
 }
 
 function responseOf(survey: Survey & { score: number }, now: string): ScoredResponse {
@@ -117,5 +125,5 @@ async function raiseAlerts(deps: RecordDeps, survey: Survey & { score: number })
     await deps.alerts.create(alert, addMs(now, TIMER_LEASE_MS));
     await deps.queues.alertDelivery(departmentId, { alertId: alert.id, round: 'new', at: now });
   }
-  return departments.length;
+  return departments.map((departmentId) => alertIdFor(survey.id, departmentId));
 }

@@ -4,10 +4,11 @@ import { isQuiet, nextSendableTime } from '#shared/domain/quiet-hours.ts';
 import type { Survey } from '#shared/domain/records.ts';
 import type { SurveyTimerMessage } from '#shared/ports.ts';
 import { addMs, type Deps, HOUR, TIMER_LEASE_MS } from './deps.ts';
+import { resurvey } from './recovery.ts';
 
 export const surveyTimerMessageSchema = z.object({
   surveyId: z.string().min(1),
-  action: z.enum(['send', 'remind', 'expire', 'close']),
+  action: z.enum(['send', 'remind', 'expire', 'close', 'resurvey']),
   at: z.iso.datetime(),
 });
 
@@ -35,6 +36,9 @@ export async function runSurveyTimer(deps: TimerDeps, message: SurveyTimerMessag
       return 'done';
     case 'close':
       return closeConversation(deps, survey);
+    case 'resurvey':
+      await resurvey(deps, survey);
+      return 'done';
   }
 }
 

@@ -1,3 +1,4 @@
+import type { SurveyTimerAction } from '#shared/domain/records.ts';
 import { addMs, type Deps, TIMER_LEASE_MS } from './deps.ts';
 
 /**
@@ -16,7 +17,7 @@ export async function sweepTimers(
   for (const timer of due) {
     if (!(await deps.timers.lease(timer, addMs(now, TIMER_LEASE_MS)))) continue;
     if (timer.entity === 'survey') {
-      const action = timer.action as 'send' | 'remind' | 'expire' | 'close';
+      const action = timer.action as SurveyTimerAction;
       await deps.queues.surveyTimer({ surveyId: timer.id, action, at: timer.at });
     } else if (timer.departmentId) {
       const round = timer.action === 'escalate' ? 'escalation' : 'new';

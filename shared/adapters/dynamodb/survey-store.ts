@@ -43,6 +43,9 @@ const surveyFields = [
   'alertsRaisedAt',
   'webTokenCipher',
   'channel',
+  'alertIds',
+  'recoveryOf',
+  'recoveryDecidedAt',
 ] as const;
 
 function toSurvey(item: Record<string, unknown>): Survey {

@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto';
+import { nextSendableTime } from '#shared/domain/quiet-hours.ts';
+import type { Survey } from '#shared/domain/records.ts';
+import { isRecovered } from '#shared/domain/scoring.ts';
+import { addMs, type Deps, HOUR, TIMER_LEASE_MS } from './deps.ts';
+import { hashWebSurveyToken, newWebSurveyToken } from './web-survey.ts';
+
+const DAY = 24 * HOUR;
+
+/** When an alert is resolved, its survey's customer is asked again after `recovery.resurveyAfterHours`. */
+export async function planResurvey(deps: Pick<Deps, 'config' | 'clock' | 'surveys'>, surveyId: string) {
+  const survey = await deps.surveys.get(surveyId);
+  // One follow-up per detractor answer: a re-survey is not re-surveyed again.
+  if (!survey || survey.recoveryOf || survey.recoveryDecidedAt || survey.timer) return false;
+  const at = addMs(deps.clock.now(), deps.config.recovery.resurveyAfterHours * HOUR);
+  return deps.surveys.update(survey.id, { timer: { action: 'resurvey', at } }, { status: 'completed' });
+}
+
+/**
+ * The re-survey itself: a new survey of the same type for the same customer and store,
+ * subject to opt-out, throttle and quiet hours like any other. Throttled, it tries again a
+ * day later; opted out, it is dropped.
+ */
+export async function resurvey(deps: Pick<Deps, 'config' | 'clock' | 'surveys' | 'queues' | 'vault'>, original: Survey) {
+  const { config, clock, surveys } = deps;
+  const store = config.stores.find((s) => s.id === original.storeId);
+  const timerAt = original.timer?.at;
+  if (!store) return surveys.update(original.id, { timer: null }, { status: 'completed', timerAt });
+  const now = clock.now();
+  const sendAt = nextSendableTime(now, original.timezone ?? store.timezone, config.quietHours).toISOString();
+  const dueNow = sendAt <= now.toISOString();
+  const webToken = newWebSurveyToken();
+  const follow: Survey = {
+    ...original,
+    id: `sv_${randomUUID().replaceAll('-', '')}`,
+    eventId: `${original.eventId}#recovery`,
+    status: 'scheduled',
+    createdAt: now.toISOString(),
+    sendAt,
+    sentAt: undefined,
+    remindedAt: undefined,
+    reasked: undefined,
+    score: undefined,
+    scoredAt: undefined,
+    reason: undefined,
+    endedAt: undefined,
+    recordedAt: undefined,
+    alertsRaisedAt: undefined,
+    alertIds: undefined,
+    channel: undefined,
+    recoveryDecidedAt: undefined,
+    recoveryOf: original.id,
+    webTokenCipher: deps.vault.encrypt(webToken),
+    timer: { action: 'send', at: sendAt },
+  };
+  const outcome = await surveys.createSurvey(follow, {
+    throttleSince: addMs(now, -config.throttleDays * DAY),
+    leaseUntil: dueNow ? addMs(now, TIMER_LEASE_MS) : undefined,
+    webTokenHash: hashWebSurveyToken(webToken),
+  });
+  if (outcome.kind === 'suppressed' && outcome.reason === 'throttled') {
+    return surveys.update(original.id, { timer: { action: 'resurvey', at: addMs(now, DAY) } }, { status: 'completed', timerAt });
+  }
+  await surveys.update(original.id, { timer: null }, { status: 'completed', timerAt });
+  if (outcome.kind === 'created' && dueNow) await deps.queues.surveyTimer({ surveyId: follow.id, action: 'send', at: sendAt });
+  return outcome.kind === 'created';
+}
+
+/**
+ * A customer's next answer after a resolved alert decides whether the detractor recovered:
+ * 7+ for NPS, 4+ for CSAT, 5+ for CES. Decided once per earlier detractor answer.
+ */
+export async function decideRecovery(deps: Pick<Deps, 'clock' | 'surveys' | 'alerts'>, answer: Survey & { score: number }) {
+  const earlier = (await deps.surveys.latestForPhone(answer.phoneHash, 10)).filter(
+    (s) => s.id !== answer.id && s.alertIds?.length && !s.recoveryDecidedAt && s.createdAt < answer.createdAt,
+  );
+  const now = deps.clock.now().toISOString();
+  let decided = 0;
+  for (const detractor of earlier) {
+    const alerts = (await Promise.all((detractor.alertIds ?? []).map((id) => deps.alerts.get(id)))).filter(
+      (a) => a?.status === 'resolved' && (a.resolvedAt ?? '') <= (answer.scoredAt ?? now),
+    );
+    if (alerts.length === 0) continue;
+    const recovered = isRecovered(answer.surveyType, answer.score);
+    for (const alert of alerts) {
+      if (alert) await deps.alerts.update(alert.id, { recovered, recoverySurveyId: answer.id }, { status: ['resolved'] });
+    }
+    await deps.surveys.update(detractor.id, { recoveryDecidedAt: now }, { status: detractor.status });
+    decided++;
+  }
+  return decided;
+}
