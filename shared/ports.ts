@@ -133,6 +133,8 @@ export interface AlertStore {
   create(alert: Alert, leaseUntil: string): Promise<boolean>;
   get(alertId: string): Promise<Alert | undefined>;
   listByDepartment(departmentId: string, options: { status?: AlertStatus | undefined; limit: number }): Promise<Alert[]>;
+  /** Every alert of a department created in [from, to] (ISO instants), oldest first. */
+  createdBetween(departmentId: string, from: string, to: string): Promise<Alert[]>;
   markDelivered(alertId: string, deliveryKey: string, at: string): Promise<void>;
   update(
     alertId: string,

@@ -331,6 +331,13 @@ export class FakeAlertStore implements AlertStore {
       .map(clone);
   }
 
+  async createdBetween(departmentId: string, from: string, to: string): Promise<Alert[]> {
+    return [...this.alerts.values()]
+      .filter((a) => a.departmentId === departmentId && a.createdAt >= from && a.createdAt <= `${to}~`)
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+      .map(clone);
+  }
+
   async markDelivered(alertId: string, deliveryKey: string, at: string): Promise<void> {
     const alert = this.alerts.get(alertId);
     if (alert && alert.deliveries[deliveryKey] === undefined) alert.deliveries[deliveryKey] = at;

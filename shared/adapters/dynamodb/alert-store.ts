@@ -82,6 +82,25 @@ export class DynamoAlertStore implements AlertStore {
     return alerts.slice(0, options.limit);
   }
 
+  async createdBetween(departmentId: string, from: string, to: string): Promise<Alert[]> {
+    const alerts: Alert[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: 'lookup',
+          KeyConditionExpression: 'lookupPk = :pk AND lookupSk BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':pk': keys.departmentAlerts(departmentId), ':from': from, ':to': `${to}~` },
+          ExclusiveStartKey,
+        }),
+      );
+      alerts.push(...(page.Items ?? []).filter((i) => isLive(i)).map(toAlert));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return alerts;
+  }
+
   async markDelivered(alertId: string, deliveryKey: string, at: string): Promise<void> {
     await this.db.send(
       new UpdateCommand({

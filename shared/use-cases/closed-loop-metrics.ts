@@ -1,0 +1,109 @@
+import { z } from 'zod';
+import { ForbiddenError, ValidationError } from '#shared/errors.ts';
+import { granularities, periodOf } from '#shared/domain/periods.ts';
+import { localDate } from '#shared/domain/quiet-hours.ts';
+import type { Alert } from '#shared/domain/records.ts';
+import { addMs, type Deps, HOUR } from './deps.ts';
+import type { Identity } from './identity.ts';
+
+export const closedLoopQuerySchema = z
+  .object({
+    from: z.iso.date(),
+    to: z.iso.date(),
+    departmentId: z.string().min(1).max(40).optional(),
+    storeId: z.string().min(1).max(40).optional(),
+    groupBy: z.enum(['none', 'department', 'store']).default('department'),
+    granularity: z.enum(['none', ...granularities]).default('none'),
+  })
+  .refine((q) => q.from <= q.to, { path: ['to'], message: 'must not be before from' })
+  .refine((q) => Date.parse(q.to) - Date.parse(q.from) <= 366 * 86_400_000, {
+    path: ['to'],
+    message: 'a range of at most a year',
+  });
+export type ClosedLoopQuery = z.infer<typeof closedLoopQuerySchema>;
+
+const median = (values: number[]) => {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+};
+const rate = (part: number, whole: number) => (whole === 0 ? null : Math.round((part / whole) * 1000) / 10);
+const minutesBetween = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / 60_000);
+
+/**
+ * The closed-loop figures of a set of alerts: did someone follow up (contacted, found
+ * unreachable or resolved), was the loop closed, how fast, within the SLA, and did the
+ * detractor recover.
+ */
+export function closedLoopFigures(alerts: Alert[]) {
+  const followedUp = alerts.filter((a) => a.firstContactAt || a.status === 'resolved' || a.status === 'unreachable');
+  const resolved = alerts.filter((a) => a.status === 'resolved');
+  const firstResponse = (a: Alert) => a.actions.find((x) => x.action !== 'reassign')?.at;
+  const withinSla = alerts.filter((a) => {
+    const at = firstResponse(a);
+    return at !== undefined && at <= a.dueAt;
+  });
+  const decided = resolved.filter((a) => a.recovered !== undefined);
+  const recovered = decided.filter((a) => a.recovered);
+  return {
+    raised: alerts.length,
+    open: alerts.filter((a) => a.status === 'open').length,
+    followedUp: followedUp.length,
+    resolved: resolved.length,
+    escalated: alerts.filter((a) => a.escalated).length,
+    followUpRate: rate(followedUp.length, alerts.length),
+    closedLoopRate: rate(resolved.length, alerts.length),
+    medianMinutesToFirstContact: median(
+      alerts.flatMap((a) => (a.firstContactAt ? [minutesBetween(a.createdAt, a.firstContactAt)] : [])),
+    ),
+    withinSlaRate: rate(withinSla.length, alerts.length),
+    recoveryDecided: decided.length,
+    recovered: recovered.length,
+    recoveryRate: rate(recovered.length, decided.length),
+  };
+}
+
+/** Closed-loop figures for alerts raised in a date range (the store's local dates), grouped as asked. */
+export async function closedLoopMetrics(deps: Pick<Deps, 'config' | 'alerts'>, identity: Identity, query: ClosedLoopQuery) {
+  if (identity.role === 'ingest') throw new ForbiddenError('the ingest role cannot read closed-loop figures');
+  const { config } = deps;
+  if (identity.role === 'department') {
+    if (query.departmentId && query.departmentId !== identity.departmentId) {
+      throw new ForbiddenError('a department token sees its own department only');
+    }
+    query = { ...query, departmentId: identity.departmentId };
+  }
+  if (query.departmentId && !config.departments.some((d) => d.id === query.departmentId)) {
+    throw new ValidationError('unknown department', { departmentId: 'not a configured department' });
+  }
+  const departments = query.departmentId ? [query.departmentId] : config.departments.map((d) => d.id);
+  // Local dates run up to 14 hours either side of UTC: read a little wider, then keep exact local dates.
+  const fromIso = addMs(`${query.from}T00:00:00.000Z`, -14 * HOUR);
+  const toIso = addMs(`${query.to}T23:59:59.999Z`, 14 * HOUR);
+  const timezoneOf = (storeId: string) => config.stores.find((s) => s.id === storeId)?.timezone ?? 'UTC';
+  const alerts = (await Promise.all(departments.map((d) => deps.alerts.createdBetween(d, fromIso, toIso))))
+    .flat()
+    .map((alert) => ({ alert, date: localDate(new Date(alert.createdAt), timezoneOf(alert.storeId)) }))
+    .filter(({ alert, date }) => date >= query.from && date <= query.to && (!query.storeId || alert.storeId === query.storeId));
+
+  const groups = new Map<string, { group: string; period: string; alerts: Alert[] }>();
+  for (const { alert, date } of alerts) {
+    const group = query.groupBy === 'none' ? 'all' : query.groupBy === 'store' ? alert.storeId : alert.departmentId;
+    const period = query.granularity === 'none' ? `${query.from}/${query.to}` : periodOf(date, query.granularity);
+    const key = `${period}\u0000${group}`;
+    const entry = groups.get(key) ?? { group, period, alerts: [] };
+    entry.alerts.push(alert);
+    groups.set(key, entry);
+  }
+  return {
+    from: query.from,
+    to: query.to,
+    groupBy: query.groupBy,
+    granularity: query.granularity,
+    overall: closedLoopFigures(alerts.map((a) => a.alert)),
+    groups: [...groups.values()]
+      .sort((a, b) => a.period.localeCompare(b.period) || a.group.localeCompare(b.group))
+      .map((g) => ({ period: g.period, group: g.group, ...closedLoopFigures(g.alerts) })),
+  };
+}
