@@ -1,5 +1,5 @@
 import { identify } from '#shared/use-cases/identity.ts';
-import { actOnAlert, alertActionSchema } from '#shared/use-cases/manage-alerts.ts';
+import { actOnAlert, alertActionSchema, getAlert } from '#shared/use-cases/manage-alerts.ts';
 import { alertStore, clock, config, surveyStore, workQueues } from '../lib/compose.ts';
 import { httpHandler, json, parseJsonBody, pathParameter } from '../lib/http.ts';
 import { createLogger } from '../lib/logger.ts';
@@ -11,6 +11,8 @@ const deps = { config, clock, alerts: alertStore(), queues: workQueues(), survey
 export const handler = httpHandler(logger, async (event) => {
   const identity = identify(config.auth.tokens, event.headers.authorization);
   const alertId = pathParameter(event, 'id');
+  // Who may touch this alert is decided before anything about the request body is said.
+  await getAlert(deps, identity, alertId);
   const alert = await actOnAlert(deps, identity, alertId, parseJsonBody(event, alertActionSchema));
   logger.info('alert action', { alertId, status: alert.status, departmentId: alert.departmentId });
   return json(200, alert);

@@ -43,6 +43,7 @@ export function dashboardPage(config: Readonly<Config>): string {
   <p id="message" role="status"></p>
   <div class="tiles" id="tiles"></div>
   <section><h2>NPS by store</h2><table id="stores"><thead><tr><th>Store</th><th>NPS</th><th>± (95%)</th><th>Answers</th><th>Promoters</th><th>Detractors</th></tr></thead><tbody></tbody></table></section>
+  <section><h2>Closed loop</h2><table id="closed-loop" aria-label="closed-loop figures by department"><thead><tr><th>Department</th><th>Alerts</th><th>Followed up</th><th>Loop closed</th><th>Median to first contact</th><th>Within SLA</th><th>Escalated</th><th>Recovered</th></tr></thead><tbody></tbody></table></section>
   <section><h2>Open alerts</h2><table id="alerts"><thead><tr><th>Created</th><th>Department</th><th>Store</th><th>Score</th><th>Comment</th><th>Status</th><th>Due</th></tr></thead><tbody></tbody></table></section>
 </main>
 <script>
@@ -66,12 +67,13 @@ async function load() {
   $('message').textContent = '';
   const range = 'from=' + $('from').value + '&to=' + $('to').value;
   try {
-    const [nps, csat, ces, byStore, alerts] = await Promise.all([
+    const [nps, csat, ces, byStore, alerts, loop] = await Promise.all([
       api('/v1/scores?metric=nps&granularity=month&' + range),
       api('/v1/scores?metric=csat&granularity=month&' + range),
       api('/v1/scores?metric=ces&granularity=month&' + range),
       api('/v1/scores?metric=nps&granularity=month&groupBy=store&' + range),
       api('/v1/alerts?status=open'),
+      api('/v1/closed-loop?groupBy=department&' + range),
     ]);
     const total = (r) => r.buckets.reduce((a, b) => ({ n: a.n + b.responses, p: a.p + (b.promoters ?? b.satisfied ?? b.easy ?? 0), d: a.d + (b.detractors ?? 0), s: a.s + (b.score * b.responses) }), { n: 0, p: 0, d: 0, s: 0 });
     const t = { nps: total(nps), csat: total(csat), ces: total(ces) };
@@ -103,6 +105,16 @@ async function load() {
       tr.append(cell(names.stores[id] || id), cell(Math.round((p - d) * 1000) / 10), cell('±' + Math.round(moe * 10) / 10), cell(s.n), cell(s.p), cell(s.d));
       return tr;
     }));
+    const pct = (v) => (v === null ? '–' : v + '%');
+    const minutes = (m) => (m === null ? '–' : m < 120 ? m + ' min' : Math.round(m / 6) / 10 + ' h');
+    const loopRow = (label, g) => {
+      const tr = document.createElement('tr');
+      tr.append(cell(label), cell(g.raised), cell(pct(g.followUpRate), g.followUpRate !== null && g.followUpRate < 100 ? 'warn' : ''),
+        cell(pct(g.closedLoopRate)), cell(minutes(g.medianMinutesToFirstContact)), cell(pct(g.withinSlaRate)), cell(g.escalated, g.escalated ? 'bad' : ''),
+        cell(g.recoveryDecided ? pct(g.recoveryRate) + ' (' + g.recovered + '/' + g.recoveryDecided + ')' : '–'));
+      return tr;
+    };
+    $('closed-loop').tBodies[0].replaceChildren(...loop.groups.map((g) => loopRow(names.departments[g.group] || g.group, g)), loopRow('All', loop.overall));
     $('alerts').tBodies[0].replaceChildren(...alerts.alerts.map((a) => {
       const tr = document.createElement('tr');
       const late = new Date(a.dueAt) < new Date();
@@ -115,6 +127,7 @@ async function load() {
     $('tiles').replaceChildren();
     $('stores').tBodies[0].replaceChildren();
     $('alerts').tBodies[0].replaceChildren();
+    $('closed-loop').tBodies[0].replaceChildren();
     $('message').textContent = error.message;
   }
 }
