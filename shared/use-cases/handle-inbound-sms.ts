@@ -98,7 +98,9 @@ export async function handleInboundSms(
     const applied = await surveys.update(
       survey.id,
       { status: 'awaiting_reason', score, scoredAt: now, timer: { action: 'close', at: closeAt } },
-      { status: 'awaiting_score' },
+      // Leased like any handed-off work: if the scorer's message is lost, the sweeper looks again
+      // after the lease (or at once after a restart), long before the why-question closes.
+      { status: 'awaiting_score', leaseUntil: closeAt < addMs(now, TIMER_LEASE_MS) ? closeAt : addMs(now, TIMER_LEASE_MS) },
       record(reply, survey.id, true),
     );
     if (!applied) return remember(undefined);

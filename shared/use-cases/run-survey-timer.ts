@@ -78,8 +78,9 @@ async function sendSurveyText(deps: TimerDeps, survey: Survey, step: 'question' 
       link,
     },
   );
-  await deps.sms.send({ to: deps.vault.decrypt(survey.phoneCipher), body });
+  const { providerMessageId } = await deps.sms.send({ to: deps.vault.decrypt(survey.phoneCipher), body });
   const sentAt = now.toISOString();
+  const lastMessage = providerMessageId ? { lastMessageId: providerMessageId } : {};
   const sentAtOriginal = survey.sentAt ?? sentAt;
   const expiry = addMs(sentAtOriginal, config.expiryHours * HOUR);
   const reminder = addMs(sentAtOriginal, config.reminder.afterHours * HOUR);
@@ -89,7 +90,9 @@ async function sendSurveyText(deps: TimerDeps, survey: Survey, step: 'question' 
       : ({ action: 'expire', at: expiry } as const);
   await surveys.update(
     survey.id,
-    step === 'question' ? { status: 'awaiting_score', sentAt, timer: next } : { remindedAt: sentAt, timer: next },
+    step === 'question'
+      ? { status: 'awaiting_score', sentAt, timer: next, ...lastMessage }
+      : { remindedAt: sentAt, timer: next, ...lastMessage },
     { status: expected, timerAt },
   );
   return 'done';
@@ -97,8 +100,14 @@ async function sendSurveyText(deps: TimerDeps, survey: Survey, step: 'question' 
 
 /** The why-question went unanswered (or the answer still needs scoring): end and hand to the scorer. */
 async function closeConversation(deps: TimerDeps, survey: Survey) {
+  const now = deps.clock.now().toISOString();
+  if (survey.status === 'awaiting_reason' && survey.timer && survey.timer.at > now) {
+    // Fired early by its lease: the why-question is still open, but the score must be recorded.
+    if (!survey.recordedAt) await deps.queues.responseUpdated(survey.id);
+    await deps.surveys.update(survey.id, { timer: survey.timer }, { status: 'awaiting_reason', timerAt: survey.timer.at });
+    return 'deferred';
+  }
   if (survey.status === 'awaiting_reason') {
-    const now = deps.clock.now().toISOString();
     const closed = await deps.surveys.update(
       survey.id,
       { status: 'completed', endedAt: now, timer: { action: 'close', at: now } },

@@ -27,7 +27,12 @@ export class DynamoTimerIndex implements TimerIndex {
     );
     return pages.flatMap((page) =>
       (page.Items ?? [])
-        .filter((item) => String(item.timerAt) <= now)
+        // Due now, or (when re-driving) fired earlier and still leased: its dueSk is the lease, not timerAt.
+        .filter(
+          (item) =>
+            String(item.timerAt) <= now ||
+            (alsoLeasedUntil !== undefined && !String(item.dueSk).startsWith(String(item.timerAt))),
+        )
         .map((item) => ({
           entity: item.type === 'alert' ? ('alert' as const) : ('survey' as const),
           id: String(item.id),
