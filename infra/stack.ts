@@ -5,6 +5,7 @@ import { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { Construct } from 'constructs';
 import type { Config } from '#shared/config/schema.ts';
 import { QueueWithDeadLetter } from './constructs/queue-with-dead-letter.ts';
+import { TopicToQueue } from './constructs/topic-to-queue.ts';
 import { TopologyFunction, type TopologyResources } from './constructs/topology-function.ts';
 import { TopologyTable } from './constructs/topology-table.ts';
 import { buildTopology } from './topology.ts';
@@ -26,6 +27,18 @@ export class ClosedLoopStack extends Stack {
     // Stateful resources first: tables and queues hold what users sent.
     const tables = new Map(topology.tables.map((spec) => [spec.name, new TopologyTable(this, `Table-${spec.name}`, spec)]));
     const queues = new Map(topology.queues.map((spec) => [spec.name, new QueueWithDeadLetter(this, `Queue-${spec.name}`, spec)]));
+    for (const spec of topology.topics) {
+      const { topic } = new TopicToQueue(
+        this,
+        `Topic-${spec.name}`,
+        spec,
+        found(queues.get(spec.queue), 'queue', spec.queue).queue,
+      );
+      new CfnOutput(this, `${pascalCase(spec.name)}TopicArn`, {
+        value: topic.topicArn,
+        description: `SNS topic for ${spec.publisherService} to publish to (End User Messaging: the two-way SMS destination)`,
+      });
+    }
 
     const api = new HttpApi(this, 'Api', { description: 'ClosedLoop: webhooks, web survey, scores and alerts' });
     const resources: TopologyResources = {

@@ -4,7 +4,7 @@
  * (local/runtime.ts) are both built from `buildTopology(config)`, so they cannot drift.
  */
 import type { Config } from '#shared/config/schema.ts';
-import { alertQueueName, envNameForQueue, envNameForTable } from '#shared/config/resource-names.ts';
+import { alertQueueName, envNameForQueue, envNameForTable, twilioStatusCallbackPath } from '#shared/config/resource-names.ts';
 
 export interface KeySpec {
   name: string;
@@ -28,7 +28,11 @@ export type Binding =
   | { kind: 'table'; table: string; access: 'read' | 'readWrite' }
   | { kind: 'queue'; queue: string; access: 'send' }
   /** The API's own public URL: what Twilio signs, and where links in alerts point. */
-  | { kind: 'api' };
+  | { kind: 'api' }
+  /** Sends email through Amazon SES (an email alert channel); no variable: SES is the function's region's. */
+  | { kind: 'email' }
+  /** Sends SMS through AWS End User Messaging (the `aws` SMS provider); no variable: the config names the sender. */
+  | { kind: 'sms' };
 export type Trigger =
   | { kind: 'http'; method: 'GET' | 'POST'; path: string }
   | { kind: 'queue'; queue: string; batchSize: number; maxBatchingWindowSeconds: number }
@@ -43,10 +47,18 @@ export interface FunctionSpec {
   triggers: Trigger[];
   bindings: Binding[];
 }
+/** An SNS topic an AWS service publishes to, delivering each message to one queue (raw delivery). */
+export interface TopicSpec {
+  name: string;
+  queue: string;
+  /** The one service principal allowed to publish, e.g. `sms-voice.amazonaws.com`. */
+  publisherService: string;
+}
 export interface Topology {
   tables: TableSpec[];
   queues: QueueSpec[];
   functions: FunctionSpec[];
+  topics: TopicSpec[];
 }
 
 const S = (name: string): KeySpec => ({ name, type: 'S' });
@@ -60,7 +72,7 @@ const queueFor = (name: string, consumerTimeoutSeconds: number): QueueSpec => ({
   deadLetterRetentionDays: 14,
 });
 
-export function buildTopology(config: Pick<Config, 'departments'>): Topology {
+export function buildTopology(config: Pick<Config, 'departments' | 'sms'>): Topology {
   const alertQueues = config.departments.map((d) => alertQueueName(d.id));
   const sendToAlertQueues: Binding[] = alertQueues.map((queue) => ({ kind: 'queue', queue, access: 'send' }));
   const main = (access: 'read' | 'readWrite'): Binding => ({ kind: 'table', table: 'main', access });
@@ -77,6 +89,10 @@ export function buildTopology(config: Pick<Config, 'departments'>): Topology {
     bindings,
   });
   const consumerTimeout = 30;
+  // AWS End User Messaging: texts go out through its API, and replies come in through SNS → SQS.
+  const awsSms = config.sms.provider === 'aws';
+  const sendSms: Binding[] = awsSms ? [{ kind: 'sms' }] : [];
+  const sendsEmail = config.departments.some((d) => d.channels.some((c) => c.type === 'email'));
 
   return {
     tables: [
@@ -106,6 +122,7 @@ export function buildTopology(config: Pick<Config, 'departments'>): Topology {
       queueFor('survey-dispatch', consumerTimeout),
       queueFor('responses', consumerTimeout),
       ...alertQueues.map((name) => queueFor(name, consumerTimeout)),
+      ...(awsSms ? [queueFor('sms-inbound', consumerTimeout)] : []),
     ],
     functions: [
       api('ingest-service-event', 'Schedules the survey for a completed service visit', http('POST', '/v1/service-events'), [
@@ -117,6 +134,12 @@ export function buildTopology(config: Pick<Config, 'departments'>): Topology {
         send('responses'),
         { kind: 'api' },
       ]),
+      api(
+        'twilio-delivery-status',
+        "Twilio's status callback: delivery status of the texts we sent",
+        http('POST', twilioStatusCallbackPath),
+        [main('readWrite'), { kind: 'api' }],
+      ),
       api('get-scores', 'Rolled-up NPS, CSAT and CES', http('GET', '/v1/scores'), [scores('read')]),
       api('list-alerts', 'Detractor alerts, by department and status', http('GET', '/v1/alerts'), [main('read')]),
       api('get-alert', 'One alert with its actions', http('GET', '/v1/alerts/{id}'), [main('read')]),
@@ -138,8 +161,21 @@ export function buildTopology(config: Pick<Config, 'departments'>): Topology {
         timeoutSeconds: consumerTimeout,
         memoryMb: 512,
         triggers: [{ kind: 'queue', queue: 'survey-dispatch', batchSize: 10, maxBatchingWindowSeconds: 0 }],
-        bindings: [main('readWrite'), send('responses'), { kind: 'api' }],
+        bindings: [main('readWrite'), send('responses'), { kind: 'api' }, ...sendSms],
       },
+      ...(awsSms
+        ? [
+            {
+              name: 'aws-inbound-sms',
+              entry: 'functions/sqs/aws-inbound-sms.ts',
+              description: 'Two-way SMS through AWS End User Messaging: one conversation step, and the reply',
+              timeoutSeconds: consumerTimeout,
+              memoryMb: 512,
+              triggers: [{ kind: 'queue', queue: 'sms-inbound', batchSize: 10, maxBatchingWindowSeconds: 0 } as const],
+              bindings: [main('readWrite'), send('responses'), ...sendSms],
+            },
+          ]
+        : []),
       {
         name: 'score-response',
         entry: 'functions/sqs/score-response.ts',
@@ -156,7 +192,7 @@ export function buildTopology(config: Pick<Config, 'departments'>): Topology {
         timeoutSeconds: consumerTimeout,
         memoryMb: 512,
         triggers: alertQueues.map((queue) => ({ kind: 'queue', queue, batchSize: 5, maxBatchingWindowSeconds: 0 })),
-        bindings: [main('readWrite'), { kind: 'api' }],
+        bindings: [main('readWrite'), { kind: 'api' }, ...(sendsEmail ? [{ kind: 'email' } as const] : [])],
       },
       {
         name: 'sweep-timers',
@@ -168,11 +204,12 @@ export function buildTopology(config: Pick<Config, 'departments'>): Topology {
         bindings: [main('readWrite'), send('survey-dispatch'), ...sendToAlertQueues],
       },
     ],
+    topics: awsSms ? [{ name: 'sms-inbound', queue: 'sms-inbound', publisherService: 'sms-voice.amazonaws.com' }] : [],
   };
 }
 
-/** The environment variable a binding sets on its function. */
-export function envNameForBinding(binding: Binding): string {
+/** The environment variable a binding sets on its function, if it sets one. */
+export function envNameForBinding(binding: Binding): string | undefined {
   switch (binding.kind) {
     case 'table':
       return envNameForTable(binding.table);
@@ -180,8 +217,18 @@ export function envNameForBinding(binding: Binding): string {
       return envNameForQueue(binding.queue);
     case 'api':
       return 'PUBLIC_BASE_URL';
+    case 'email':
+    case 'sms':
+      return undefined;
   }
 }
+
+/** The environment variables a function's bindings set. */
+export const envNamesOf = (bindings: Binding[]): string[] =>
+  bindings.flatMap((b) => {
+    const name = envNameForBinding(b);
+    return name === undefined ? [] : [name];
+  });
 
 /** Variables every function gets besides its bindings. */
 export const commonEnvironment = ['CLOSEDLOOP_CONFIG', 'NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME'] as const;

@@ -4,7 +4,7 @@
  * local runtime against the topology).
  */
 import { z } from 'zod';
-import { envNameForBinding, httpRoutes, type Topology } from './topology.ts';
+import { envNamesOf, httpRoutes, type Topology } from './topology.ts';
 
 /** Tag that names every table, queue and function after its topology entry. */
 export const NAME_TAG = 'closedloop:name';
@@ -18,6 +18,8 @@ export interface Wiring {
   routes: { routeKey: string; function: string }[];
   eventSources: { function: string; queue: string; batchSize: number; maxBatchingWindowSeconds: number }[];
   schedules: { function: string; rateMinutes: number }[];
+  /** SNS topics and the queue each delivers to (only AWS has them: the aws SMS provider's replies). */
+  topics: { name: string; queue: string }[];
   /** Function name → the names of the environment variables it is given. */
   environment: Record<string, string[]>;
 }
@@ -39,9 +41,8 @@ export function describeTopologyWiring(topology: Topology, baseEnvironment: read
     schedules: fns.flatMap((fn) =>
       fn.triggers.flatMap((t) => (t.kind === 'schedule' ? [{ function: fn.name, rateMinutes: t.rateMinutes }] : [])),
     ),
-    environment: Object.fromEntries(
-      fns.map((fn) => [fn.name, [...new Set([...baseEnvironment, ...fn.bindings.map(envNameForBinding)])]]),
-    ),
+    environment: Object.fromEntries(fns.map((fn) => [fn.name, [...new Set([...baseEnvironment, ...envNamesOf(fn.bindings)])]])),
+    topics: topology.topics.map((t) => ({ name: t.name, queue: t.queue })),
   });
 }
 
@@ -82,6 +83,7 @@ export function describeStackWiring(template: unknown): Wiring {
     environment: Object.fromEntries(
       stack.functions().map(([id, p]) => [nameOf(id), Object.keys(p.Environment?.Variables ?? {})]),
     ),
+    topics: stack.subscriptions().map(([, p]) => ({ name: nameOf(p.TopicArn), queue: nameOf(p.Endpoint) })),
   });
 }
 
@@ -99,6 +101,7 @@ export function namedResources(template: unknown) {
     tables: byName(stack.tables().map(([id]) => id)),
     queues: byName(stack.queues().map(([id]) => id)),
     functions: byName(stack.functions().map(([id]) => id)),
+    topics: byName(stack.topics().map(([id]) => id)),
   };
 }
 
@@ -124,6 +127,8 @@ const eventSource = z.object({
   BatchSize: z.number(),
   MaximumBatchingWindowInSeconds: z.number().default(0),
 });
+const topic = z.object({ Tags: tags });
+const subscription = z.object({ Protocol: z.string(), TopicArn: logicalId, Endpoint: logicalId });
 const rule = z.object({ ScheduleExpression: z.string(), Targets: z.array(z.object({ Arn: logicalId })) });
 const templateSchema = z.object({
   Resources: z.record(z.string(), z.object({ Type: z.string(), Properties: z.unknown() })),
@@ -144,6 +149,7 @@ function readTemplate(template: unknown) {
   for (const [id, p] of resources('AWS::DynamoDB::GlobalTable', table)) addName(id, nameTag(p.Replicas[0]?.Tags ?? []));
   for (const [id, p] of resources('AWS::SQS::Queue', queue)) addName(id, nameTag(p.Tags));
   for (const [id, p] of resources('AWS::Lambda::Function', lambda)) addName(id, nameTag(p.Tags));
+  for (const [id, p] of resources('AWS::SNS::Topic', topic)) addName(id, nameTag(p.Tags));
 
   return {
     names,
@@ -154,6 +160,8 @@ function readTemplate(template: unknown) {
     integrations: () => resources('AWS::ApiGatewayV2::Integration', integration),
     eventSources: () => resources('AWS::Lambda::EventSourceMapping', eventSource),
     rules: () => resources('AWS::Events::Rule', rule),
+    topics: () => resources('AWS::SNS::Topic', topic),
+    subscriptions: () => resources('AWS::SNS::Subscription', subscription),
   };
 }
 
@@ -175,6 +183,7 @@ export function normalizeWiring(wiring: Wiring): Wiring {
     routes: [...wiring.routes].sort(byKey((r) => r.routeKey)),
     eventSources: [...wiring.eventSources].sort(byKey((e) => `${e.function} ${e.queue}`)),
     schedules: [...wiring.schedules].sort(byKey((s) => `${s.function} ${s.rateMinutes}`)),
+    topics: [...wiring.topics].sort(byKey((t) => `${t.name} ${t.queue}`)),
     environment: Object.fromEntries(
       Object.entries(wiring.environment)
         .sort(byKey(([fn]) => fn))

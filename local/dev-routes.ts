@@ -1,11 +1,15 @@
-/** Local-only routes of the SMS simulator: the outbox, a phone's thread, and replying as the customer. */
+/**
+ * Local-only routes of the SMS simulator (the outbox, a phone's thread, replying as the customer),
+ * the webhook receiver and the email outbox.
+ */
 import { randomUUID } from 'node:crypto';
 import { appendFile, readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Webhook } from 'standardwebhooks';
 import { z } from 'zod';
-import { resolveSecret } from '#shared/adapters/http/webhook-channel.ts';
-import type { Config } from '#shared/config/schema.ts';
+import { resolveSecret } from '#shared/adapters/alert-channels/http-delivery.ts';
+import type { OutboxEmailTransport } from '#shared/adapters/alert-channels/outbox-email.ts';
+import type { Channel, Config } from '#shared/config/schema.ts';
 import type { SimulatorSms } from '#shared/adapters/sms/simulator.ts';
 import { toE164 } from '#shared/domain/phone.ts';
 import type { handleInboundSms as HandleInboundSms } from '#shared/use-cases/handle-inbound-sms.ts';
@@ -25,6 +29,7 @@ export function createDevRoutes(options: {
   config: Readonly<Config>;
   outbox: SimulatorSms;
   webhookInbox: WebhookInbox;
+  emailOutbox: OutboxEmailTransport;
   handleInbound: typeof HandleInboundSms extends (deps: never, sms: infer S) => infer R ? (sms: S) => R : never;
 }) {
   const { config, outbox } = options;
@@ -103,7 +108,9 @@ export function createDevRoutes(options: {
       const departmentId = hook[1] ?? '';
       const channel = config.departments
         .find((d) => d.id === departmentId)
-        ?.channels.find((c) => c.type === 'webhook' && new URL(c.url).pathname === url.pathname);
+        ?.channels.find(
+          (c): c is Extract<Channel, { type: 'webhook' }> => c.type === 'webhook' && new URL(c.url).pathname === url.pathname,
+        );
       if (!channel) {
         reply(404, { error: { code: 'not_found', message: `no webhook channel of department ${departmentId} points here` } });
         return true;
@@ -127,6 +134,12 @@ export function createDevRoutes(options: {
     }
     if (route === 'GET /dev/webhooks') {
       reply(200, { deliveries: await options.webhookInbox.all() });
+      return true;
+    }
+    if (route === 'GET /dev/email/outbox') {
+      const to = url.searchParams.get('to')?.toLowerCase();
+      const messages = (await options.emailOutbox.messages()).filter((m) => !to || m.to.some((a) => a.toLowerCase() === to));
+      reply(200, { messages });
       return true;
     }
     return false;

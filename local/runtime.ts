@@ -11,12 +11,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { startFauxqs } from 'fauxqs';
-import { buildTopology, commonEnvironment, envNameForBinding, type FunctionSpec, type Topology } from '#infra/topology.ts';
+import { buildTopology, commonEnvironment, envNamesOf, type FunctionSpec, type Topology } from '#infra/topology.ts';
 import { normalizeWiring, type Wiring } from '#infra/wiring.ts';
 import { loadConfigFile } from '#shared/config/load.ts';
 import { envNameForQueue, envNameForTable } from '#shared/config/resource-names.ts';
 import type { Config } from '#shared/config/schema.ts';
 import { SimulatorSms } from '#shared/adapters/sms/simulator.ts';
+import { OutboxEmailTransport } from '#shared/adapters/alert-channels/outbox-email.ts';
 import { ApiGatewayEmulator, type HttpLambda, type LocalRoute } from './api-gateway.ts';
 import { DeadLetterQueues } from './dead-letters.ts';
 import { createDevRoutes, WebhookInbox } from './dev-routes.ts';
@@ -155,6 +156,8 @@ export async function startLocalStack(options: LocalOptions): Promise<LocalStack
       AWS_ENDPOINT_URL_SQS: fauxqs.address,
       CLOSEDLOOP_CONFIG: configPath,
       SMS_SIMULATOR_OUTBOX: join(dataDir, 'sms-outbox.jsonl'),
+      // Alert emails stay on this machine: the handlers write them here instead of calling SES.
+      EMAIL_OUTBOX: join(dataDir, 'email-outbox.jsonl'),
       PUBLIC_BASE_URL: options.publicBaseUrl ?? process.env.PUBLIC_BASE_URL ?? url,
       PHONE_KEY: process.env.PHONE_KEY ?? config.privacy.phoneKey ?? localPhoneKey(dataDir),
       POWERTOOLS_SERVICE_NAME: 'closedloop',
@@ -192,10 +195,11 @@ export async function startLocalStack(options: LocalOptions): Promise<LocalStack
       config,
       outbox: new SimulatorSms(join(dataDir, 'sms-outbox.jsonl')),
       webhookInbox: new WebhookInbox(join(dataDir, 'webhooks-received.jsonl')),
+      emailOutbox: new OutboxEmailTransport(join(dataDir, 'email-outbox.jsonl')),
       handleInbound: (sms) => handleInboundSms(inboundDeps, sms),
     });
 
-    const sqs = new SQSClient({ endpoint: fauxqs.address, region, credentials });
+    const sqs = new SQSClient({ endpoint: fauxqs.address, region, credentials, useQueueUrlAsEndpoint: false });
     for (const fn of topology.functions) {
       for (const trigger of fn.triggers) {
         if (trigger.kind === 'queue') {
@@ -243,9 +247,11 @@ export async function startLocalStack(options: LocalOptions): Promise<LocalStack
       environment: Object.fromEntries(
         topology.functions.map((fn) => [
           fn.name,
-          [...commonEnvironment, ...fn.bindings.map(envNameForBinding)].filter((n) => n in process.env),
+          [...commonEnvironment, ...envNamesOf(fn.bindings)].filter((n) => n in process.env),
         ]),
       ),
+      // No SNS here: topics carry the aws SMS provider's replies, and locally SMS is the simulator.
+      topics: [],
     };
     ready = async (req, res) => {
       if (await api.handle(req, res)) return;

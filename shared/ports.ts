@@ -18,7 +18,27 @@ export interface Clock {
 }
 
 export interface SmsSender {
-  send(message: { to: string; body: string }): Promise<void>;
+  /** Sends one text; `providerMessageId` is the provider's id for it (Twilio's sid), when it gives one. */
+  send(message: { to: string; body: string }): Promise<{ providerMessageId?: string | undefined }>;
+}
+
+/** A provider's report on an outbound text (Twilio's status callback). */
+export interface DeliveryStatusReport {
+  provider: string;
+  messageId: string;
+  status: string;
+  /** How far along its life the status is: the message's current status is the furthest one reported. */
+  rank: number;
+  errorCode?: string | undefined;
+  at: string;
+}
+
+export interface DeliveryStatusStore {
+  /**
+   * Adds the report to the message's status history (known message or not: the provider may report
+   * before the send was recorded). 'duplicate' when that status was already recorded for the message.
+   */
+  record(report: DeliveryStatusReport): Promise<'recorded' | 'duplicate'>;
 }
 
 export interface PhoneVault {

@@ -2,15 +2,24 @@
  * Builds adapters from the validated runtime config, once per cold start. Each handler
  * asks only for what it uses, so its bundle carries only those SDK clients.
  */
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { createAlertChannels } from '#shared/adapters/alert-channels/alert-channels.ts';
+import type { EmailTransport } from '#shared/adapters/alert-channels/email.ts';
+import { OutboxEmailTransport } from '#shared/adapters/alert-channels/outbox-email.ts';
+import { SesEmail } from '#shared/adapters/alert-channels/ses-email.ts';
 import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
 import { DynamoAlertStore } from '#shared/adapters/dynamodb/alert-store.ts';
 import { DynamoScoreStore } from '#shared/adapters/dynamodb/score-store.ts';
 import { DynamoSurveyStore } from '#shared/adapters/dynamodb/survey-store.ts';
 import { DynamoTimerIndex } from '#shared/adapters/dynamodb/timer-index.ts';
+import { DynamoDeliveryStatusStore } from '#shared/adapters/dynamodb/delivery-status-store.ts';
 import { SqsWorkQueues } from '#shared/adapters/sqs/work-queues.ts';
 import { SimulatorSms } from '#shared/adapters/sms/simulator.ts';
 import { TwilioSms } from '#shared/adapters/sms/twilio.ts';
+import { AwsEndUserMessagingSms } from '#shared/adapters/sms/aws-end-user-messaging.ts';
+import { twilioStatusCallbackPath } from '#shared/config/resource-names.ts';
 import { loadRuntime, type Runtime } from '#shared/config/runtime.ts';
 import { createPhoneVault } from '#shared/privacy/phone-vault.ts';
 import type { Clock, SmsSender } from '#shared/ports.ts';
@@ -26,12 +35,15 @@ const retention = () => config.privacy.retentionDays;
 export const surveyStore = () => new DynamoSurveyStore(db(), runtime.table('main'), retention());
 export const alertStore = () => new DynamoAlertStore(db(), runtime.table('main'), retention());
 export const timerIndex = () => new DynamoTimerIndex(db(), runtime.table('main'));
+export const deliveryStatusStore = () => new DynamoDeliveryStatusStore(db(), runtime.table('main'), retention());
 export const scoreStore = () =>
   new DynamoScoreStore(db(), { scores: runtime.table('scores'), main: runtime.table('main') }, retention());
 
 /** Queue URLs come from the function's bindings; a missing one fails loudly when used. */
 export const workQueues = () =>
-  new SqsWorkQueues(new SQSClient({}), {
+  // The endpoint comes from the region or AWS_ENDPOINT_URL_SQS, never from a queue URL's host
+  // (fauxqs's `sqs.<region>.127.0.0.1` hosts are not valid URLs to the SDK).
+  new SqsWorkQueues(new SQSClient({ useQueueUrlAsEndpoint: false }), {
     surveyDispatch: runtime.env.QUEUE_SURVEY_DISPATCH_URL,
     responses: runtime.env.QUEUE_RESPONSES_URL,
     alerts: (departmentId) => runtime.alertQueueUrl(departmentId),
@@ -43,12 +55,22 @@ export function phoneVault() {
   return createPhoneVault(key);
 }
 
+/** Email goes to the local outbox file when EMAIL_OUTBOX names one (the local runtime does), else to Amazon SES. */
+export function emailTransport(): EmailTransport {
+  const outbox = runtime.env.EMAIL_OUTBOX;
+  return outbox ? new OutboxEmailTransport(outbox) : new SesEmail(new SESv2Client({ maxAttempts: 3 }));
+}
+
+export const alertChannels = () => createAlertChannels({ config, env: runtime.env, email: emailTransport() });
+
 export function smsSender(): SmsSender {
   const sms = config.sms;
+  if (sms.provider === 'aws') return new AwsEndUserMessagingSms(new PinpointSMSVoiceV2Client({}), sms);
   if (sms.provider === 'twilio') {
     const authToken = runtime.secret('TWILIO_AUTH_TOKEN');
     if (!authToken) throw new Error('the twilio provider needs TWILIO_AUTH_TOKEN');
-    return new TwilioSms({ ...sms, authToken });
+    const base = runtime.publicBaseUrl?.replace(/\/$/, '');
+    return new TwilioSms({ ...sms, authToken, statusCallback: base ? `${base}${twilioStatusCallbackPath}` : undefined });
   }
   const outbox = runtime.env.SMS_SIMULATOR_OUTBOX;
   if (!outbox) throw new Error('the simulator provider runs locally only (SMS_SIMULATOR_OUTBOX is not set)');

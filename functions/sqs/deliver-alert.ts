@@ -1,6 +1,5 @@
-import { HttpAlertChannels } from '#shared/adapters/http/webhook-channel.ts';
 import { alertDeliveryMessageSchema, deliverAlert } from '#shared/use-cases/deliver-alert.ts';
-import { alertStore, clock, config, runtime } from '../lib/compose.ts';
+import { alertChannels, alertStore, clock, config, runtime } from '../lib/compose.ts';
 import { createLogger } from '../lib/logger.ts';
 import { sqsHandler } from '../lib/sqs.ts';
 
@@ -10,7 +9,7 @@ const deps = {
   config,
   clock,
   alerts: alertStore(),
-  channels: new HttpAlertChannels(runtime.env),
+  channels: alertChannels(),
   publicBaseUrl: runtime.publicBaseUrl,
 };
 

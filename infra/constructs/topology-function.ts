@@ -1,9 +1,10 @@
 import { join } from 'node:path';
-import { Duration, RemovalPolicy, Tags } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import { type HttpApi, HttpMethod, PayloadFormatVersion } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -62,24 +63,55 @@ export class TopologyFunction extends Construct {
 
   /** Grants the access a binding names and tells the handler where the resource is, in one step. */
   bind(binding: Binding, resources: TopologyResources): void {
-    const env = envNameForBinding(binding);
+    const setEnv = (value: string) => {
+      const env = envNameForBinding(binding);
+      if (!env) throw new Error(`a ${binding.kind} binding sets no environment variable`);
+      this.function.addEnvironment(env, value);
+    };
     switch (binding.kind) {
       case 'table': {
         const table = resources.table(binding.table);
         if (binding.access === 'read') table.grantReadData(this.function);
         else table.grantReadWriteData(this.function);
-        this.function.addEnvironment(env, table.tableName);
+        setEnv(table.tableName);
         return;
       }
       case 'queue': {
         const queue = resources.queue(binding.queue);
         queue.grantSendMessages(this.function);
-        this.function.addEnvironment(env, queue.queueUrl);
+        setEnv(queue.queueUrl);
         return;
       }
       case 'api':
         // A custom domain in front of the API goes in the config's publicBaseUrl instead.
-        this.function.addEnvironment(env, resources.api.apiEndpoint);
+        setEnv(resources.api.apiEndpoint);
+        return;
+      case 'email':
+        // SES authorises SendEmail against identities (the sender's; in the sandbox also the
+        // recipients'): any verified identity of this account, in this region.
+        this.function.addToRolePolicy(
+          new PolicyStatement({
+            actions: ['ses:SendEmail'],
+            resources: [
+              Stack.of(this).formatArn({
+                service: 'ses',
+                resource: 'identity',
+                resourceName: '*',
+                arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+              }),
+            ],
+          }),
+        );
+        return;
+      case 'sms':
+        // SendTextMessage is authorised against the origination identity, its pool, the configuration
+        // set and the opt-out list: any of this account's End User Messaging resources, in this region.
+        this.function.addToRolePolicy(
+          new PolicyStatement({
+            actions: ['sms-voice:SendTextMessage'],
+            resources: [Stack.of(this).formatArn({ service: 'sms-voice', resource: '*', arnFormat: ArnFormat.NO_RESOURCE_NAME })],
+          }),
+        );
         return;
     }
   }

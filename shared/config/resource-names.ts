@@ -4,3 +4,6 @@ export const alertQueueName = (departmentId: string) => `alerts-${departmentId}`
 const envPart = (name: string) => name.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
 export const envNameForTable = (table: string) => `TABLE_${envPart(table)}_NAME`;
 export const envNameForQueue = (queue: string) => `QUEUE_${envPart(queue)}_URL`;
+
+/** Where Twilio posts outbound messages' delivery status: the route, and the StatusCallback the sender asks for. */
+export const twilioStatusCallbackPath = '/v1/sms/twilio/status';

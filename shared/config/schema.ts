@@ -19,13 +19,26 @@ export const commentCategories = [
 ] as const;
 export const commentCategory = z.enum(commentCategories);
 
+const httpUrl = z.url({ protocol: /^https?$/ });
+/** A secret in the file, or `env:NAME`: read from that environment variable when used. */
+const secret = z.string().min(1);
 const channel = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('webhook'),
-    url: z.url({ protocol: /^https?$/ }),
-    /** Standard Webhooks secret (`whsec_…` base64); `env:NAME` reads it from the environment. */
-    secret: z.string().min(1),
+    url: httpUrl,
+    /** Standard Webhooks secret (`whsec_…` base64). */
+    secret,
   }),
+  /** Slack incoming webhook (`https://hooks.slack.com/services/…`); the URL is the credential. */
+  z.object({ type: z.literal('slack'), url: httpUrl }),
+  /** 企业微信 group robot (`https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…`); the key is the credential. */
+  z.object({ type: z.literal('wecom'), url: httpUrl }),
+  /** 钉钉 custom robot (`https://oapi.dingtalk.com/robot/send?access_token=…`); `secret` (`SEC…`) when 加签 is on. */
+  z.object({ type: z.literal('dingtalk'), url: httpUrl, secret: secret.optional() }),
+  /** 飞书 custom bot (`https://open.feishu.cn/open-apis/bot/v2/hook/…`); `secret` when 签名校验 is on. */
+  z.object({ type: z.literal('feishu'), url: httpUrl, secret: secret.optional() }),
+  /** Email through Amazon SES (a local outbox file when EMAIL_OUTBOX is set); SES allows 50 recipients. */
+  z.object({ type: z.literal('email'), to: z.array(z.email()).min(1).max(50), from: z.email().optional() }),
 ]);
 
 const routingRule = z.object({
@@ -56,6 +69,14 @@ const smsProvider = z.discriminatedUnion('provider', [
     apiBaseUrl: z.url().default('https://api.twilio.com'),
     /** Prefer the TWILIO_AUTH_TOKEN environment variable. */
     authToken: z.string().min(1).optional(),
+  }),
+  /** AWS End User Messaging SMS: outbound by SendTextMessage, replies through an SNS topic. */
+  z.object({
+    provider: z.literal('aws'),
+    /** The phone number, its id or ARN, or a phone pool id or ARN the texts go out from (and replies come to). */
+    originationIdentity: z.string().min(1).max(256),
+    /** A configuration set for delivery events, when one is set up. */
+    configurationSetName: z.string().min(1).max(64).optional(),
   }),
 ]);
 

@@ -35,6 +35,8 @@ export interface Survey {
   sendAt: string;
   sentAt?: string | undefined;
   remindedAt?: string | undefined;
+  /** The SMS provider's id of the last text sent for this survey (its delivery status is kept under it). */
+  lastMessageId?: string | undefined;
   reasked?: boolean | undefined;
   score?: number | undefined;
   scoredAt?: string | undefined;

@@ -46,12 +46,18 @@ describe('ClosedLoopStack', () => {
       const apiId = Object.keys(template.findResources('AWS::ApiGatewayV2::Api'))[0];
       for (const fn of topology.functions) {
         const expected = Object.fromEntries(
-          fn.bindings.map((b) => [
-            envNameForBinding(b),
-            b.kind === 'api'
-              ? { 'Fn::GetAtt': [apiId, 'ApiEndpoint'] }
-              : { Ref: b.kind === 'table' ? idOf('tables', b.table) : idOf('queues', b.queue) },
-          ]),
+          fn.bindings.flatMap((b) => {
+            const name = envNameForBinding(b);
+            if (b.kind === 'email' || b.kind === 'sms' || name === undefined) return [];
+            return [
+              [
+                name,
+                b.kind === 'api'
+                  ? { 'Fn::GetAtt': [apiId, 'ApiEndpoint'] }
+                  : { Ref: b.kind === 'table' ? idOf('tables', b.table) : idOf('queues', b.queue) },
+              ],
+            ];
+          }),
         );
         expect(propertiesOf(idOf('functions', fn.name)).Environment.Variables).toEqual({
           CLOSEDLOOP_CONFIG: '/var/task/config.json',
@@ -251,6 +257,50 @@ describe('ClosedLoopStack', () => {
       expect(onMain).not.toContain('dynamodb:UpdateItem');
     });
 
+    it("lets deliver-alert send email as an SES identity of the stack's own account and region", () => {
+      const role = propertiesOf(idOf('functions', 'deliver-alert')).Role['Fn::GetAtt'][0];
+
+      template.hasResourceProperties('AWS::IAM::Policy', {
+        Roles: Match.arrayWith([{ Ref: role }]),
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Allow',
+              Action: 'ses:SendEmail',
+              Resource: {
+                'Fn::Join': [
+                  '',
+                  [
+                    'arn:',
+                    { Ref: 'AWS::Partition' },
+                    ':ses:',
+                    { Ref: 'AWS::Region' },
+                    ':',
+                    { Ref: 'AWS::AccountId' },
+                    ':identity/*',
+                  ],
+                ],
+              },
+            }),
+          ]),
+        },
+      });
+    });
+
+    it('grants no function SES access when no department has an email channel', () => {
+      const withoutEmail = parseConfig({
+        ...config,
+        departments: config.departments.map((d) => ({ ...d, channels: d.channels.filter((c) => c.type !== 'email') })),
+      });
+      const policies = Object.values(Template.fromStack(synthesizeStack(withoutEmail).stack).findResources('AWS::IAM::Policy'));
+      const actions = policies.flatMap((p) =>
+        p.Properties.PolicyDocument.Statement.flatMap((s: { Action: unknown }) => [s.Action].flat().map(String)),
+      );
+
+      expect(actions).toContain('sqs:SendMessage');
+      expect(actions.filter((a) => a.startsWith('ses:'))).toEqual([]);
+    });
+
     it.each(topology.functions.map((fn) => [fn.name, fn] as const))(
       'grants %s exactly what its bindings and queue triggers need',
       (_, fn) => {
@@ -342,6 +392,8 @@ function expectedAccess(fn: FunctionSpec): Record<string, string[]> {
   for (const b of fn.bindings) {
     if (b.kind === 'table') add(`table:${b.table}`, ...(b.access === 'read' ? ['read'] : ['read', 'write']));
     else if (b.kind === 'queue') add(`queue:${b.queue}`, 'send');
+    // The SES identity ARN is built from the stack's partition, region and account: no resource of its own.
+    else if (b.kind === 'email') add('*', 'ses:SendEmail');
   }
   for (const t of fn.triggers) if (t.kind === 'queue') add(`queue:${t.queue}`, 'receive');
   return Object.fromEntries(Object.entries(access).map(([resource, caps]) => [resource, [...caps].sort()]));

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, ScanCommand as DocumentScanCommand } from '@aws-sdk/lib-dynamodb';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { inject } from 'vitest';
 import { twilioSignature } from '#shared/adapters/sms/twilio-signature.ts';
@@ -18,7 +19,7 @@ export const tokens = {
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 export const dynamo = new DynamoDBClient({ endpoint: stack.dynamodb, region: 'us-east-1', credentials });
-export const sqs = new SQSClient({ endpoint: stack.sqs, region: 'us-east-1', credentials });
+export const sqs = new SQSClient({ endpoint: stack.sqs, region: 'us-east-1', credentials, useQueueUrlAsEndpoint: false });
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -27,10 +28,16 @@ export interface ApiResponse<T = any> {
   headers: Headers;
 }
 
-export async function api<T = any>(
-  path: string,
-  options: { method?: string; token?: string; json?: unknown; body?: string; headers?: Record<string, string> } = {},
-): Promise<ApiResponse<T>> {
+export interface ApiOptions {
+  method?: string;
+  token?: string;
+  json?: unknown;
+  body?: string;
+  headers?: Record<string, string>;
+}
+
+/** One HTTP call to the stack at baseUrl; the body is parsed when it is JSON. */
+export async function apiAt<T = any>(baseUrl: string, path: string, options: ApiOptions = {}): Promise<ApiResponse<T>> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   let body = options.body;
@@ -38,7 +45,7 @@ export async function api<T = any>(
     headers['content-type'] ??= 'application/json';
     body = JSON.stringify(options.json);
   }
-  const response = await fetch(`${stack.url}${path}`, {
+  const response = await fetch(`${baseUrl}${path}`, {
     method: options.method ?? (body !== undefined ? 'POST' : 'GET'),
     headers,
     body,
@@ -52,6 +59,8 @@ export async function api<T = any>(
   }
   return { status: response.status, body: parsed as T, text, headers: response.headers };
 }
+
+export const api = <T = any>(path: string, options: ApiOptions = {}) => apiAt<T>(stack.url, path, options);
 
 /** A fresh Chinese mobile number, so throttling never links two tests. */
 export const newPhone = () => `139${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
@@ -73,8 +82,6 @@ export function visit(overrides: Record<string, unknown> = {}, customer: Record<
   };
 }
 
-export const postVisit = (body: unknown) => api('/v1/service-events', { token: tokens.ingest, json: body });
-
 export async function waitFor<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -84,19 +91,6 @@ export async function waitFor<T>(probe: () => Promise<T | undefined | false>, wh
     await new Promise((r) => setTimeout(r, 100));
   }
 }
-
-export async function outbox(phone: string): Promise<{ to: string; body: string; sentAt: string }[]> {
-  return (await api(`/dev/sms/outbox?to=${encodeURIComponent(phone)}`)).body.messages;
-}
-
-export const waitForTexts = (phone: string, count: number) =>
-  waitFor(async () => {
-    const messages = await outbox(phone);
-    return messages.length >= count ? messages : undefined;
-  }, `${count} text(s) to ${phone}`);
-
-export const reply = (phone: string, body: string, messageId?: string) =>
-  api<{ reply: string | null }>('/dev/sms/inbound', { json: { from: phone, body, messageId } });
 
 /** Items in every table, once nothing is moving: the "nothing was written" check. */
 export async function countItems(): Promise<number> {
@@ -122,10 +116,6 @@ export async function countItems(): Promise<number> {
   }
 }
 
-export async function scores(query: string, token = tokens.cx) {
-  return api(`/v1/scores?${query}`, { token });
-}
-
 export async function queueUrl(name: string) {
   return (await sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl ?? '';
 }
@@ -149,29 +139,102 @@ export async function queueDepth(name: string) {
   return Number(Attributes.ApproximateNumberOfMessages ?? 0) + Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0);
 }
 
-export function twilioRequest(params: Record<string, string>, options: { signature?: string | null; token?: string } = {}) {
-  const path = '/v1/sms/twilio';
-  const entries = Object.entries(params);
-  const signature =
-    options.signature === undefined
-      ? twilioSignature(options.token ?? TWILIO_TOKEN, `${PUBLIC_BASE_URL}${path}`, entries)
-      : options.signature;
-  return api(path, {
-    body: new URLSearchParams(entries).toString(),
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      ...(signature === null ? {} : { 'x-twilio-signature': signature }),
-    },
-  });
+/** A local stack's address; `dynamodb` may change (a restarted stack gets a new DynamoDB Local port). */
+export interface StackTarget {
+  readonly url: string;
+  readonly dynamodb: string;
 }
 
-/** Runs a whole SMS survey for a fresh visit and returns its phone and survey id. */
-export async function answeredSurvey(score: string, reason: string | undefined, overrides: Record<string, unknown> = {}) {
-  const body = visit(overrides);
-  const ingest = await postVisit(body);
-  const phone = (body.customer as { phone: string }).phone;
-  await waitForTexts(phone, 1);
-  await reply(phone, score);
-  if (reason !== undefined) await reply(phone, reason);
-  return { phone, surveyId: ingest.body.survey.id as string, eventId: body.eventId };
+/**
+ * The helpers below, bound to one stack: the suite's shared one (the plain exports), or a
+ * stack of a test's own (`startStackProcess` in stack-process.ts).
+ */
+export function stackClient(target: StackTarget) {
+  const call = <T = any>(path: string, options: ApiOptions = {}) => apiAt<T>(target.url, path, options);
+  const postVisit = (body: unknown) => call('/v1/service-events', { token: tokens.ingest, json: body });
+  const outbox = async (phone: string): Promise<{ to: string; body: string; sentAt: string }[]> =>
+    (await call(`/dev/sms/outbox?to=${encodeURIComponent(phone)}`)).body.messages;
+  const waitForTexts = (phone: string, count: number, timeoutMs?: number) =>
+    waitFor(
+      async () => {
+        const messages = await outbox(phone);
+        return messages.length >= count ? messages : undefined;
+      },
+      `${count} text(s) to ${phone}`,
+      timeoutMs,
+    );
+  const reply = (phone: string, body: string, messageId?: string) =>
+    call<{ reply: string | null }>('/dev/sms/inbound', { json: { from: phone, body, messageId } });
+
+  let documents: { endpoint: string; client: DynamoDBDocumentClient } | undefined;
+  const documentClient = () => {
+    if (documents?.endpoint !== target.dynamodb) {
+      documents?.client.destroy();
+      const client = new DynamoDBClient({ endpoint: target.dynamodb, region: 'us-east-1', credentials });
+      documents = { endpoint: target.dynamodb, client: DynamoDBDocumentClient.from(client) };
+    }
+    return documents.client;
+  };
+
+  return {
+    api: call,
+    postVisit,
+    outbox,
+    waitForTexts,
+    reply,
+    scores: (query: string, token = tokens.cx) => call(`/v1/scores?${query}`, { token }),
+    /** A request signed like Twilio's; `path` is the inbound webhook's unless given (e.g. the status callback). */
+    twilioRequest(params: Record<string, string>, options: { signature?: string | null; token?: string; path?: string } = {}) {
+      const path = options.path ?? '/v1/sms/twilio';
+      const entries = Object.entries(params);
+      const signature =
+        options.signature === undefined
+          ? twilioSignature(options.token ?? TWILIO_TOKEN, `${PUBLIC_BASE_URL}${path}`, entries)
+          : options.signature;
+      return call(path, {
+        body: new URLSearchParams(entries).toString(),
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          ...(signature === null ? {} : { 'x-twilio-signature': signature }),
+        },
+      });
+    },
+    /** Runs a whole SMS survey for a fresh visit and returns its phone and survey id. */
+    async answeredSurvey(score: string, reason: string | undefined, overrides: Record<string, unknown> = {}) {
+      const body = visit(overrides);
+      const ingest = await postVisit(body);
+      const phone = (body.customer as { phone: string }).phone;
+      await waitForTexts(phone, 1);
+      await reply(phone, score);
+      if (reason !== undefined) await reply(phone, reason);
+      return { phone, surveyId: ingest.body.survey.id as string, eventId: body.eventId };
+    },
+    /** Every item of a table (`closedloop-main`, `closedloop-scores`), as plain objects. */
+    async scanTable(table: string): Promise<Record<string, unknown>[]> {
+      const items: Record<string, unknown>[] = [];
+      let ExclusiveStartKey: Record<string, unknown> | undefined;
+      do {
+        const page = await documentClient().send(new DocumentScanCommand({ TableName: table, ExclusiveStartKey }));
+        items.push(...(page.Items ?? []));
+        ExclusiveStartKey = page.LastEvaluatedKey;
+      } while (ExclusiveStartKey);
+      return items;
+    },
+    /** A survey's stored item (its status, timer, TTL), read consistently. */
+    async surveyItem(surveyId: string): Promise<Record<string, unknown> | undefined> {
+      const { Item } = await documentClient().send(
+        new GetCommand({ TableName: 'closedloop-main', Key: { pk: `SURVEY#${surveyId}`, sk: 'SURVEY' }, ConsistentRead: true }),
+      );
+      return Item;
+    },
+  };
 }
+
+const shared = stackClient(stack);
+export const postVisit = shared.postVisit;
+export const outbox = shared.outbox;
+export const waitForTexts = shared.waitForTexts;
+export const reply = shared.reply;
+export const scores = shared.scores;
+export const twilioRequest = shared.twilioRequest;
+export const answeredSurvey = shared.answeredSurvey;

@@ -16,6 +16,8 @@ import type {
   AlertStore,
   Clock,
   CreateSurveyOutcome,
+  DeliveryStatusReport,
+  DeliveryStatusStore,
   InboundRecord,
   PhoneVault,
   RollupRow,
@@ -59,8 +61,10 @@ export class FakeClock implements Clock {
 
 export class FakeSmsSender implements SmsSender {
   readonly sent: { to: string; body: string }[] = [];
-  async send(message: { to: string; body: string }): Promise<void> {
+  /** Each text gets a provider id like Twilio's sid: `SM` and 32 hex digits, counting up. */
+  async send(message: { to: string; body: string }): Promise<{ providerMessageId: string }> {
     this.sent.push({ ...message });
+    return { providerMessageId: `SM${this.sent.length.toString(16).padStart(32, '0')}` };
   }
 }
 
@@ -406,4 +410,36 @@ export function aSurvey(overrides: Partial<Survey> & { phone?: string } = {}): S
     timer: { action: 'remind', at: '2026-11-20T03:30:00.000Z' },
     ...fields,
   };
+}
+
+/** Mirrors DynamoDeliveryStatusStore: one record per message, each status once, the furthest one current. */
+export class FakeDeliveryStatusStore implements DeliveryStatusStore {
+  readonly messages = new Map<
+    string,
+    {
+      status: string;
+      rank: number;
+      errorCode?: string | undefined;
+      history: { status: string; at: string; errorCode?: string }[];
+    }
+  >();
+
+  async record(report: DeliveryStatusReport): Promise<'recorded' | 'duplicate'> {
+    const message = this.messages.get(report.messageId);
+    if (message?.history.some((h) => h.status === report.status)) return 'duplicate';
+    const entry = { status: report.status, at: report.at, ...(report.errorCode ? { errorCode: report.errorCode } : {}) };
+    if (!message) {
+      this.messages.set(report.messageId, {
+        status: report.status,
+        rank: report.rank,
+        errorCode: report.errorCode,
+        history: [entry],
+      });
+      return 'recorded';
+    }
+    message.history.push(entry);
+    if (report.rank >= message.rank)
+      Object.assign(message, { status: report.status, rank: report.rank, errorCode: report.errorCode });
+    return 'recorded';
+  }
 }

@@ -34,6 +34,7 @@ const surveyFields = [
   'sendAt',
   'sentAt',
   'remindedAt',
+  'lastMessageId',
   'reasked',
   'score',
   'scoredAt',

@@ -19,8 +19,9 @@ export class SimulatorSms implements SmsSender {
     private readonly from = 'CLOSEDLOOP',
   ) {}
 
-  async send(message: { to: string; body: string }): Promise<void> {
+  async send(message: { to: string; body: string }): Promise<{ providerMessageId?: string }> {
     await this.append({ ...message, from: this.from, sentAt: new Date().toISOString(), direction: 'outbound' });
+    return {};
   }
 
   async append(message: OutboxMessage): Promise<void> {

@@ -1,0 +1,137 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { baseTestConfig, type StackProcess, startStackProcess } from './stack-process.ts';
+
+/**
+ * One detractor from first text to recovery, on a stack of its own whose clocks are short:
+ * workshop SLA 3.6 s, re-survey 3.6 s after resolution, no throttle.
+ */
+let stack: StackProcess;
+const phone = `137${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
+const today = () => new Date().toISOString().slice(0, 10);
+
+async function call(path: string, options: { token?: string; json?: unknown } = {}) {
+  const response = await fetch(`${stack.url}${path}`, {
+    method: options.json === undefined ? 'GET' : 'POST',
+    headers: {
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...(options.json === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: options.json === undefined ? undefined : JSON.stringify(options.json),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+async function waitFor<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+const texts = async () => (await call(`/dev/sms/outbox?to=${phone}`)).body.messages as { body: string }[];
+const reply = (body: string) => call('/dev/sms/inbound', { json: { from: phone, body } });
+const alertOf = async (id: string) => (await call(`/v1/alerts/${id}`, { token: 'dev-workshop-token' })).body;
+const deliveries = async (id: string) =>
+  (
+    (await call('/dev/webhooks')).body.deliveries as {
+      departmentId: string;
+      payload: { type: string; data: { alert: { id: string } } };
+    }[]
+  ).filter((d) => d.payload.data.alert.id === id);
+
+beforeAll(async () => {
+  stack = await startStackProcess({
+    config: (port: number) => {
+      const config = baseTestConfig(port);
+      config.throttleDays = 0;
+      config.reasonWaitMinutes = 0.05;
+      config.recovery = { resurveyAfterHours: 0.001 };
+      config.departments.find((d: { id: string }) => d.id === 'workshop').slaHours = 0.001;
+      return config;
+    },
+  });
+});
+afterAll(async () => {
+  await stack?.dispose();
+});
+
+describe('closing the loop with one detractor', () => {
+  it('routes, delivers, escalates, is acknowledged and resolved, re-surveys and counts the recovery', async () => {
+    const visit = {
+      eventId: `RO-loop-${phone}`,
+      occurredAt: new Date(Date.now() - 3 * 3600_000).toISOString(),
+      storeId: 'sh-pudong',
+      serviceType: 'first_service',
+      advisorId: 'A-loop',
+      customer: { phone, name: '赵先生' },
+      amount: 880,
+    };
+    expect((await call('/v1/service-events', { token: 'dev-ingest-token', json: visit })).status).toBe(202);
+    await waitFor(async () => (await texts()).length === 1, 'the survey text');
+    await reply('2');
+    await reply('车还是有异响，没修好');
+
+    // Routed by the customer's words (repair quality) to the workshop, and delivered there.
+    const alert = await waitFor(
+      async () => (await call('/v1/alerts', { token: 'dev-workshop-token' })).body.alerts[0],
+      'the alert',
+    );
+    expect(alert).toMatchObject({ departmentId: 'workshop', score: 2, categories: ['repair_quality'], status: 'open' });
+    await waitFor(async () => (await deliveries(alert.id)).some((d) => d.payload.type === 'alert.raised'), 'the delivery');
+
+    // Nobody acknowledged it within the 3.6 s SLA: escalated, and delivered again.
+    await waitFor(async () => (await alertOf(alert.id)).escalated, 'the escalation');
+    await waitFor(
+      async () => (await deliveries(alert.id)).some((d) => d.payload.type === 'alert.escalated'),
+      'the escalation delivery',
+    );
+
+    for (const action of ['acknowledge', 'contacted', 'resolved']) {
+      const acted = await call(`/v1/alerts/${alert.id}/actions`, {
+        token: 'dev-workshop-token',
+        json: { action, note: `${action} by the workshop head` },
+      });
+      expect(acted.status).toBe(200);
+    }
+    const resolved = await alertOf(alert.id);
+    expect(resolved.actions.map((a: { action: string; by: string }) => `${a.action}/${a.by}`)).toEqual([
+      'acknowledge/department:workshop',
+      'contacted/department:workshop',
+      'resolved/department:workshop',
+    ]);
+
+    // The re-survey arrives, the customer is happy now: recovered.
+    await waitFor(async () => (await texts()).length === 4, 'the re-survey text');
+    expect((await texts())[3]?.body).toContain('您有多大可能向亲友推荐我们');
+    await reply('9');
+    await reply('修好了，谢谢');
+    await waitFor(async () => (await alertOf(alert.id)).recovered === true, 'the recovery');
+
+    const { body: figures } = await call(`/v1/closed-loop?from=${today()}&to=${today()}&departmentId=workshop`, {
+      token: 'dev-cx-token',
+    });
+    expect(figures.overall).toMatchObject({
+      raised: 1,
+      followedUp: 1,
+      resolved: 1,
+      followUpRate: 100,
+      closedLoopRate: 100,
+      escalated: 1,
+      withinSlaRate: 0,
+      recoveryDecided: 1,
+      recovered: 1,
+      recoveryRate: 100,
+    });
+    expect(figures.overall.medianMinutesToFirstContact).toEqual(expect.any(Number));
+
+    // The re-survey's answer does not count the visit twice.
+    const { body: scores } = await call(
+      `/v1/scores?metric=nps&groupBy=advisor&advisorId=A-loop&from=${today()}&to=${today()}&granularity=day`,
+      { token: 'dev-cx-token' },
+    );
+    expect(scores.buckets[0]).toMatchObject({ responses: 1, detractors: 1 });
+  });
+});
