@@ -54,6 +54,13 @@ async function untilAccepted(send: () => Promise<ApiResponse>) {
   }
 }
 
+const deadLetters = async () =>
+  Object.values((await client.api('/dev/dlq')).body.deadLetterQueues as Record<string, number>).reduce((a, b) => a + b, 0);
+/** Recovery: what exhausted its retries waits in a dead-letter queue until an operator redrives it. */
+async function redriveDeadLetters() {
+  if ((await deadLetters()) > 0) await client.api('/dev/dlq/redrive', { json: {} });
+}
+
 const sid = () => `SM${randomBytes(16).toString('hex')}`;
 
 beforeAll(async () => {
@@ -119,12 +126,9 @@ describe(`${ANSWERS} answers under throttling, crashes, redeliveries and duplica
         (sum: number, b: { responses: number }) => sum + b.responses,
         0,
       );
-    // Recovery: what exhausted its retries waits in a dead-letter queue until it is redriven.
-    const deadLetters = async () =>
-      Object.values((await client.api('/dev/dlq')).body.deadLetterQueues as Record<string, number>).reduce((a, b) => a + b, 0);
     await waitFor(
       async () => {
-        if ((await deadLetters()) > 0) await client.api('/dev/dlq/redrive', { json: {} });
+        await redriveDeadLetters();
         return (await totalResponses()) >= ANSWERS || undefined;
       },
       'every answer in the scores',
@@ -168,13 +172,15 @@ describe(`${ANSWERS} answers under throttling, crashes, redeliveries and duplica
     const expectedAlerts = detractors.reduce((n, c) => n + (c.reason ? 2 : 1), 0);
     const deliveries = await waitFor(
       async () => {
+        await redriveDeadLetters();
         const { body } = await client.api('/dev/webhooks');
         const raised = body.deliveries.filter((d: { payload: { type: string } }) => d.payload.type === 'alert.raised');
         const alerts = new Set(raised.map((d: { payload: { data: { alert: { id: string } } } }) => d.payload.data.alert.id));
         return alerts.size >= expectedAlerts ? raised : undefined;
       },
       'an alert delivery for every detractor',
-      300_000,
+      // A step that died holding its timer's lease is fired again when the lease (5 min) ends.
+      600_000,
     );
     const idsPerAlert = new Map<string, Set<string>>();
     for (const d of deliveries as { webhookId: string; payload: { data: { alert: { id: string } } } }[]) {
@@ -187,5 +193,5 @@ describe(`${ANSWERS} answers under throttling, crashes, redeliveries and duplica
     console.info(
       `fault suite: ${idsPerAlert.size} alerts, ${deliveries.length} POSTs (repeats carry the same webhook-id, for the receiver to drop)`,
     );
-  }, 600_000);
+  }, 900_000);
 });
