@@ -5,8 +5,11 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { type BusinessMetric, METRICS_NAMESPACE, SERVICE_NAME } from '#shared/config/metric-names.ts';
 
-/** X-Ray; off Lambda (the local runtime, tests) it disables itself. */
-export const tracer = new Tracer({ serviceName: SERVICE_NAME });
+/**
+ * X-Ray; off Lambda (the local runtime, tests) it disables itself. Outbound HTTP is not traced:
+ * a Slack or Feishu robot's URL path is its credential, and traces would keep it.
+ */
+export const tracer = new Tracer({ serviceName: SERVICE_NAME, captureHTTPsRequests: false });
 
 /** Business metrics as EMF lines on stdout: CloudWatch turns them into metrics, locally they show in the log. */
 export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
