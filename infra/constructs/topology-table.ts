@@ -83,4 +83,13 @@ export class TopologyTable extends TableV2 {
     }
     grantKeyUseVia(grantee, this.dataKey, 'dynamodb', writes ? [...KEY_READ_ACTIONS, ...KEY_WRITE_ACTIONS] : KEY_READ_ACTIONS);
   }
+
+  /**
+   * A stream's records are encrypted with the table's key, which TableV2 does not know here (the
+   * key is set on the replica above): a stream reader (DynamoEventSource calls this) may decrypt too.
+   */
+  override grantStreamRead(grantee: IGrantable): Grant {
+    grantKeyUseVia(grantee, this.dataKey, 'dynamodb', KEY_READ_ACTIONS);
+    return super.grantStreamRead(grantee);
+  }
 }
