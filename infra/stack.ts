@@ -1,9 +1,11 @@
-import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
-import { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import type { Config } from '#shared/config/schema.ts';
+import { ConfigSecret } from './constructs/config-secret.ts';
+import { Monitoring } from './constructs/monitoring.ts';
+import { PublicApi } from './constructs/public-api.ts';
 import { QueueWithDeadLetter } from './constructs/queue-with-dead-letter.ts';
 import { TopicToQueue } from './constructs/topic-to-queue.ts';
 import { TopologyFunction, type TopologyResources } from './constructs/topology-function.ts';
@@ -11,22 +13,37 @@ import { TopologyTable } from './constructs/topology-table.ts';
 import { buildTopology } from './topology.ts';
 
 export interface ClosedLoopStackProps extends StackProps {
+  /** The config; every function bundle carries a copy with its secrets as `secret:NAME` references. */
   config: Config;
-  /** The JSON config file `config` was read from; every function bundle carries a copy. */
-  configPath: string;
 }
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
 /** ClosedLoop on AWS, built only from `buildTopology(config)`. */
 export class ClosedLoopStack extends Stack {
-  constructor(scope: Construct, id: string, { config, configPath, ...props }: ClosedLoopStackProps) {
+  constructor(scope: Construct, id: string, { config, ...props }: ClosedLoopStackProps) {
     super(scope, id, props);
     const topology = buildTopology(config);
 
+    // One customer-managed key for everything users sent: tables, queues, topics, the config secret.
+    const dataKey = new Key(this, 'DataKey', {
+      description: 'ClosedLoop: tables, queues, topics and the config secret',
+      enableKeyRotation: true,
+    });
+    const secrets = new ConfigSecret(this, 'ConfigSecret', config, dataKey);
+    const monitoring = new Monitoring(this, 'Monitoring', dataKey);
+
     // Stateful resources first: tables and queues hold what users sent.
-    const tables = new Map(topology.tables.map((spec) => [spec.name, new TopologyTable(this, `Table-${spec.name}`, spec)]));
-    const queues = new Map(topology.queues.map((spec) => [spec.name, new QueueWithDeadLetter(this, `Queue-${spec.name}`, spec)]));
+    const tables = new Map(
+      topology.tables.map((spec) => [spec.name, new TopologyTable(this, `Table-${spec.name}`, spec, dataKey)]),
+    );
+    const queues = new Map(
+      topology.queues.map((spec) => {
+        const queue = new QueueWithDeadLetter(this, `Queue-${spec.name}`, spec, dataKey);
+        monitoring.watchQueue(spec, queue);
+        return [spec.name, queue];
+      }),
+    );
     for (const spec of topology.topics) {
       const { topic } = new TopicToQueue(
         this,
@@ -40,27 +57,43 @@ export class ClosedLoopStack extends Stack {
       });
     }
 
-    const api = new HttpApi(this, 'Api', { description: 'ClosedLoop: webhooks, web survey, scores and alerts' });
+    const api = new PublicApi(this, 'Api');
+    monitoring.watchApi(api);
     const resources: TopologyResources = {
       api,
       table: (name) => found(tables.get(name), 'table', name),
-      queue: (name) => found(queues.get(name), 'queue', name).queue,
+      queue: (name) => found(queues.get(name), 'queue', name),
     };
 
     for (const spec of topology.functions) {
       const fn = new TopologyFunction(this, `Function-${spec.name}`, {
         spec,
         repoRoot,
-        configPath: resolve(configPath),
+        config: secrets.shippedConfig,
+        secrets,
       });
       for (const binding of spec.bindings) fn.bind(binding, resources);
       for (const trigger of spec.triggers) fn.connect(trigger, resources);
+      monitoring.watchFunction(spec, fn.function);
     }
 
     new CfnOutput(this, 'ApiUrl', { value: api.apiEndpoint, description: 'Base URL of the HTTP API' });
     for (const [name, table] of tables) {
       new CfnOutput(this, `${pascalCase(name)}TableName`, { value: table.tableName });
     }
+    new CfnOutput(this, 'ConfigSecretArn', {
+      value: secrets.secret.secretArn,
+      description: 'Secrets Manager secret with the config secrets (a JSON object); put every name of ConfigSecretNames in it',
+    });
+    new CfnOutput(this, 'ConfigSecretNames', {
+      value: secrets.names.join(','),
+      description: 'The names the config secret must hold',
+    });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: monitoring.alarmTopic.topicArn,
+      description: 'SNS topic every alarm notifies: subscribe the on-call address to it',
+    });
+    new CfnOutput(this, 'DashboardName', { value: monitoring.dashboard.dashboardName, description: 'CloudWatch dashboard' });
   }
 }
 

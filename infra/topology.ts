@@ -35,8 +35,24 @@ export type Binding =
   | { kind: 'email' }
   /** Sends SMS through AWS End User Messaging (the `aws` SMS provider); no variable: the config names the sender. */
   | { kind: 'sms' };
+/** API Gateway throttling of one route: steady requests per second, and the burst above it. */
+export interface RouteThrottle {
+  rateLimit: number;
+  burstLimit: number;
+}
+/**
+ * Per-route throttles. Webhooks take machine traffic in bursts (a DMS syncing a day's visits,
+ * Twilio relaying replies); people's routes (staff reading and acting, customers answering
+ * the web survey) stay far below theirs; the stage's default caps the API as a whole.
+ */
+export const routeThrottles = {
+  stage: { rateLimit: 200, burstLimit: 400 },
+  webhook: { rateLimit: 100, burstLimit: 200 },
+  read: { rateLimit: 20, burstLimit: 50 },
+  write: { rateLimit: 20, burstLimit: 40 },
+} satisfies Record<string, RouteThrottle>;
 export type Trigger =
-  | { kind: 'http'; method: 'GET' | 'POST'; path: string }
+  | { kind: 'http'; method: 'GET' | 'POST'; path: string; throttle: RouteThrottle }
   | { kind: 'queue'; queue: string; batchSize: number; maxBatchingWindowSeconds: number }
   | { kind: 'schedule'; rateMinutes: number }
   /**
@@ -93,7 +109,12 @@ export function buildTopology(config: Pick<Config, 'departments' | 'sms'>): Topo
   const main = (access: 'read' | 'readWrite'): Binding => ({ kind: 'table', table: 'main', access });
   const scores = (access: 'read' | 'readWrite'): Binding => ({ kind: 'table', table: 'scores', access });
   const send = (queue: string): Binding => ({ kind: 'queue', queue, access: 'send' });
-  const http = (method: 'GET' | 'POST', path: string): Trigger => ({ kind: 'http', method, path });
+  const http = (
+    method: 'GET' | 'POST',
+    path: string,
+    throttle = method === 'GET' ? routeThrottles.read : routeThrottles.write,
+  ): Trigger => ({ kind: 'http', method, path, throttle });
+  const webhook = (path: string) => http('POST', path, routeThrottles.webhook);
   const api = (name: string, description: string, trigger: Trigger, bindings: Binding[]): FunctionSpec => ({
     name,
     entry: `functions/http/${name}.ts`,
@@ -146,11 +167,11 @@ export function buildTopology(config: Pick<Config, 'departments' | 'sms'>): Topo
       ...(awsSms ? [queueFor('sms-inbound', consumerTimeout)] : []),
     ],
     functions: [
-      api('ingest-service-event', 'Schedules the survey for a completed service visit', http('POST', '/v1/service-events'), [
+      api('ingest-service-event', 'Schedules the survey for a completed service visit', webhook('/v1/service-events'), [
         main('readWrite'),
         send('survey-dispatch'),
       ]),
-      api('twilio-inbound-sms', "Twilio's inbound SMS webhook: one conversation step", http('POST', '/v1/sms/twilio'), [
+      api('twilio-inbound-sms', "Twilio's inbound SMS webhook: one conversation step", webhook('/v1/sms/twilio'), [
         main('readWrite'),
         send('responses'),
         { kind: 'api' },
@@ -158,7 +179,7 @@ export function buildTopology(config: Pick<Config, 'departments' | 'sms'>): Topo
       api(
         'twilio-delivery-status',
         "Twilio's status callback: delivery status of the texts we sent",
-        http('POST', twilioStatusCallbackPath),
+        webhook(twilioStatusCallbackPath),
         [main('readWrite'), { kind: 'api' }],
       ),
       api('get-scores', 'Rolled-up NPS, CSAT and CES', http('GET', '/v1/scores'), [scores('read')]),
@@ -280,8 +301,11 @@ export const envNamesOf = (bindings: Binding[]): string[] =>
     return name === undefined ? [] : [name];
   });
 
-/** Variables every function gets besides its bindings. */
-export const commonEnvironment = ['CLOSEDLOOP_CONFIG', 'NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME'] as const;
+/**
+ * Variables every function gets besides its bindings. CLOSEDLOOP_SECRETS says where the config's
+ * `secret:NAME` references are read: every function parses the one config, so every function reads them.
+ */
+export const commonEnvironment = ['CLOSEDLOOP_CONFIG', 'CLOSEDLOOP_SECRETS', 'NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME'] as const;
 
 export function httpRoutes(topology: Topology) {
   return topology.functions.flatMap((fn) =>

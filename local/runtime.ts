@@ -163,6 +163,8 @@ export async function startLocalStack(options: LocalOptions): Promise<LocalStack
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       AWS_ENDPOINT_URL_SQS: fauxqs.address,
       CLOSEDLOOP_CONFIG: configPath,
+      // No Secrets Manager here: the config's `secret:NAME` references, if any, come from the environment.
+      CLOSEDLOOP_SECRETS: 'env',
       SMS_SIMULATOR_OUTBOX: join(dataDir, 'sms-outbox.jsonl'),
       // Alert emails stay on this machine: the handlers write them here instead of calling SES.
       EMAIL_OUTBOX: join(dataDir, 'email-outbox.jsonl'),

@@ -1,8 +1,10 @@
+import { businessMetrics } from '#shared/config/metric-names.ts';
 import { scheduleSurvey, serviceEventSchema } from '#shared/use-cases/schedule-survey.ts';
 import { identify, requireRole } from '#shared/use-cases/identity.ts';
 import { clock, config, phoneVault, surveyStore, workQueues } from '../lib/compose.ts';
 import { httpHandler, json, parseJsonBody } from '../lib/http.ts';
 import { createLogger } from '../lib/logger.ts';
+import { count } from '../lib/observability.ts';
 
 const logger = createLogger();
 
@@ -13,5 +15,7 @@ export const handler = httpHandler(logger, async (event) => {
   const serviceEvent = parseJsonBody(event, serviceEventSchema);
   const result = await scheduleSurvey(deps, serviceEvent);
   logger.info('service event ingested', { eventId: result.eventId, surveyId: result.survey.id, status: result.survey.status });
+  // A repeated eventId answers its first result again, and counts again: the metric is of ingests.
+  count(result.survey.status === 'scheduled' ? businessMetrics.surveysScheduled : businessMetrics.surveysSuppressed);
   return json(202, result);
 });

@@ -1,7 +1,9 @@
 /**
  * Builds adapters from the validated runtime config, once per cold start. Each handler
- * asks only for what it uses, so its bundle carries only those SDK clients.
+ * asks only for what it uses, so its bundle carries only those SDK clients. Every AWS client
+ * is traced (X-Ray, on Lambda only).
  */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -24,14 +26,16 @@ import { twilioStatusCallbackPath } from '#shared/config/resource-names.ts';
 import { loadRuntime, type Runtime } from '#shared/config/runtime.ts';
 import { createPhoneVault } from '#shared/privacy/phone-vault.ts';
 import type { Clock, SmsSender } from '#shared/ports.ts';
+import { tracer } from './observability.ts';
+import { secretSource } from './secret-source.ts';
 
-export const runtime: Runtime = loadRuntime();
+export const runtime: Runtime = loadRuntime(process.env, await secretSource(process.env));
 export const config = runtime.config;
 export const clock: Clock = { now: () => new Date() };
 
 let documentClient: ReturnType<typeof createDocumentClient> | undefined;
 /** The one DynamoDB client of this function instance (its middleware stack is where the local runtime injects faults). */
-export const db = () => (documentClient ??= createDocumentClient());
+export const db = () => (documentClient ??= createDocumentClient(tracer.captureAWSv3Client(new DynamoDBClient({}))));
 const retention = () => config.privacy.retentionDays;
 
 export const surveyStore = () => new DynamoSurveyStore(db(), runtime.table('main'), retention());
@@ -45,7 +49,7 @@ export const rollupStore = () => new DynamoRollupStore(db(), runtime.table('scor
 export const workQueues = () =>
   // The endpoint comes from the region or AWS_ENDPOINT_URL_SQS, never from a queue URL's host
   // (fauxqs's `sqs.<region>.127.0.0.1` hosts are not valid URLs to the SDK).
-  new SqsWorkQueues(new SQSClient({ useQueueUrlAsEndpoint: false }), {
+  new SqsWorkQueues(tracer.captureAWSv3Client(new SQSClient({ useQueueUrlAsEndpoint: false })), {
     surveyDispatch: runtime.env.QUEUE_SURVEY_DISPATCH_URL,
     responses: runtime.env.QUEUE_RESPONSES_URL,
     alerts: (departmentId) => runtime.alertQueueUrl(departmentId),
@@ -60,14 +64,14 @@ export function phoneVault() {
 /** Email goes to the local outbox file when EMAIL_OUTBOX names one (the local runtime does), else to Amazon SES. */
 export function emailTransport(): EmailTransport {
   const outbox = runtime.env.EMAIL_OUTBOX;
-  return outbox ? new OutboxEmailTransport(outbox) : new SesEmail(new SESv2Client({ maxAttempts: 3 }));
+  return outbox ? new OutboxEmailTransport(outbox) : new SesEmail(tracer.captureAWSv3Client(new SESv2Client({ maxAttempts: 3 })));
 }
 
 export const alertChannels = () => createAlertChannels({ config, env: runtime.env, email: emailTransport() });
 
 export function smsSender(): SmsSender {
   const sms = config.sms;
-  if (sms.provider === 'aws') return new AwsEndUserMessagingSms(new PinpointSMSVoiceV2Client({}), sms);
+  if (sms.provider === 'aws') return new AwsEndUserMessagingSms(tracer.captureAWSv3Client(new PinpointSMSVoiceV2Client({})), sms);
   if (sms.provider === 'twilio') {
     const authToken = runtime.secret('TWILIO_AUTH_TOKEN');
     if (!authToken) throw new Error('the twilio provider needs TWILIO_AUTH_TOKEN');

@@ -1,14 +1,18 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { z } from 'zod';
 import { AppError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '#shared/errors.ts';
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { observability } from './observability.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
 
+/**
+ * API Gateway HTTP APIs take bodies up to a fixed 10 MB (no setting lowers it, and WAF cannot
+ * front an HTTP API): every handler that reads a body refuses more than this with a 413.
+ */
 export const MAX_BODY_BYTES = 64 * 1024;
 
 export const json = (statusCode: number, body: unknown): HttpResult => ({
@@ -28,11 +32,11 @@ export function errorResponse(logger: Logger, error: unknown): HttpResult {
   return json(500, { error: { code: 'internal_error', message: 'Something went wrong on our side. Please try again.' } });
 }
 
-/** Wraps an HTTP adapter: normalised headers, logger context, errors mapped once. */
+/** Wraps an HTTP adapter: normalised headers, logger context, tracing, metrics, errors mapped once. */
 export function httpHandler(logger: Logger, fn: (event: HttpEvent, context: Context) => Promise<HttpResult>) {
   return middy<HttpEvent, HttpResult>()
     .use(httpHeaderNormalizer())
-    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(observability(logger))
     .use({
       onError: (request) => {
         request.response = errorResponse(logger, request.error);

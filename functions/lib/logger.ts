@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { SERVICE_NAME } from '#shared/config/metric-names.ts';
 
 type Level = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
 const levels = new Set<string>(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']);
@@ -6,4 +7,4 @@ const level = (process.env.LOG_LEVEL ?? 'INFO').toUpperCase();
 
 /** One logger per function; ids go in as keys, never phone numbers, message bodies or tokens. */
 export const createLogger = () =>
-  new Logger({ serviceName: 'closedloop', logLevel: (levels.has(level) ? level : 'INFO') as Level });
+  new Logger({ serviceName: SERVICE_NAME, logLevel: (levels.has(level) ? level : 'INFO') as Level });

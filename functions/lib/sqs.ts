@@ -1,9 +1,9 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { z } from 'zod';
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { observability } from './observability.ts';
 
 export class PoisonMessage extends Error {
   override name = 'PoisonMessage';
@@ -41,7 +41,7 @@ export function sqsHandler<S extends z.ZodType>(
     }
   };
   return middy<SQSEvent, SQSBatchResponse>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(observability(logger))
     .handler((event, context) =>
       processPartialResponse(event, recordHandler, processor, { context, throwOnFullBatchFailure: false }),
     );

@@ -1,8 +1,8 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { sweepTimers } from '#shared/use-cases/sweep-timers.ts';
 import { clock, timerIndex, workQueues } from '../lib/compose.ts';
 import { createLogger } from '../lib/logger.ts';
+import { observability } from '../lib/observability.ts';
 
 const logger = createLogger();
 
@@ -11,7 +11,7 @@ const deps = { clock, timers: timerIndex(), queues: workQueues() };
 let redriveInFlight = true;
 
 export const handler = middy()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(observability(logger))
   .handler(async () => {
     const result = await sweepTimers(deps, { limit: 500, redriveInFlight });
     redriveInFlight = false;

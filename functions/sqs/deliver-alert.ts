@@ -1,6 +1,8 @@
+import { businessMetrics } from '#shared/config/metric-names.ts';
 import { alertDeliveryMessageSchema, deliverAlert } from '#shared/use-cases/deliver-alert.ts';
 import { alertChannels, alertStore, clock, config, runtime } from '../lib/compose.ts';
 import { createLogger } from '../lib/logger.ts';
+import { count } from '../lib/observability.ts';
 import { sqsHandler } from '../lib/sqs.ts';
 
 const logger = createLogger();
@@ -14,6 +16,8 @@ const deps = {
 };
 
 export const handler = sqsHandler(logger, alertDeliveryMessageSchema, async (message) => {
-  const { delivered } = await deliverAlert(deps, message);
-  logger.info('alert delivered', { alertId: message.alertId, round: message.round, channels: delivered });
+  const { delivered, escalated } = await deliverAlert(deps, message);
+  logger.info('alert delivered', { alertId: message.alertId, round: message.round, channels: delivered, escalated });
+  count(businessMetrics.alertsDelivered, delivered);
+  if (escalated) count(businessMetrics.escalations);
 });

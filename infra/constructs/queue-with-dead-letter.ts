@@ -1,19 +1,23 @@
 import { Duration, Tags } from 'aws-cdk-lib';
-import { type Alarm, ComparisonOperator, Stats, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { QueueSpec } from '../topology.ts';
 import { deadLetterQueueName, NAME_TAG } from '../wiring.ts';
+import { grantKeyUseVia } from './key-use.ts';
 
-/** A work queue, the dead-letter queue its poison messages land in, and an alarm on the latter. */
+/** A work queue and the dead-letter queue its poison messages land in, both under the data key and TLS-only. */
 export class QueueWithDeadLetter extends Construct {
   readonly queue: Queue;
   readonly deadLetterQueue: Queue;
-  readonly alarm: Alarm;
+  private readonly dataKey: IKey;
 
-  constructor(scope: Construct, id: string, spec: QueueSpec) {
+  /** `encryptionKey`: the stack's customer-managed data key. */
+  constructor(scope: Construct, id: string, spec: QueueSpec, encryptionKey: IKey) {
     super(scope, id);
-    const secured = { enforceSSL: true, encryption: QueueEncryption.SQS_MANAGED };
+    this.dataKey = encryptionKey;
+    const secured = { enforceSSL: true, encryption: QueueEncryption.KMS, encryptionMasterKey: encryptionKey };
 
     this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
       ...secured,
@@ -27,16 +31,14 @@ export class QueueWithDeadLetter extends Construct {
     });
     Tags.of(this.queue).add(NAME_TAG, spec.name);
     Tags.of(this.deadLetterQueue).add(NAME_TAG, deadLetterQueueName(spec.name));
+  }
 
-    // One message in a DLQ is a user's answer or alert that is not flowing: page on the first.
-    this.alarm = this.deadLetterQueue
-      .metricApproximateNumberOfMessagesVisible({ statistic: Stats.MAXIMUM, period: Duration.minutes(1) })
-      .createAlarm(this, 'DeadLetterAlarm', {
-        alarmDescription: `${deadLetterQueueName(spec.name)} holds messages that failed ${spec.maxReceiveCount} times; fix the cause, then redrive them (npm run redrive).`,
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      });
+  /**
+   * Exactly what a `send` binding needs: SendMessage on this queue (the URL comes from the
+   * environment, no GetQueueUrl), and a data key for the message, through SQS.
+   */
+  grantSend(grantee: IGrantable): void {
+    Grant.addToPrincipal({ grantee, actions: ['sqs:SendMessage'], resourceArns: [this.queue.queueArn] });
+    grantKeyUseVia(grantee, this.dataKey, 'sqs', ['kms:Decrypt', 'kms:GenerateDataKey']);
   }
 }

@@ -1,33 +1,40 @@
 import { join } from 'node:path';
 import { ArnFormat, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
-import { type HttpApi, HttpMethod, PayloadFormatVersion } from 'aws-cdk-lib/aws-apigatewayv2';
+import { PayloadFormatVersion } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { Architecture, FilterCriteria, FilterRule, Runtime, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, FilterCriteria, FilterRule, Runtime, StartingPosition, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
+import { SERVICE_NAME } from '#shared/config/metric-names.ts';
+import type { Config } from '#shared/config/schema.ts';
 import { type Binding, envNameForBinding, type FunctionSpec, type Trigger } from '../topology.ts';
 import { FUNCTION_CONFIG_PATH, NAME_TAG } from '../wiring.ts';
+import type { ConfigSecret } from './config-secret.ts';
+import type { PublicApi } from './public-api.ts';
+import type { QueueWithDeadLetter } from './queue-with-dead-letter.ts';
+import type { TopologyTable } from './topology-table.ts';
 
 /** What bindings and triggers refer to by their topology names. */
 export interface TopologyResources {
-  api: HttpApi;
-  table(name: string): ITableV2;
-  queue(name: string): IQueue;
+  api: PublicApi;
+  table(name: string): TopologyTable;
+  queue(name: string): QueueWithDeadLetter;
 }
 
 export interface TopologyFunctionProps {
   spec: FunctionSpec;
   /** The repository root: entries are relative to it and it holds package-lock.json. */
   repoRoot: string;
-  /** Absolute path of the JSON config, shipped inside every bundle. */
-  configPath: string;
+  /** The config every bundle carries, its secrets as `secret:NAME` references. */
+  config: Readonly<Config>;
+  /** Where those references are read at cold start. */
+  secrets: ConfigSecret;
 }
 
 /** One handler module as a Lambda function, plus the helpers that wire it the way the topology says. */
@@ -35,30 +42,54 @@ export class TopologyFunction extends Construct {
   readonly function: NodejsFunction;
   private integration?: HttpLambdaIntegration;
 
-  constructor(scope: Construct, id: string, { spec, repoRoot, configPath }: TopologyFunctionProps) {
+  constructor(scope: Construct, id: string, { spec, repoRoot, config, secrets }: TopologyFunctionProps) {
     super(scope, id);
+    const logGroup = new LogGroup(this, 'Logs', {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // Its own role instead of the managed AWSLambdaBasicExecutionRole: logs go to this function's group only.
+    const role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `ClosedLoop ${spec.name}: what its topology bindings and triggers need`,
+    });
+    logGroup.grantWrite(role);
     this.function = new NodejsFunction(this, 'Function', {
       entry: join(repoRoot, spec.entry),
       handler: 'handler',
       projectRoot: repoRoot,
       depsLockFilePath: join(repoRoot, 'package-lock.json'),
       description: spec.description,
-      runtime: Runtime.NODEJS_22_X,
+      runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       timeout: Duration.seconds(spec.timeoutSeconds),
       memorySize: spec.memoryMb,
-      logGroup: new LogGroup(this, 'Logs', {
-        retention: RetentionDays.ONE_MONTH,
-        removalPolicy: RemovalPolicy.DESTROY,
-      }),
+      role,
+      logGroup,
+      tracing: Tracing.ACTIVE,
       environment: {
         CLOSEDLOOP_CONFIG: FUNCTION_CONFIG_PATH,
+        CLOSEDLOOP_SECRETS: secrets.setting,
         NODE_OPTIONS: '--enable-source-maps',
-        POWERTOOLS_SERVICE_NAME: 'closedloop',
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
       },
-      bundling: bundling(configPath),
+      bundling: bundling(config),
     });
+    secrets.grantRead(this.function);
     Tags.of(this.function).add(NAME_TAG, spec.name);
+    this.acknowledgeWildcard(
+      'Resource::*',
+      'X-Ray (active tracing) takes PutTraceSegments and PutTelemetryRecords on no resource narrower than *.',
+    );
+  }
+
+  /** A wildcard resource this function's policy must have, with the reason (cdk-nag AwsSolutions-IAM5). */
+  private acknowledgeWildcard(resource: string, reason: string) {
+    NagSuppressions.addResourceSuppressions(
+      this.function.role ?? this,
+      [{ id: 'AwsSolutions-IAM5', reason, appliesTo: [resource] }],
+      true,
+    );
   }
 
   /** Grants the access a binding names and tells the handler where the resource is, in one step. */
@@ -71,15 +102,14 @@ export class TopologyFunction extends Construct {
     switch (binding.kind) {
       case 'table': {
         const table = resources.table(binding.table);
-        if (binding.access === 'read') table.grantReadData(this.function);
-        else table.grantReadWriteData(this.function);
+        table.grantData(this.function, binding.access);
         setEnv(table.tableName);
         return;
       }
       case 'queue': {
         const queue = resources.queue(binding.queue);
-        queue.grantSendMessages(this.function);
-        setEnv(queue.queueUrl);
+        queue.grantSend(this.function);
+        setEnv(queue.queue.queueUrl);
         return;
       }
       case 'api':
@@ -102,6 +132,10 @@ export class TopologyFunction extends Construct {
             ],
           }),
         );
+        this.acknowledgeWildcard(
+          'Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*',
+          "SES authorizes SendEmail against the sender's and (in the sandbox) the recipients' identities, which the config names: any verified identity of this account and region.",
+        );
         return;
       case 'sms':
         // SendTextMessage is authorised against the origination identity, its pool, the configuration
@@ -111,6 +145,10 @@ export class TopologyFunction extends Construct {
             actions: ['sms-voice:SendTextMessage'],
             resources: [Stack.of(this).formatArn({ service: 'sms-voice', resource: '*', arnFormat: ArnFormat.NO_RESOURCE_NAME })],
           }),
+        );
+        this.acknowledgeWildcard(
+          'Resource::arn:<AWS::Partition>:sms-voice:<AWS::Region>:<AWS::AccountId>:*',
+          'SendTextMessage is authorized against the origination identity, its pool, the configuration set and the opt-out list, which live outside this stack: any End User Messaging resource of this account and region.',
         );
         return;
     }
@@ -123,15 +161,11 @@ export class TopologyFunction extends Construct {
         this.integration ??= new HttpLambdaIntegration('Integration', this.function, {
           payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
         });
-        resources.api.addRoutes({
-          path: trigger.path,
-          methods: [HttpMethod[trigger.method]],
-          integration: this.integration,
-        });
+        resources.api.addTriggerRoute(trigger, this.integration);
         return;
       case 'queue':
         this.function.addEventSource(
-          new SqsEventSource(resources.queue(trigger.queue), {
+          new SqsEventSource(resources.queue(trigger.queue).queue, {
             batchSize: trigger.batchSize,
             maxBatchingWindow:
               trigger.maxBatchingWindowSeconds > 0 ? Duration.seconds(trigger.maxBatchingWindowSeconds) : undefined,
@@ -149,7 +183,7 @@ export class TopologyFunction extends Construct {
             // A retry must be the same batch: the rollups' per-batch markers rely on it.
             bisectBatchOnError: false,
             filters: [FilterCriteria.filter({ dynamodb: { NewImage: { type: { S: FilterRule.or(...trigger.itemTypes) } } } })],
-            onFailure: new SqsDlq(resources.queue(trigger.onFailure)),
+            onFailure: new SqsDlq(resources.queue(trigger.onFailure).queue),
           }),
         );
         return;
@@ -163,10 +197,10 @@ export class TopologyFunction extends Construct {
   }
 }
 
-function bundling(configPath: string): BundlingOptions {
+function bundling(config: Readonly<Config>): BundlingOptions {
   return {
     format: OutputFormat.ESM,
-    target: 'node22',
+    target: 'node24',
     minify: true,
     sourceMap: true,
     // Stack traces need only the mappings; without the sources the map is far smaller,
@@ -184,7 +218,7 @@ function bundling(configPath: string): BundlingOptions {
       beforeBundling: () => [],
       beforeInstall: () => [],
       afterBundling: (_inputDir: string, outputDir: string) => [
-        `cp ${shellQuote(configPath)} ${shellQuote(join(outputDir, 'config.json'))}`,
+        `printf '%s' ${shellQuote(JSON.stringify(config))} > ${shellQuote(join(outputDir, 'config.json'))}`,
       ],
     },
   };

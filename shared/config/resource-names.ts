@@ -1,7 +1,8 @@
 /** Names shared by the topology (which sets them) and the handlers (which read them). */
 export const alertQueueName = (departmentId: string) => `alerts-${departmentId}`;
 
-const envPart = (name: string) => name.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
+/** A name as an environment variable (or secret key) part: `customer-care` → `CUSTOMER_CARE`. */
+export const envPart = (name: string) => name.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
 export const envNameForTable = (table: string) => `TABLE_${envPart(table)}_NAME`;
 export const envNameForQueue = (queue: string) => `QUEUE_${envPart(queue)}_URL`;
 

@@ -1,11 +1,13 @@
 /**
- * A function's cold-start configuration: the JSON config plus the environment its
- * bindings set, parsed once into a frozen object (STYLE §3–4).
+ * A function's cold-start configuration: the JSON config, its `secret:NAME` references
+ * resolved from the function's secret source, plus the environment its bindings set,
+ * parsed once into a frozen object (STYLE §3–4).
  */
 import { z } from 'zod';
 import { loadConfigFile } from './load.ts';
 import { alertQueueName, envNameForQueue, envNameForTable } from './resource-names.ts';
 import type { Config } from './schema.ts';
+import { environmentSecrets, resolveSecrets, type SecretSource } from './secrets.ts';
 
 export interface Runtime {
   config: Readonly<Config>;
@@ -19,9 +21,9 @@ export interface Runtime {
 
 const baseEnv = z.object({ CLOSEDLOOP_CONFIG: z.string().min(1, 'CLOSEDLOOP_CONFIG names the config file') });
 
-export function loadRuntime(env: NodeJS.ProcessEnv = process.env): Runtime {
+export function loadRuntime(env: NodeJS.ProcessEnv = process.env, secrets: SecretSource = environmentSecrets(env)): Runtime {
   const { CLOSEDLOOP_CONFIG } = baseEnv.parse(env);
-  const config = loadConfigFile(CLOSEDLOOP_CONFIG);
+  const config = resolveSecrets(loadConfigFile(CLOSEDLOOP_CONFIG), secrets);
   const required = (name: string) => {
     const value = env[name];
     if (!value) throw new Error(`environment variable ${name} is not set: is the binding missing from infra/topology.ts?`);

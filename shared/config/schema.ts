@@ -20,8 +20,15 @@ export const commentCategories = [
 export const commentCategory = z.enum(commentCategories);
 
 const httpUrl = z.url({ protocol: /^https?$/ });
-/** A secret in the file, or `env:NAME`: read from that environment variable when used. */
+/**
+ * `secret:NAME`: the value is the secret NAME of the function's secret source (the environment
+ * locally, the stack's Secrets Manager secret in AWS), resolved once at cold start (shared/config/secrets.ts).
+ */
+export const secretReference = z.string().regex(/^secret:[A-Za-z_][A-Za-z0-9_]*$/, 'secret:NAME');
+/** A secret in the file, `secret:NAME`, or `env:NAME`: read from that environment variable when used. */
 const secret = z.string().min(1);
+/** A URL that is itself the credential (chat robots' webhooks): the URL, or `secret:NAME`. */
+const credentialUrl = z.union([secretReference, httpUrl]);
 const channel = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('webhook'),
@@ -30,13 +37,13 @@ const channel = z.discriminatedUnion('type', [
     secret,
   }),
   /** Slack incoming webhook (`https://hooks.slack.com/services/…`); the URL is the credential. */
-  z.object({ type: z.literal('slack'), url: httpUrl }),
+  z.object({ type: z.literal('slack'), url: credentialUrl }),
   /** 企业微信 group robot (`https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…`); the key is the credential. */
-  z.object({ type: z.literal('wecom'), url: httpUrl }),
+  z.object({ type: z.literal('wecom'), url: credentialUrl }),
   /** 钉钉 custom robot (`https://oapi.dingtalk.com/robot/send?access_token=…`); `secret` (`SEC…`) when 加签 is on. */
-  z.object({ type: z.literal('dingtalk'), url: httpUrl, secret: secret.optional() }),
+  z.object({ type: z.literal('dingtalk'), url: credentialUrl, secret: secret.optional() }),
   /** 飞书 custom bot (`https://open.feishu.cn/open-apis/bot/v2/hook/…`); `secret` when 签名校验 is on. */
-  z.object({ type: z.literal('feishu'), url: httpUrl, secret: secret.optional() }),
+  z.object({ type: z.literal('feishu'), url: credentialUrl, secret: secret.optional() }),
   /** Email through Amazon SES (a local outbox file when EMAIL_OUTBOX is set); SES allows 50 recipients. */
   z.object({ type: z.literal('email'), to: z.array(z.email()).min(1).max(50), from: z.email().optional() }),
 ]);
@@ -151,7 +158,7 @@ export const configSchema = z
     privacy: z
       .object({
         /** HMAC key for phone lookups and AES key material; prefer PHONE_KEY in the environment. */
-        phoneKey: z.string().min(16).optional(),
+        phoneKey: z.union([secretReference, z.string().min(16)]).optional(),
         retentionDays: z.number().int().positive().default(730),
       })
       .default({ retentionDays: 730 }),

@@ -17,7 +17,8 @@ type DeliverDeps = Pick<Deps, 'config' | 'clock' | 'alerts' | 'channels' | 'publ
 
 /**
  * Delivers one round of an alert to its department's channels. Each channel that answered
- * 2xx is recorded, so a retry only re-sends to the channels that failed.
+ * 2xx is recorded, so a retry only re-sends to the channels that failed. `delivered`: the
+ * channels this call reached; `escalated`: this call flagged the alert escalated (once per alert).
  */
 export async function deliverAlert(deps: DeliverDeps, message: AlertDeliveryMessage) {
   const alert = await deps.alerts.get(message.alertId);
@@ -25,9 +26,11 @@ export async function deliverAlert(deps: DeliverDeps, message: AlertDeliveryMess
   const now = deps.clock.now().toISOString();
   // A timer fired by the sweeper does not know the round; the alert does.
   const round = message.round === 'escalation' ? 'escalation' : alert.round;
+  let escalated = false;
 
   if (message.round === 'escalation') {
-    if (alert.status !== 'open' || alert.timer?.action !== 'escalate') return { delivered: 0 };
+    if (alert.status !== 'open' || alert.timer?.action !== 'escalate') return { delivered: 0, escalated: false };
+    escalated = !alert.escalated;
     await deps.alerts.update(alert.id, { escalated: true }, { timerAt: alert.timer.at });
     alert.escalated = true;
   }
@@ -51,7 +54,7 @@ export async function deliverAlert(deps: DeliverDeps, message: AlertDeliveryMess
     const next = round !== 'escalation' && alert.status === 'open' ? { action: 'escalate' as const, at: alert.dueAt } : null;
     await deps.alerts.update(alert.id, { timer: next }, { timerAt: alert.timer.at });
   }
-  return { delivered };
+  return { delivered, escalated };
 }
 
 export function payloadOf(deps: Pick<Deps, 'config' | 'publicBaseUrl'>, alert: Alert, round: string): AlertPayload {

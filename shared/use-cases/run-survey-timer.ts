@@ -21,9 +21,13 @@ function webSurveyLink(deps: TimerDeps, survey: Survey): string | undefined {
 
 /**
  * Runs one fired survey timer. A timer that no longer matches the survey (already run,
- * replaced by an answer) is stale and does nothing, so redeliveries are harmless.
+ * replaced by an answer) is stale and does nothing, so redeliveries are harmless. `sent`: the
+ * survey's question (`send`) or reminder (`remind`) went out as a text.
  */
-export async function runSurveyTimer(deps: TimerDeps, message: SurveyTimerMessage): Promise<'done' | 'stale' | 'deferred'> {
+export async function runSurveyTimer(
+  deps: TimerDeps,
+  message: SurveyTimerMessage,
+): Promise<'sent' | 'done' | 'stale' | 'deferred'> {
   const survey = await deps.surveys.get(message.surveyId);
   if (!survey?.timer || survey.timer.action !== message.action || survey.timer.at !== message.at) return 'stale';
   switch (message.action) {
@@ -95,7 +99,7 @@ async function sendSurveyText(deps: TimerDeps, survey: Survey, step: 'question' 
       : { remindedAt: sentAt, timer: next, ...lastMessage },
     { status: expected, timerAt },
   );
-  return 'done';
+  return 'sent';
 }
 
 /** The why-question went unanswered (or the answer still needs scoring): end and hand to the scorer. */

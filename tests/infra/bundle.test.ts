@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfigFile } from '#shared/config/load.ts';
+import { literalSecretsOf, referToSecrets } from '#shared/config/secrets.ts';
 import { buildTopology } from '#infra/topology.ts';
 import { namedResources } from '#infra/wiring.ts';
 import { localConfigPath, repoRoot, synthesizeStack } from './synthesize.ts';
@@ -17,7 +18,7 @@ afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
 describe('Lambda bundles', () => {
   it.skipIf(missingEntries.length > 0)(
-    `are self-contained ESM with the config file inside${missingEntries.length ? ` (skipped: handlers not written yet: ${missingEntries.join(', ')})` : ''}`,
+    `are self-contained ESM with the config inside, its secrets referred to, none in the clear${missingEntries.length ? ` (skipped: handlers not written yet: ${missingEntries.join(', ')})` : ''}`,
     () => {
       const { app } = synthesizeStack(config, { bundle: true, outdir });
       const assembly = app.synth();
@@ -28,7 +29,15 @@ describe('Lambda bundles', () => {
       for (const [name, logicalId] of functions) {
         const bundle = join(assembly.directory, template.Resources[logicalId].Metadata['aws:asset:path']);
         expect(readdirSync(bundle).sort(), name).toEqual(['config.json', 'index.mjs', 'index.mjs.map']);
-        expect(readFileSync(join(bundle, 'config.json'), 'utf8'), name).toBe(readFileSync(localConfigPath, 'utf8'));
+        // The config as the stack ships it: every secret a `secret:NAME` reference, read from Secrets Manager at cold start.
+        expect(JSON.parse(readFileSync(join(bundle, 'config.json'), 'utf8')), name).toEqual(referToSecrets(config).config);
+        const shipped = readdirSync(bundle).map((file) => readFileSync(join(bundle, file), 'utf8'));
+        for (const secret of literalSecretsOf(config)) {
+          expect(
+            shipped.some((text) => text.includes(secret)),
+            `${name} carries ${secret}`,
+          ).toBe(false);
+        }
         expect(
           staticImportsOf(join(bundle, 'index.mjs')).filter((path) => !isBuiltin(path)),
           name,

@@ -1,19 +1,22 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfigFile, parseConfig } from '#shared/config/load.ts';
-import { buildTopology, envNameForBinding, type FunctionSpec, httpRoutes } from '#infra/topology.ts';
+import { buildTopology, commonEnvironment, envNameForBinding, httpRoutes } from '#infra/topology.ts';
 import { describeStackWiring, describeTopologyWiring, NAME_TAG, namedResources } from '#infra/wiring.ts';
+import { accessOf, expectedAccess, grantReader } from './grants.ts';
 import { localConfigPath, synthesizeStack } from './synthesize.ts';
 
 const config = loadConfigFile(localConfigPath);
 const topology = buildTopology(config);
-const BASE_ENVIRONMENT = ['CLOSEDLOOP_CONFIG', 'NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME'];
+const BASE_ENVIRONMENT = [...commonEnvironment];
 
 let template: Template;
 let ids: ReturnType<typeof namedResources>;
+let grantsOf: ReturnType<typeof grantReader>['grantsOf'];
 beforeAll(() => {
   template = Template.fromStack(synthesizeStack(config).stack);
   ids = namedResources(template.toJSON());
+  grantsOf = grantReader(template.toJSON()).grantsOf;
 });
 
 const idOf = (kind: keyof typeof ids, name: string) => {
@@ -42,8 +45,9 @@ describe('ClosedLoopStack', () => {
       expect(describeStackWiring(synthesized)).toEqual(describeTopologyWiring(buildTopology(cfg), BASE_ENVIRONMENT));
     });
 
-    it('points every binding env var at the bound table, queue or API and CLOSEDLOOP_CONFIG at the bundled config', () => {
+    it('points every binding env var at the bound table, queue or API, CLOSEDLOOP_CONFIG at the bundled config and CLOSEDLOOP_SECRETS at the config secret', () => {
       const apiId = Object.keys(template.findResources('AWS::ApiGatewayV2::Api'))[0];
+      const secretId = Object.keys(template.findResources('AWS::SecretsManager::Secret'))[0];
       for (const fn of topology.functions) {
         const expected = Object.fromEntries(
           fn.bindings.flatMap((b) => {
@@ -61,6 +65,7 @@ describe('ClosedLoopStack', () => {
         );
         expect(propertiesOf(idOf('functions', fn.name)).Environment.Variables).toEqual({
           CLOSEDLOOP_CONFIG: '/var/task/config.json',
+          CLOSEDLOOP_SECRETS: { 'Fn::Join': ['', ['secretsmanager:', { Ref: secretId }]] },
           NODE_OPTIONS: '--enable-source-maps',
           POWERTOOLS_SERVICE_NAME: 'closedloop',
           ...expected,
@@ -112,9 +117,10 @@ describe('ClosedLoopStack', () => {
       }
     });
 
-    it('encrypts every queue at rest and denies requests without TLS', () => {
+    it('encrypts every queue at rest with the data key and denies requests without TLS', () => {
+      const dataKey = Object.keys(template.findResources('AWS::KMS::Key'))[0];
       for (const name of ids.queues.keys()) {
-        expect(propertiesOf(idOf('queues', name)).SqsManagedSseEnabled).toBe(true);
+        expect(propertiesOf(idOf('queues', name)).KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [dataKey, 'Arn'] });
         template.hasResourceProperties('AWS::SQS::QueuePolicy', {
           Queues: [{ Ref: idOf('queues', name) }],
           PolicyDocument: {
@@ -128,10 +134,10 @@ describe('ClosedLoopStack', () => {
   });
 
   describe('functions', () => {
-    it('runs every handler as ESM index.handler on Node.js 22, arm64, with the timeout and memory of its spec', () => {
+    it('runs every handler as ESM index.handler on Node.js 24, arm64, with the timeout and memory of its spec', () => {
       for (const fn of topology.functions) {
         expect(propertiesOf(idOf('functions', fn.name))).toMatchObject({
-          Runtime: 'nodejs22.x',
+          Runtime: 'nodejs24.x',
           Architectures: ['arm64'],
           Handler: 'index.handler',
           Timeout: fn.timeoutSeconds,
@@ -258,11 +264,11 @@ describe('ClosedLoopStack', () => {
   });
 
   describe('IAM', () => {
-    it('lets get-scores read the scores table and nothing else', () => {
-      const grants = grantsOf('get-scores');
+    it('lets get-scores read the scores table and nothing else of the data', () => {
+      const access = accessOf(grantsOf('get-scores'));
 
-      expect(accessOf(grants)).toEqual({ 'table:scores': ['read'] });
-      expect(grants.filter((g) => g.action.startsWith('sqs:'))).toEqual([]);
+      expect(access['table:scores']).toEqual(['read']);
+      expect(Object.keys(access).filter((r) => r.startsWith('table:') || r.startsWith('queue:'))).toEqual(['table:scores']);
     });
 
     it('lets ingest-service-event send to survey-dispatch but not to responses or any alert queue', () => {
@@ -330,43 +336,11 @@ describe('ClosedLoopStack', () => {
     it.each(topology.functions.map((fn) => [fn.name, fn] as const))(
       'grants %s exactly what its bindings and queue triggers need',
       (_, fn) => {
-        expect(accessOf(grantsOf(fn.name))).toEqual(expectedAccess(fn));
+        expect(accessOf(grantsOf(fn.name))).toEqual(expectedAccess(fn, topology));
       },
     );
   });
 });
-
-interface Grant {
-  action: string;
-  /** `table:<name>`, `queue:<name>`, another logical id, or `*`. */
-  resource: string;
-}
-
-/** Every (action, resource) pair the inline policies of a function's role allow. */
-function grantsOf(functionName: string): Grant[] {
-  const role = propertiesOf(idOf('functions', functionName)).Role['Fn::GetAtt'][0];
-  const policies = Object.values(
-    template.findResources('AWS::IAM::Policy', { Properties: { Roles: Match.arrayWith([{ Ref: role }]) } }),
-  );
-  const nameOfId = new Map([
-    ...[...ids.tables].map(([name, id]) => [id, `table:${name}`] as const),
-    ...[...ids.queues].map(([name, id]) => [id, `queue:${name}`] as const),
-  ]);
-  return policies.flatMap((policy) =>
-    policy.Properties.PolicyDocument.Statement.flatMap((statement: { Effect: string; Action: unknown; Resource: unknown }) => {
-      expect(statement.Effect).toBe('Allow');
-      return [statement.Action].flat().flatMap((action) =>
-        [statement.Resource].flat().flatMap((resource) => {
-          const referenced = referencedIds(resource);
-          return (referenced.length ? referenced : ['*']).map((id) => ({
-            action: String(action),
-            resource: nameOfId.get(id) ?? id,
-          }));
-        }),
-      );
-    }),
-  );
-}
 
 /** The event source mappings that read a queue (the others read a table's stream). */
 function queueMappings() {
@@ -374,69 +348,4 @@ function queueMappings() {
   return Object.values(template.findResources('AWS::Lambda::EventSourceMapping')).filter(({ Properties }) =>
     queueIds.has(Properties.EventSourceArn['Fn::GetAtt']?.[0]),
   );
-}
-
-function referencedIds(value: unknown): string[] {
-  if (Array.isArray(value)) return value.flatMap(referencedIds);
-  if (!value || typeof value !== 'object') return [];
-  if ('Ref' in value && typeof value.Ref === 'string') return value.Ref.startsWith('AWS::') ? [] : [value.Ref];
-  if ('Fn::GetAtt' in value && Array.isArray(value['Fn::GetAtt'])) return [String(value['Fn::GetAtt'][0])];
-  return Object.values(value).flatMap(referencedIds);
-}
-
-const capabilities: Record<string, string> = {
-  'dynamodb:BatchGetItem': 'read',
-  'dynamodb:ConditionCheckItem': 'read',
-  'dynamodb:DescribeTable': 'read',
-  'dynamodb:GetItem': 'read',
-  'dynamodb:GetRecords': 'read',
-  'dynamodb:GetShardIterator': 'read',
-  'dynamodb:Query': 'read',
-  'dynamodb:Scan': 'read',
-  'dynamodb:DescribeStream': 'stream',
-  'dynamodb:ListStreams': 'stream',
-  'dynamodb:BatchWriteItem': 'write',
-  'dynamodb:DeleteItem': 'write',
-  'dynamodb:PutItem': 'write',
-  'dynamodb:UpdateItem': 'write',
-  'sqs:SendMessage': 'send',
-  'sqs:ReceiveMessage': 'receive',
-  'sqs:DeleteMessage': 'receive',
-  'sqs:ChangeMessageVisibility': 'receive',
-  // Queue metadata comes with both sending and receiving.
-  'sqs:GetQueueAttributes': '',
-  'sqs:GetQueueUrl': '',
-};
-
-/** Resource → what the function can do with it; an action outside the known list shows as itself. */
-function accessOf(grants: Grant[]): Record<string, string[]> {
-  const access: Record<string, Set<string>> = {};
-  for (const { action, resource } of grants) {
-    const capability = capabilities[action] ?? action;
-    access[resource] ??= new Set();
-    if (capability) access[resource].add(capability);
-  }
-  return Object.fromEntries(Object.entries(access).map(([resource, caps]) => [resource, [...caps].sort()]));
-}
-
-function expectedAccess(fn: FunctionSpec): Record<string, string[]> {
-  const access: Record<string, Set<string>> = {};
-  const add = (resource: string, ...caps: string[]) => {
-    access[resource] ??= new Set();
-    for (const cap of caps) access[resource].add(cap);
-  };
-  for (const b of fn.bindings) {
-    if (b.kind === 'table') add(`table:${b.table}`, ...(b.access === 'read' ? ['read'] : ['read', 'write']));
-    else if (b.kind === 'queue') add(`queue:${b.queue}`, 'send');
-    // The SES identity ARN is built from the stack's partition, region and account: no resource of its own.
-    else if (b.kind === 'email') add('*', 'ses:SendEmail');
-  }
-  for (const t of fn.triggers) {
-    if (t.kind === 'queue') add(`queue:${t.queue}`, 'receive');
-    if (t.kind === 'stream') {
-      add(`table:${t.table}`, 'read', 'stream');
-      add(`queue:${t.onFailure}`, 'send');
-    }
-  }
-  return Object.fromEntries(Object.entries(access).map(([resource, caps]) => [resource, [...caps].sort()]));
 }

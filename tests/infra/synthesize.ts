@@ -10,7 +10,7 @@ export const localConfigPath = fileURLToPath(new URL('../../config/local.json', 
 // The feature flags of cdk.json, so the tests see the template `cdk synth` produces.
 const cdkContext: Record<string, unknown> = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')).context;
 
-export function synthesizeStack(config: Config, options: { configPath?: string; bundle?: boolean; outdir?: string } = {}) {
+export function synthesizeStack(config: Config, options: { bundle?: boolean; outdir?: string } = {}) {
   const app = new App({
     ...(options.outdir ? { outdir: options.outdir } : {}),
     context: {
@@ -19,6 +19,6 @@ export function synthesizeStack(config: Config, options: { configPath?: string; 
       ...(options.bundle ? { 'aws:cdk:enable-asset-metadata': true } : { 'aws:cdk:bundling-stacks': [] }),
     },
   });
-  const stack = new ClosedLoopStack(app, 'ClosedLoop', { config, configPath: options.configPath ?? localConfigPath });
+  const stack = new ClosedLoopStack(app, 'ClosedLoop', { config });
   return { app, stack };
 }

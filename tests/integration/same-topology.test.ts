@@ -11,7 +11,7 @@ describe('one topology, two runtimes', () => {
   it('runs locally exactly the routes, queues, DLQs, triggers and env vars the CDK stack deploys', async () => {
     const config = parseConfig(JSON.parse(readFileSync(stack.configPath, 'utf8')));
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-    const synthesized = new ClosedLoopStack(app, 'ClosedLoop', { config, configPath: stack.configPath });
+    const synthesized = new ClosedLoopStack(app, 'ClosedLoop', { config });
 
     const local = (await api('/dev/wiring')).body;
 

@@ -81,12 +81,34 @@ describe('recordDeliveryStatus', () => {
 });
 
 describe('runSurveyTimer', () => {
+  it('answers sent when the question went out as a text, and done when the customer had opted out instead', async () => {
+    const fakes = createFakes({ now: '2026-11-20T02:00:00.000Z' });
+    const at = '2026-11-20T01:59:00.000Z';
+    const texted = fakes.surveys.seed(
+      aSurvey({ id: 'sv_texted', status: 'scheduled', sentAt: undefined, timer: { action: 'send', at } }),
+    );
+    const optedOut = fakes.surveys.seed(
+      aSurvey({
+        id: 'sv_opted_out',
+        phone: '13900139000',
+        status: 'scheduled',
+        sentAt: undefined,
+        timer: { action: 'send', at },
+      }),
+    );
+    await fakes.surveys.setOptOut(optedOut.phoneHash, true, at);
+
+    expect(await runSurveyTimer(fakes, { surveyId: texted.id, action: 'send', at })).toBe('sent');
+    expect(await runSurveyTimer(fakes, { surveyId: optedOut.id, action: 'send', at })).toBe('done');
+    expect(fakes.sms.sent).toHaveLength(1);
+  });
+
   it("keeps the sent text's provider message id on the survey, where its delivery status can be found", async () => {
     const fakes = createFakes({ now: '2026-11-20T02:00:00.000Z' });
     const at = '2026-11-20T01:59:00.000Z';
     const survey = fakes.surveys.seed(aSurvey({ status: 'scheduled', sentAt: undefined, timer: { action: 'send', at } }));
 
-    expect(await runSurveyTimer(fakes, { surveyId: survey.id, action: 'send', at })).toBe('done');
+    expect(await runSurveyTimer(fakes, { surveyId: survey.id, action: 'send', at })).toBe('sent');
 
     expect(fakes.sms.sent).toHaveLength(1);
     expect(await fakes.surveys.get(survey.id)).toMatchObject({
