@@ -9,6 +9,7 @@ import { TopicToQueue } from './constructs/topic-to-queue.ts';
 import { TopologyFunction, type TopologyResources } from './constructs/topology-function.ts';
 import { TopologyTable } from './constructs/topology-table.ts';
 import { buildTopology } from './topology.ts';
+import { buildDashboardAssets } from '#web/build.ts';
 
 export interface ClosedLoopStackProps extends StackProps {
   config: Config;
@@ -47,6 +48,8 @@ export class ClosedLoopStack extends Stack {
       queue: (name) => found(queues.get(name), 'queue', name).queue,
     };
 
+    // The dashboard's handlers bundle the compiled client: build it before esbuild bundles them (see web/build.ts).
+    buildDashboardAssets();
     for (const spec of topology.functions) {
       const fn = new TopologyFunction(this, `Function-${spec.name}`, {
         spec,

@@ -24,6 +24,7 @@ import { createDevRoutes, WebhookInbox } from './dev-routes.ts';
 import { ensureTables, startDynamoDbLocal } from './dynamodb-local.ts';
 import { QueuePoller, ScheduleTimer, type SqsLambda } from './event-sources.ts';
 import { StartupError } from './startup-error.ts';
+import { buildDashboardAssets } from '#web/build.ts';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -170,6 +171,8 @@ export async function startLocalStack(options: LocalOptions): Promise<LocalStack
     await ensureTables(dynamoClient, topology.tables, (t) => localTableName(t.name));
     dynamoClient.destroy();
 
+    // The dashboard's handlers serve the compiled client: build it before they are imported (see web/build.ts).
+    buildDashboardAssets();
     const modules = new Map<string, { handler: unknown }>();
     for (const fn of topology.functions) {
       modules.set(fn.name, await import(pathToFileURL(join(repoRoot, fn.entry)).href));

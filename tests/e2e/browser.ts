@@ -36,10 +36,16 @@ export function phoneContext(browser: Browser, baseURL: string): Promise<Browser
   );
 }
 
-/** A CX analyst's laptop in the Shanghai office. */
-export function desktopContext(browser: Browser, baseURL: string): Promise<BrowserContext> {
+/** A CX analyst's laptop in the Shanghai office (or in another language); no animations, so screenshots are stable. */
+export function desktopContext(browser: Browser, baseURL: string, locale = 'zh-CN'): Promise<BrowserContext> {
   return withDefaults(
-    browser.newContext({ baseURL, viewport: { width: 1280, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' }),
+    browser.newContext({
+      baseURL,
+      viewport: { width: 1280, height: 900 },
+      locale,
+      timezoneId: 'Asia/Shanghai',
+      reducedMotion: 'reduce',
+    }),
   );
 }
 
