@@ -16,6 +16,8 @@ export interface TableSpec {
   sortKey: KeySpec;
   timeToLiveAttribute: string;
   indexes: { name: string; partitionKey: KeySpec; sortKey: KeySpec }[];
+  /** A change stream, and what each record carries: the new item, or the old and the new. */
+  stream?: 'NEW_IMAGE' | 'NEW_AND_OLD_IMAGES' | undefined;
 }
 export interface QueueSpec {
   name: string;
@@ -36,7 +38,20 @@ export type Binding =
 export type Trigger =
   | { kind: 'http'; method: 'GET' | 'POST'; path: string }
   | { kind: 'queue'; queue: string; batchSize: number; maxBatchingWindowSeconds: number }
-  | { kind: 'schedule'; rateMinutes: number };
+  | { kind: 'schedule'; rateMinutes: number }
+  /**
+   * A table's change stream, from its oldest record, a batch at a time; only items whose `type`
+   * is one of `itemTypes` reach the function. A failed batch is retried whole, never split;
+   * records it gives up on (after the stream's 24 hours) go to the `onFailure` queue.
+   */
+  | {
+      kind: 'stream';
+      table: string;
+      itemTypes: string[];
+      batchSize: number;
+      maxBatchingWindowSeconds: number;
+      onFailure: string;
+    };
 export interface FunctionSpec {
   name: string;
   /** Handler module, relative to the repository root; it exports `handler`. */
@@ -89,6 +104,7 @@ export function buildTopology(config: Pick<Config, 'departments' | 'sms'>): Topo
     bindings,
   });
   const consumerTimeout = 30;
+  const rollupTimeout = 60;
   // AWS End User Messaging: texts go out through its API, and replies come in through SNS → SQS.
   const awsSms = config.sms.provider === 'aws';
   const sendSms: Binding[] = awsSms ? [{ kind: 'sms' }] : [];
@@ -102,6 +118,8 @@ export function buildTopology(config: Pick<Config, 'departments' | 'sms'>): Topo
         partitionKey: S('pk'),
         sortKey: S('sk'),
         timeToLiveAttribute: 'expiresAt',
+        // Visits, sends and answers feed the survey funnel's rollups.
+        stream: 'NEW_AND_OLD_IMAGES',
         indexes: [
           // Sparse, sharded index of pending timers (sends, reminders, expiries, deliveries).
           { name: 'due', partitionKey: S('duePk'), sortKey: S('dueSk') },
@@ -110,17 +128,20 @@ export function buildTopology(config: Pick<Config, 'departments' | 'sms'>): Topo
         ],
       },
       {
-        // Scored answers and their pre-aggregated rollups.
+        // Scored answers and their pre-aggregated rollups; new answers feed the rollups.
         name: 'scores',
         partitionKey: S('pk'),
         sortKey: S('sk'),
         timeToLiveAttribute: 'expiresAt',
+        stream: 'NEW_IMAGE',
         indexes: [],
       },
     ],
     queues: [
       queueFor('survey-dispatch', consumerTimeout),
       queueFor('responses', consumerTimeout),
+      // Stream batches the rollups gave up on: kept for inspection and replay, never silently dropped.
+      queueFor('rollup-failures', rollupTimeout),
       ...alertQueues.map((name) => queueFor(name, consumerTimeout)),
       ...(awsSms ? [queueFor('sms-inbound', consumerTimeout)] : []),
     ],
@@ -141,6 +162,8 @@ export function buildTopology(config: Pick<Config, 'departments' | 'sms'>): Topo
         [main('readWrite'), { kind: 'api' }],
       ),
       api('get-scores', 'Rolled-up NPS, CSAT and CES', http('GET', '/v1/scores'), [scores('read')]),
+      api('get-funnel', 'Visits, surveys sent and answered, suppressions by reason', http('GET', '/v1/funnel'), [scores('read')]),
+      api('list-responses', 'The answers and verbatims behind a bucket', http('GET', '/v1/responses'), [scores('read')]),
       api('list-alerts', 'Detractor alerts, by department and status', http('GET', '/v1/alerts'), [main('read')]),
       api('get-alert', 'One alert with its actions', http('GET', '/v1/alerts/{id}'), [main('read')]),
       api('act-on-alert', 'Acknowledge, contact, resolve or reassign an alert', http('POST', '/v1/alerts/{id}/actions'), [
@@ -185,6 +208,32 @@ export function buildTopology(config: Pick<Config, 'departments' | 'sms'>): Topo
         memoryMb: 512,
         triggers: [{ kind: 'queue', queue: 'responses', batchSize: 25, maxBatchingWindowSeconds: 1 }],
         bindings: [main('readWrite'), scores('readWrite'), ...sendToAlertQueues],
+      },
+      {
+        name: 'aggregate-rollups',
+        entry: 'functions/stream/aggregate-rollups.ts',
+        description: 'Folds batches of answers and funnel steps into the rollups, one write per bucket a batch',
+        timeoutSeconds: rollupTimeout,
+        memoryMb: 1024,
+        triggers: [
+          {
+            kind: 'stream',
+            table: 'scores',
+            itemTypes: ['response'],
+            batchSize: 1000,
+            maxBatchingWindowSeconds: 5,
+            onFailure: 'rollup-failures',
+          },
+          {
+            kind: 'stream',
+            table: 'main',
+            itemTypes: ['survey', 'event'],
+            batchSize: 1000,
+            maxBatchingWindowSeconds: 5,
+            onFailure: 'rollup-failures',
+          },
+        ],
+        bindings: [scores('readWrite')],
       },
       {
         name: 'deliver-alert',

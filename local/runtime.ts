@@ -9,6 +9,7 @@ import { createServer as createNetServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { startFauxqs } from 'fauxqs';
 import { buildTopology, commonEnvironment, envNamesOf, type FunctionSpec, type Topology } from '#infra/topology.ts';
@@ -24,6 +25,7 @@ import { createDevRoutes, WebhookInbox } from './dev-routes.ts';
 import { ensureTables, startDynamoDbLocal } from './dynamodb-local.ts';
 import { QueuePoller, ScheduleTimer, type SqsLambda } from './event-sources.ts';
 import { StartupError } from './startup-error.ts';
+import { type StreamLambda, StreamPoller } from './stream-source.ts';
 import { buildDashboardAssets } from '#web/build.ts';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -37,6 +39,8 @@ export interface LocalOptions {
   /** Tests shorten these; the topology's values are the default. */
   visibilityTimeoutSeconds?: number | undefined;
   scheduleIntervalMs?: number | undefined;
+  /** Caps every stream trigger's batching window (tests want rollups within a second). */
+  streamBatchingWindowMs?: number | undefined;
   onError?: (error: unknown) => void;
 }
 
@@ -131,6 +135,7 @@ export async function startLocalStack(options: LocalOptions): Promise<LocalStack
     const queueRedrive: Record<string, string> = {};
     const eventSources: Wiring['eventSources'] = [];
     const schedules: Wiring['schedules'] = [];
+    const streams: Wiring['streams'] = [];
     for (const queue of topology.queues) {
       const dlq = fauxqs.createQueue(`${queue.name}-dlq`, {
         attributes: { MessageRetentionPeriod: String(queue.deadLetterRetentionDays * 86_400) },
@@ -168,7 +173,7 @@ export async function startLocalStack(options: LocalOptions): Promise<LocalStack
     });
 
     const dynamoClient = new DynamoDBClient({ endpoint: dynamo.endpoint, region, credentials });
-    await ensureTables(dynamoClient, topology.tables, (t) => localTableName(t.name));
+    const streamArns = await ensureTables(dynamoClient, topology.tables, (t) => localTableName(t.name));
     dynamoClient.destroy();
 
     // The dashboard's handlers serve the compiled client: build it before they are imported (see web/build.ts).
@@ -203,6 +208,7 @@ export async function startLocalStack(options: LocalOptions): Promise<LocalStack
     });
 
     const sqs = new SQSClient({ endpoint: fauxqs.address, region, credentials, useQueueUrlAsEndpoint: false });
+    const streamsClient = new DynamoDBStreamsClient({ endpoint: dynamo.endpoint, region, credentials });
     for (const fn of topology.functions) {
       for (const trigger of fn.triggers) {
         if (trigger.kind === 'queue') {
@@ -235,6 +241,32 @@ export async function startLocalStack(options: LocalOptions): Promise<LocalStack
           schedule.start();
           schedules.push({ function: fn.name, rateMinutes: trigger.rateMinutes });
           stoppers.push(() => schedule.stop());
+        } else if (trigger.kind === 'stream') {
+          const streamArn = streamArns[trigger.table];
+          if (!streamArn) throw new Error(`${fn.name} is triggered by table ${trigger.table}, which has no stream`);
+          const poller = new StreamPoller(streamsClient, handlerOf<StreamLambda>(fn), {
+            functionName: fn.name,
+            streamArn,
+            itemTypes: trigger.itemTypes,
+            batchSize: trigger.batchSize,
+            maxBatchingWindowMs: Math.min(
+              trigger.maxBatchingWindowSeconds * 1000,
+              options.streamBatchingWindowMs ?? Number.POSITIVE_INFINITY,
+            ),
+            timeoutSeconds: fn.timeoutSeconds,
+            checkpointFile: join(dataDir, 'stream-checkpoints', `${fn.name}.${trigger.table}.json`),
+            onError,
+          });
+          poller.start();
+          streams.push({
+            function: fn.name,
+            table: trigger.table,
+            itemTypes: trigger.itemTypes,
+            batchSize: trigger.batchSize,
+            maxBatchingWindowSeconds: trigger.maxBatchingWindowSeconds,
+            onFailure: trigger.onFailure,
+          });
+          stoppers.push(() => poller.stop());
         }
       }
     }
@@ -246,6 +278,7 @@ export async function startLocalStack(options: LocalOptions): Promise<LocalStack
       queues: Object.entries(queueRedrive).map(([name, deadLetterQueue]) => ({ name, deadLetterQueue })),
       routes: routes.map((r) => ({ routeKey: `${r.method} ${r.path}`, function: r.functionName })),
       eventSources,
+      streams,
       schedules,
       environment: Object.fromEntries(
         topology.functions.map((fn) => [

@@ -28,6 +28,7 @@ try {
     publicBaseUrl: process.env.PUBLIC_BASE_URL,
     // Tuning for tests and demos; unset, the topology's values hold.
     visibilityTimeoutSeconds: optionalNumber('LOCAL_VISIBILITY_TIMEOUT_SECONDS'),
+    streamBatchingWindowMs: optionalNumber('LOCAL_STREAM_BATCHING_WINDOW_MS'),
     scheduleIntervalMs: optionalNumber('LOCAL_SCHEDULE_INTERVAL_MS'),
   });
   const tokens = stack.config.auth.tokens

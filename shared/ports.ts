@@ -10,7 +10,8 @@ import type {
   Timer,
 } from '#shared/domain/records.ts';
 import type { Granularity } from '#shared/domain/periods.ts';
-import type { Counters } from '#shared/domain/scoring.ts';
+import type { RollupCounters, RollupFamily, RollupIncrement } from '#shared/domain/rollups.ts';
+import type { Sentiment } from '#shared/domain/scoring.ts';
 import type { SurveyType } from '#shared/config/schema.ts';
 
 export interface Clock {
@@ -79,6 +80,10 @@ export type AlertChanges = Omit<Partial<Alert>, 'timer'> & { timer?: Timer<'deli
 export interface SuppressionContext {
   storeId?: string | undefined;
   advisorId?: string | undefined;
+  serviceType?: string | undefined;
+  departmentId?: string | undefined;
+  /** The visit's date in the store's time zone: the funnel period it counts in. */
+  visitDate?: string | undefined;
   at: string;
   /** When the phone is valid: the visit still counts in the customer's history. */
   phoneHash?: string | undefined;
@@ -119,33 +124,46 @@ export interface SurveyStore {
 export interface RollupRow {
   period: string;
   group: string;
-  counters: Counters;
+  counters: RollupCounters;
 }
 
-export interface ScoreStore {
+export interface ResponseStore {
+  /** Keeps the answer unless it is already kept ('duplicate' then); its change feeds the rollups. */
+  record(response: ScoredResponse): Promise<'recorded' | 'duplicate'>;
+  /** Puts the customer's words on a kept answer; false when the answer is not kept yet. */
+  setComment(response: ScoredResponse, comment: string): Promise<boolean>;
+  /** Answers of one survey type whose visit date is in the range, newest first, a page at a time. */
+  list(query: ResponsesQuery): Promise<{ responses: ScoredResponse[]; nextCursor?: string | undefined }>;
+}
+
+export interface ResponsesQuery {
+  surveyType: SurveyType;
+  from: string;
+  to: string;
+  filters: Partial<Pick<ScoredResponse, 'storeId' | 'departmentId' | 'advisorId' | 'serviceType'>>;
+  sentiment?: Sentiment | undefined;
+  withComment?: boolean | undefined;
+  limit: number;
+  cursor?: string | undefined;
+}
+
+export interface RollupStore {
   /**
-   * Records the response and adds it to every rollup view exactly once, marking the survey
-   * recorded in the same transaction. 'duplicate' when it was already recorded.
+   * Adds a batch's increments to their buckets exactly once per batch id, however often the
+   * same batch is retried, and however far a crashed attempt got.
    */
-  recordResponse(response: ScoredResponse, views: RollupView[]): Promise<'recorded' | 'duplicate'>;
-  setComment(surveyId: string, comment: string): Promise<void>;
-  readRollups(query: RollupQuery): Promise<RollupRow[]>;
+  apply(batchId: string, increments: RollupIncrement[]): Promise<{ applied: number; alreadyApplied: number }>;
+  read(query: RollupQuery): Promise<RollupRow[]>;
 }
 
 /** One view's buckets for a range of periods, stored in the given partitions. */
 export interface RollupQuery {
-  survey: SurveyType;
+  family: RollupFamily;
   granularity: Granularity;
   view: string;
   partitions: string[];
   fromPeriod: string;
   toPeriod: string;
-}
-
-/** One rollup bucket an answer adds to: a view (e.g. `store`), its group value and period. */
-export interface RollupView {
-  view: string;
-  group: string;
 }
 
 export interface AlertStore {

@@ -1,12 +1,12 @@
 import { identify } from '#shared/use-cases/identity.ts';
 import { queryScores, scoresQuerySchema } from '#shared/use-cases/query-scores.ts';
-import { config, scoreStore } from '../lib/compose.ts';
+import { config, rollupStore } from '../lib/compose.ts';
 import { createLogger } from '../lib/logger.ts';
 import { httpHandler, json, parseQuery } from '../lib/http.ts';
 
 const logger = createLogger();
 
-const deps = { scores: scoreStore() };
+const deps = { config, rollups: rollupStore() };
 
 export const handler = httpHandler(logger, async (event) => {
   const identity = identify(config.auth.tokens, event.headers.authorization);

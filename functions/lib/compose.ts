@@ -11,7 +11,8 @@ import { OutboxEmailTransport } from '#shared/adapters/alert-channels/outbox-ema
 import { SesEmail } from '#shared/adapters/alert-channels/ses-email.ts';
 import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
 import { DynamoAlertStore } from '#shared/adapters/dynamodb/alert-store.ts';
-import { DynamoScoreStore } from '#shared/adapters/dynamodb/score-store.ts';
+import { DynamoResponseStore } from '#shared/adapters/dynamodb/response-store.ts';
+import { DynamoRollupStore } from '#shared/adapters/dynamodb/rollup-store.ts';
 import { DynamoSurveyStore } from '#shared/adapters/dynamodb/survey-store.ts';
 import { DynamoTimerIndex } from '#shared/adapters/dynamodb/timer-index.ts';
 import { DynamoDeliveryStatusStore } from '#shared/adapters/dynamodb/delivery-status-store.ts';
@@ -36,8 +37,8 @@ export const surveyStore = () => new DynamoSurveyStore(db(), runtime.table('main
 export const alertStore = () => new DynamoAlertStore(db(), runtime.table('main'), retention());
 export const timerIndex = () => new DynamoTimerIndex(db(), runtime.table('main'));
 export const deliveryStatusStore = () => new DynamoDeliveryStatusStore(db(), runtime.table('main'), retention());
-export const scoreStore = () =>
-  new DynamoScoreStore(db(), { scores: runtime.table('scores'), main: runtime.table('main') }, retention());
+export const responseStore = () => new DynamoResponseStore(db(), runtime.table('scores'), retention());
+export const rollupStore = () => new DynamoRollupStore(db(), runtime.table('scores'));
 
 /** Queue URLs come from the function's bindings; a missing one fails loudly when used. */
 export const workQueues = () =>

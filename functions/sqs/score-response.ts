@@ -1,11 +1,11 @@
 import { recordAnswer, responseUpdatedSchema } from '#shared/use-cases/record-answer.ts';
-import { alertStore, clock, config, scoreStore, surveyStore, workQueues } from '../lib/compose.ts';
+import { alertStore, clock, config, responseStore, surveyStore, workQueues } from '../lib/compose.ts';
 import { createLogger } from '../lib/logger.ts';
 import { sqsHandler } from '../lib/sqs.ts';
 
 const logger = createLogger();
 
-const deps = { config, clock, surveys: surveyStore(), scores: scoreStore(), alerts: alertStore(), queues: workQueues() };
+const deps = { config, clock, surveys: surveyStore(), responses: responseStore(), alerts: alertStore(), queues: workQueues() };
 
 export const handler = sqsHandler(logger, responseUpdatedSchema, async ({ surveyId }) => {
   const outcome = await recordAnswer(deps, surveyId);

@@ -6,8 +6,8 @@ import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Architecture, FilterCriteria, FilterRule, Runtime, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -136,6 +136,20 @@ export class TopologyFunction extends Construct {
             maxBatchingWindow:
               trigger.maxBatchingWindowSeconds > 0 ? Duration.seconds(trigger.maxBatchingWindowSeconds) : undefined,
             reportBatchItemFailures: true,
+          }),
+        );
+        return;
+      case 'stream':
+        this.function.addEventSource(
+          new DynamoEventSource(resources.table(trigger.table), {
+            startingPosition: StartingPosition.TRIM_HORIZON,
+            batchSize: trigger.batchSize,
+            maxBatchingWindow:
+              trigger.maxBatchingWindowSeconds > 0 ? Duration.seconds(trigger.maxBatchingWindowSeconds) : undefined,
+            // A retry must be the same batch: the rollups' per-batch markers rely on it.
+            bisectBatchOnError: false,
+            filters: [FilterCriteria.filter({ dynamodb: { NewImage: { type: { S: FilterRule.or(...trigger.itemTypes) } } } })],
+            onFailure: new SqsDlq(resources.queue(trigger.onFailure)),
           }),
         );
         return;

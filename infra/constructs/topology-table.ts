@@ -1,5 +1,13 @@
 import { RemovalPolicy, Tags } from 'aws-cdk-lib';
-import { type Attribute, AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import {
+  type Attribute,
+  AttributeType,
+  Billing,
+  ProjectionType,
+  StreamViewType,
+  TableEncryptionV2,
+  TableV2,
+} from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import type { KeySpec, TableSpec } from '../topology.ts';
 import { NAME_TAG } from '../wiring.ts';
@@ -18,6 +26,7 @@ export class TopologyTable extends TableV2 {
       billing: Billing.onDemand(),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: spec.timeToLiveAttribute,
+      dynamoStream: spec.stream ? StreamViewType[spec.stream] : undefined,
       globalSecondaryIndexes: spec.indexes.map((index) => ({
         indexName: index.name,
         partitionKey: attribute(index.partitionKey),

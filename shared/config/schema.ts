@@ -144,6 +144,8 @@ export const configSchema = z
     reminder: z.object({ afterHours: z.number().positive() }),
     expiryHours: z.number().positive(),
     reasonWaitMinutes: z.number().positive().default(30),
+    /** A bucket with fewer answers is shown as not enough data rather than as a hard number. */
+    minResponses: z.number().int().min(1).default(10),
     /** Customers with many visits or a high spend in the event history get priority and a shorter SLA. */
     priority: z
       .object({

@@ -42,8 +42,6 @@ export interface Survey {
   scoredAt?: string | undefined;
   reason?: string | undefined;
   endedAt?: string | undefined;
-  /** Set once the answer is in the responses and rollups. */
-  recordedAt?: string | undefined;
   alertsRaisedAt?: string | undefined;
   /** The web survey token, encrypted (only its hash is indexed); sent in link-mode texts. */
   webTokenCipher?: string | undefined;
@@ -121,4 +119,6 @@ export interface ScoredResponse {
   answeredAt: string;
   comment?: string | undefined;
   channel: 'sms' | 'web';
+  /** A re-survey after a resolved alert: kept to measure recovery, never counted in the scores again. */
+  recoveryOf?: string | undefined;
 }

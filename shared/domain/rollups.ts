@@ -1,28 +1,113 @@
-/** Which rollup buckets an answer adds to, and which view answers a scores query. */
-import type { RollupView } from '#shared/ports.ts';
-import type { ScoredResponse } from './records.ts';
+/**
+ * Rollups: which buckets a fact adds to, and which view answers a query. A bucket is keyed by
+ * family (a survey type, or `funnel`), granularity, view, period and group; its counters are
+ * plain sums, so a batch of facts folds into one increment per bucket.
+ */
+import type { SurveyType } from '#shared/config/schema.ts';
+import { type Granularity, granularities, periodOf } from './periods.ts';
+import type { ScoredResponse, SuppressionReason } from './records.ts';
+import { countersFor } from './scoring.ts';
 
 export const dimensions = ['store', 'department', 'advisor', 'serviceType'] as const;
 export type Dimension = (typeof dimensions)[number];
 
-const dimensionValue = (r: ScoredResponse, d: Dimension) =>
-  d === 'store' ? r.storeId : d === 'department' ? r.departmentId : d === 'advisor' ? r.advisorId : r.serviceType;
+/** Where a visit or an answer belongs: what every view groups by. */
+export interface VisitDimensions {
+  storeId: string;
+  departmentId?: string | undefined;
+  advisorId?: string | undefined;
+  serviceType?: string | undefined;
+  /** The visit's date in the store's time zone: the period it counts in. */
+  visitDate: string;
+}
+
+const dimensionValue = (v: VisitDimensions, d: Dimension) =>
+  d === 'store' ? v.storeId : d === 'department' ? v.departmentId : d === 'advisor' ? v.advisorId : v.serviceType;
 
 /** Single dimensions, plus each dimension within a store (what a store manager filters by). */
 const compoundViews = ['department', 'advisor', 'serviceType'] as const;
 export const viewNames = ['all', ...dimensions, ...compoundViews.map((d) => `store+${d}`)] as const;
 
-export function rollupViewsOf(r: ScoredResponse): RollupView[] {
+export interface RollupView {
+  view: string;
+  group: string;
+}
+
+export function rollupViewsOf(v: VisitDimensions): RollupView[] {
   const views: RollupView[] = [{ view: 'all', group: 'all' }];
   for (const d of dimensions) {
-    const value = dimensionValue(r, d);
+    const value = dimensionValue(v, d);
     if (value) views.push({ view: d, group: value });
   }
   for (const d of compoundViews) {
-    const value = dimensionValue(r, d);
-    if (value) views.push({ view: `store+${d}`, group: `${r.storeId}|${value}` });
+    const value = dimensionValue(v, d);
+    if (value) views.push({ view: `store+${d}`, group: `${v.storeId}|${value}` });
   }
   return views;
+}
+
+/** The survey funnel of a visit: surveyed or suppressed, sent, answered. */
+export type FunnelStep = 'visit' | 'sent' | 'answered';
+
+/** What a rollup counts: a scored answer, or one step of a visit through the survey funnel. */
+export type RollupFact =
+  | { kind: 'scored'; response: ScoredResponse }
+  | { kind: 'funnel'; steps: FunnelStep[]; suppressed?: SuppressionReason | undefined; visit: VisitDimensions };
+
+export type RollupFamily = SurveyType | 'funnel';
+export type RollupCounters = Record<string, number>;
+
+export interface RollupKey {
+  family: RollupFamily;
+  granularity: Granularity;
+  view: string;
+  period: string;
+  group: string;
+}
+
+export interface RollupIncrement {
+  key: RollupKey;
+  counters: RollupCounters;
+}
+
+export const suppressedCounter = (reason: SuppressionReason) => `suppressed_${reason}`;
+
+function countersOf(fact: RollupFact): RollupCounters {
+  if (fact.kind === 'scored') return { ...countersFor(fact.response.surveyType, fact.response.score) };
+  const counters: RollupCounters = {};
+  for (const step of fact.steps) counters[step === 'visit' ? 'visits' : step] = 1;
+  if (fact.suppressed) {
+    counters.suppressed = 1;
+    counters[suppressedCounter(fact.suppressed)] = 1;
+  }
+  return counters;
+}
+
+/** Every bucket one fact adds to: each view at each granularity. */
+export function rollupIncrementsOf(fact: RollupFact): RollupIncrement[] {
+  const family: RollupFamily = fact.kind === 'scored' ? fact.response.surveyType : 'funnel';
+  const dims = fact.kind === 'scored' ? fact.response : fact.visit;
+  const counters = countersOf(fact);
+  return granularities.flatMap((granularity) => {
+    const period = periodOf(dims.visitDate, granularity);
+    return rollupViewsOf(dims).map(({ view, group }) => ({ key: { family, granularity, view, period, group }, counters }));
+  });
+}
+
+export const rollupKeyId = (k: RollupKey) => `${k.family}#${k.granularity}#${k.view}#${k.period}#${k.group}`;
+
+/** A batch of facts folded into one increment per bucket, in a stable order. */
+export function foldIncrements(facts: RollupFact[]): RollupIncrement[] {
+  const sums = new Map<string, RollupIncrement>();
+  for (const fact of facts) {
+    for (const { key, counters } of rollupIncrementsOf(fact)) {
+      const id = rollupKeyId(key);
+      const sum = sums.get(id) ?? { key, counters: {} };
+      for (const [name, n] of Object.entries(counters)) sum.counters[name] = (sum.counters[name] ?? 0) + n;
+      sums.set(id, sum);
+    }
+  }
+  return [...sums.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, increment]) => increment);
 }
 
 export type Filters = Partial<Record<Dimension, string>>;

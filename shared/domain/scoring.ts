@@ -25,6 +25,15 @@ export function sentimentOf(survey: SurveyType, score: number): Sentiment {
   }
 }
 
+/** The scores of one sentiment, inclusive (the inverse of sentimentOf). */
+export function scoreRangeOf(survey: SurveyType, sentiment: Sentiment): { min: number; max: number } {
+  const { min, max } = scales[survey];
+  const [passive, promoter] = survey === 'nps' ? [7, 9] : survey === 'csat' ? [3, 4] : [4, 5];
+  if (sentiment === 'promoter') return { min: promoter, max };
+  if (sentiment === 'passive') return { min: passive, max: promoter - 1 };
+  return { min, max: passive - 1 };
+}
+
 export const isDetractor = (survey: SurveyType, score: number) => sentimentOf(survey, score) === 'detractor';
 
 /** A score that, after a resolved alert, counts the customer as recovered. */

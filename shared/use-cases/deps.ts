@@ -4,7 +4,8 @@ import type {
   AlertStore,
   Clock,
   PhoneVault,
-  ScoreStore,
+  ResponseStore,
+  RollupStore,
   SmsSender,
   SurveyStore,
   TimerIndex,
@@ -16,7 +17,8 @@ export interface Deps {
   config: Readonly<Config>;
   clock: Clock;
   surveys: SurveyStore;
-  scores: ScoreStore;
+  responses: ResponseStore;
+  rollups: RollupStore;
   alerts: AlertStore;
   timers: TimerIndex;
   queues: WorkQueues;

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { categorize } from '#shared/domain/classifier.ts';
 import type { Alert, ScoredResponse, Survey } from '#shared/domain/records.ts';
-import { rollupViewsOf } from '#shared/domain/rollups.ts';
 import { routeDetractor } from '#shared/domain/routing.ts';
 import { isDetractor } from '#shared/domain/scoring.ts';
 import { addMs, type Deps, HOUR, TIMER_LEASE_MS } from './deps.ts';
@@ -14,7 +13,7 @@ export class SurveyNotFound extends Error {
   override name = 'SurveyNotFound';
 }
 
-type RecordDeps = Pick<Deps, 'config' | 'clock' | 'surveys' | 'scores' | 'alerts' | 'queues'>;
+type RecordDeps = Pick<Deps, 'config' | 'clock' | 'surveys' | 'responses' | 'alerts' | 'queues'>;
 
 /**
  * Brings one survey's answer up to date: the response and its rollups exactly once, the
@@ -28,14 +27,12 @@ export async function recordAnswer(deps: RecordDeps, surveyId: string) {
   if (score === undefined) return { recorded: false, alerts: 0 };
   const scored = { ...survey, score };
 
+  // The response's change feeds the rollups (aggregateRollups), which count each response once.
+  const response = responseOf(scored, deps.clock.now().toISOString());
+  const comment = survey.status === 'completed' ? survey.reason : undefined;
   let recorded = false;
-  if (!survey.recordedAt) {
-    const response = responseOf(scored, deps.clock.now().toISOString());
-    // A re-survey measures recovery; it does not count the visit a second time in the scores.
-    const views = survey.recoveryOf ? [] : rollupViewsOf(response);
-    recorded = (await deps.scores.recordResponse(response, views)) === 'recorded';
-  } else if (survey.reason && survey.status === 'completed') {
-    await deps.scores.setComment(survey.id, survey.reason);
+  if (comment === undefined || !(await deps.responses.setComment(response, comment))) {
+    recorded = (await deps.responses.record(response)) === 'recorded';
   }
 
   if (survey.status !== 'completed') return { recorded, alerts: 0 };
@@ -67,6 +64,8 @@ function responseOf(survey: Survey & { score: number }, now: string): ScoredResp
     answeredAt: survey.scoredAt ?? now,
     comment: survey.status === 'completed' ? survey.reason : undefined,
     channel: survey.channel ?? 'sms',
+    // A re-survey measures recovery; it does not count the visit a second time in the scores.
+    recoveryOf: survey.recoveryOf,
   };
 }
 

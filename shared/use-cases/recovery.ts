@@ -44,7 +44,6 @@ export async function resurvey(deps: Pick<Deps, 'config' | 'clock' | 'surveys' |
     scoredAt: undefined,
     reason: undefined,
     endedAt: undefined,
-    recordedAt: undefined,
     alertsRaisedAt: undefined,
     alertIds: undefined,
     channel: undefined,

@@ -103,7 +103,7 @@ async function closeConversation(deps: TimerDeps, survey: Survey) {
   const now = deps.clock.now().toISOString();
   if (survey.status === 'awaiting_reason' && survey.timer && survey.timer.at > now) {
     // Fired early by its lease: the why-question is still open, but the score must be recorded.
-    if (!survey.recordedAt) await deps.queues.responseUpdated(survey.id);
+    await deps.queues.responseUpdated(survey.id);
     await deps.surveys.update(survey.id, { timer: survey.timer }, { status: 'awaiting_reason', timerAt: survey.timer.at });
     return 'deferred';
   }

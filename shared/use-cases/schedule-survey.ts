@@ -54,18 +54,27 @@ export async function scheduleSurvey(
   const phoneHash = phone ? vault.hash(phone) : undefined;
   // Every visit, surveyed or not, adds to the customer's history (what makes them high-value).
   const visit = { phoneHash, spend: event.amount ?? 0 };
+  const plan = config.surveyPlans.find((p) => p.serviceType === event.serviceType);
+  const visitAt = new Date(event.occurredAt);
+  // A visit not surveyed still counts in its store's funnel, on its own day, with its reason.
   const suppress = (reason: SuppressionReason, surveyId?: string) =>
     surveys.recordSuppression(
       event.eventId,
       { eventId: event.eventId, survey: { ...(surveyId ? { id: surveyId } : {}), status: 'suppressed', reason } },
-      { storeId: store.id, advisorId: event.advisorId, at: now.toISOString(), ...visit },
+      {
+        storeId: store.id,
+        advisorId: event.advisorId,
+        serviceType: event.serviceType,
+        departmentId: plan ? (plan.departmentId ?? config.defaultDepartment) : undefined,
+        visitDate: localDate(visitAt, store.timezone),
+        at: now.toISOString(),
+        ...visit,
+      },
     );
 
-  const plan = config.surveyPlans.find((p) => p.serviceType === event.serviceType);
   if (!plan) return suppress('no_plan');
   if (!phone || !phoneHash) return suppress('invalid_phone');
 
-  const visitAt = new Date(event.occurredAt);
   const wanted = new Date(Math.max(visitAt.getTime() + plan.delayMinutes * MINUTE, now.getTime()));
   const webToken = newWebSurveyToken();
   const sendAt = nextSendableTime(wanted, event.customer.timezone ?? store.timezone, config.quietHours).toISOString();

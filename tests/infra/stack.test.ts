@@ -90,7 +90,7 @@ describe('ClosedLoopStack', () => {
     });
 
     it('hides a received message for at least six times its consumer timeout', () => {
-      const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping'));
+      const mappings = queueMappings();
       expect(mappings).toHaveLength(topology.functions.flatMap((f) => f.triggers.filter((t) => t.kind === 'queue')).length);
 
       for (const { Properties } of mappings) {
@@ -148,10 +148,36 @@ describe('ClosedLoopStack', () => {
     });
 
     it('reports partial batch failures from every queue event source', () => {
-      const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping'));
+      const mappings = queueMappings();
 
       expect(mappings.length).toBeGreaterThan(0);
       for (const { Properties } of mappings) expect(Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    });
+
+    it("feeds the rollups from both tables' streams, retrying a failed batch whole, keeping what it gives up on", () => {
+      const streamTriggers = topology.functions.flatMap((fn) =>
+        fn.triggers.flatMap((t) => (t.kind === 'stream' ? [{ fn: fn.name, ...t }] : [])),
+      );
+      expect(streamTriggers.map((t) => t.table).sort()).toEqual(['main', 'scores']);
+      for (const trigger of streamTriggers) {
+        template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+          EventSourceArn: { 'Fn::GetAtt': [idOf('tables', trigger.table), 'StreamArn'] },
+          FunctionName: { Ref: idOf('functions', trigger.fn) },
+          StartingPosition: 'TRIM_HORIZON',
+          BatchSize: trigger.batchSize,
+          BisectBatchOnFunctionError: false,
+          FilterCriteria: {
+            Filters: [{ Pattern: JSON.stringify({ dynamodb: { NewImage: { type: { S: trigger.itemTypes } } } }) }],
+          },
+          DestinationConfig: {
+            OnFailure: { Destination: { 'Fn::GetAtt': [idOf('queues', trigger.onFailure), 'Arn'] } },
+          },
+        });
+      }
+      template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+        StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+        Replicas: [Match.objectLike({ Tags: Match.arrayWith([{ Key: 'closedloop:name', Value: 'main' }]) })],
+      });
     });
 
     it('runs sweep-timers every minute', () => {
@@ -342,6 +368,14 @@ function grantsOf(functionName: string): Grant[] {
   );
 }
 
+/** The event source mappings that read a queue (the others read a table's stream). */
+function queueMappings() {
+  const queueIds = new Set(ids.queues.values());
+  return Object.values(template.findResources('AWS::Lambda::EventSourceMapping')).filter(({ Properties }) =>
+    queueIds.has(Properties.EventSourceArn['Fn::GetAtt']?.[0]),
+  );
+}
+
 function referencedIds(value: unknown): string[] {
   if (Array.isArray(value)) return value.flatMap(referencedIds);
   if (!value || typeof value !== 'object') return [];
@@ -359,6 +393,8 @@ const capabilities: Record<string, string> = {
   'dynamodb:GetShardIterator': 'read',
   'dynamodb:Query': 'read',
   'dynamodb:Scan': 'read',
+  'dynamodb:DescribeStream': 'stream',
+  'dynamodb:ListStreams': 'stream',
   'dynamodb:BatchWriteItem': 'write',
   'dynamodb:DeleteItem': 'write',
   'dynamodb:PutItem': 'write',
@@ -395,6 +431,12 @@ function expectedAccess(fn: FunctionSpec): Record<string, string[]> {
     // The SES identity ARN is built from the stack's partition, region and account: no resource of its own.
     else if (b.kind === 'email') add('*', 'ses:SendEmail');
   }
-  for (const t of fn.triggers) if (t.kind === 'queue') add(`queue:${t.queue}`, 'receive');
+  for (const t of fn.triggers) {
+    if (t.kind === 'queue') add(`queue:${t.queue}`, 'receive');
+    if (t.kind === 'stream') {
+      add(`table:${t.table}`, 'read', 'stream');
+      add(`queue:${t.onFailure}`, 'send');
+    }
+  }
   return Object.fromEntries(Object.entries(access).map(([resource, caps]) => [resource, [...caps].sort()]));
 }

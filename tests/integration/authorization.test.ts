@@ -22,6 +22,16 @@ const routes: { name: string; allowed: Role[]; call: (token: string | undefined)
     allowed: ['cx', 'workshop', 'advisors'],
     call: (token) => api('/v1/scores?metric=nps&from=2026-11-01&to=2026-11-30', { token }),
   },
+  {
+    name: 'GET /v1/funnel',
+    allowed: ['cx', 'workshop', 'advisors'],
+    call: (token) => api('/v1/funnel?from=2026-11-01&to=2026-11-30', { token }),
+  },
+  {
+    name: 'GET /v1/responses',
+    allowed: ['cx', 'workshop', 'advisors'],
+    call: (token) => api('/v1/responses?metric=nps&from=2026-11-01&to=2026-11-30', { token }),
+  },
   { name: 'GET /v1/alerts', allowed: ['cx', 'workshop', 'advisors'], call: (token) => api('/v1/alerts', { token }) },
   { name: 'GET /v1/alerts/{id}', allowed: ['cx', 'workshop'], call: (token) => api(`/v1/alerts/${alertId}`, { token }) },
   {

@@ -155,6 +155,7 @@ export async function startStackProcess(options: StackProcessOptions): Promise<S
         PUBLIC_BASE_URL: TEST_PUBLIC_BASE_URL,
         TWILIO_AUTH_TOKEN: TWILIO_TEST_TOKEN,
         LOCAL_VISIBILITY_TIMEOUT_SECONDS: '1',
+        LOCAL_STREAM_BATCHING_WINDOW_MS: '300',
         LOCAL_SCHEDULE_INTERVAL_MS: '300',
         LOG_LEVEL: options.logLevel ?? 'SILENT',
         ...options.env,

@@ -7,9 +7,11 @@ import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { loadConfigFile, parseConfig } from '#shared/config/load.ts';
 import type { Config } from '#shared/config/schema.ts';
-import { type Granularity, granularities, partitionOfPeriod, periodOf } from '#shared/domain/periods.ts';
+import { type Granularity, partitionOfPeriod } from '#shared/domain/periods.ts';
+import type { RollupFact, RollupFamily, RollupIncrement } from '#shared/domain/rollups.ts';
+import { aggregateRollups } from '#shared/use-cases/aggregate-rollups.ts';
 import type { Alert, AlertActionRecord, AlertStatus, IngestResult, ScoredResponse, Survey } from '#shared/domain/records.ts';
-import { addCounters, type Counters, countersFor } from '#shared/domain/scoring.ts';
+import { sentimentOf } from '#shared/domain/scoring.ts';
 import type {
   AlertChanges,
   AlertDeliveryMessage,
@@ -20,9 +22,11 @@ import type {
   DeliveryStatusStore,
   InboundRecord,
   PhoneVault,
+  ResponsesQuery,
+  ResponseStore,
+  RollupQuery,
   RollupRow,
-  RollupView,
-  ScoreStore,
+  RollupStore,
   SmsSender,
   SuppressionContext,
   SurveyChanges,
@@ -30,7 +34,6 @@ import type {
   SurveyTimerMessage,
   WorkQueues,
 } from '#shared/ports.ts';
-import type { SurveyType } from '#shared/config/schema.ts';
 
 const clone = <T>(value: T): T => (value === undefined ? value : structuredClone(value));
 
@@ -229,86 +232,106 @@ export class FakeSurveyStore implements SurveyStore {
   }
 }
 
-const conditionFailure = () =>
-  Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException' });
-
 /**
- * Mirrors DynamoScoreStore: a response is recorded once, with every rollup bucket it adds to
- * (day, week and month of each view) and the survey's recordedAt, all or nothing.
+ * Mirrors DynamoResponseStore: an answer is kept once; each newly kept answer also goes to a
+ * change log, as the scores table's stream carries it to the rollups.
  */
-export class FakeScoreStore implements ScoreStore {
-  readonly responses = new Map<string, ScoredResponse & { recordedAt: string }>();
-  /** `<survey>#<granularity>#<view>#<partition>` → `<period>#<group>` → row */
-  readonly rollups = new Map<string, Map<string, RollupRow>>();
+export class FakeResponseStore implements ResponseStore {
+  readonly responses = new Map<string, ScoredResponse>();
+  /** What the change stream has carried and the rollups have not yet taken. */
+  readonly stream: RollupFact[] = [];
 
-  constructor(
-    private readonly surveys: FakeSurveyStore,
-    private readonly clock: Clock,
-  ) {}
-
-  async recordResponse(response: ScoredResponse, views: RollupView[]): Promise<'recorded' | 'duplicate'> {
-    const recordedAt = this.clock.now().toISOString();
-    const survey = this.surveys.surveys.get(response.surveyId);
-    if (this.responses.has(response.surveyId)) {
-      if (survey && !survey.recordedAt) survey.recordedAt = recordedAt;
-      return 'duplicate';
-    }
-    this.responses.set(response.surveyId, { ...clone(response), recordedAt });
-    const counters = countersFor(response.surveyType, response.score);
-    for (const granularity of granularities) {
-      const period = periodOf(response.visitDate, granularity);
-      for (const { view, group } of views) {
-        const partition = this.partition(response.surveyType, granularity, view, partitionOfPeriod(period, granularity));
-        const key = `${period}#${group}`;
-        const row = partition.get(key) ?? { period, group, counters: counters0() };
-        partition.set(key, { ...row, counters: addCounters(row.counters, counters) });
-      }
-    }
-    if (survey) survey.recordedAt = recordedAt;
+  async record(response: ScoredResponse): Promise<'recorded' | 'duplicate'> {
+    if (this.responses.has(response.surveyId)) return 'duplicate';
+    this.responses.set(response.surveyId, clone(response));
+    if (!response.recoveryOf) this.stream.push({ kind: 'scored', response: clone(response) });
     return 'recorded';
   }
 
-  async setComment(surveyId: string, comment: string): Promise<void> {
-    const response = this.responses.get(surveyId);
-    if (!response) throw conditionFailure();
-    response.comment = comment;
+  async setComment(response: ScoredResponse, comment: string): Promise<boolean> {
+    const kept = this.responses.get(response.surveyId);
+    if (!kept) return false;
+    kept.comment = comment;
+    return true;
   }
 
-  async readRollups(query: {
-    survey: SurveyType;
-    granularity: Granularity;
-    view: string;
-    partitions: string[];
-    fromPeriod: string;
-    toPeriod: string;
-  }): Promise<RollupRow[]> {
+  async list(query: ResponsesQuery) {
+    const matching = [...this.responses.values()]
+      .filter(
+        (r) =>
+          !r.recoveryOf &&
+          r.surveyType === query.surveyType &&
+          r.visitDate >= query.from &&
+          r.visitDate <= query.to &&
+          Object.entries(query.filters).every(([f, v]) => v === undefined || r[f as keyof ScoredResponse] === v) &&
+          (!query.sentiment || sentimentOf(r.surveyType, r.score) === query.sentiment) &&
+          (!query.withComment || r.comment !== undefined),
+      )
+      .sort((a, b) => b.visitDate.localeCompare(a.visitDate) || b.surveyId.localeCompare(a.surveyId));
+    const start = query.cursor ? Number(query.cursor) : 0;
+    const page = matching.slice(start, start + query.limit);
+    const next = start + query.limit < matching.length ? String(start + query.limit) : undefined;
+    return { responses: clone(page), nextCursor: next };
+  }
+}
+
+/**
+ * Mirrors DynamoRollupStore: a batch's increments are applied once per batch id and chunk.
+ * Reading drains the response store's change log first, as the stream consumer would have.
+ */
+export class FakeRollupStore implements RollupStore {
+  /** `<family>#<granularity>#<view>#<partition>` → `<period>#<group>` → row */
+  readonly rollups = new Map<string, Map<string, RollupRow>>();
+  readonly appliedBatches = new Set<string>();
+  private batches = 0;
+
+  constructor(private readonly source?: FakeResponseStore) {}
+
+  async apply(batchId: string, increments: RollupIncrement[]) {
+    if (this.appliedBatches.has(batchId)) return { applied: 0, alreadyApplied: 1 };
+    this.appliedBatches.add(batchId);
+    for (const { key, counters } of increments) {
+      const partition = this.partition(
+        `${key.family}#${key.granularity}#${key.view}#${partitionOfPeriod(key.period, key.granularity)}`,
+      );
+      const sk = `${key.period}#${key.group}`;
+      const row = partition.get(sk) ?? { period: key.period, group: key.group, counters: {} };
+      for (const [name, n] of Object.entries(counters)) row.counters[name] = (row.counters[name] ?? 0) + n;
+      partition.set(sk, row);
+    }
+    return { applied: 1, alreadyApplied: 0 };
+  }
+
+  /** The stream consumer's work: everything the change log carried, as one batch. */
+  async drain() {
+    const facts = this.source?.stream.splice(0) ?? [];
+    if (facts.length) await aggregateRollups({ rollups: this }, { id: `fake-batch-${this.batches++}`, facts });
+  }
+
+  async read(query: RollupQuery): Promise<RollupRow[]> {
+    await this.drain();
     const from = `${query.fromPeriod}#`;
     const to = `${query.toPeriod}#\uffff`;
     return query.partitions.flatMap((p) =>
-      [...(this.rollups.get(`${query.survey}#${query.granularity}#${query.view}#${p}`)?.entries() ?? [])]
+      [...(this.rollups.get(`${query.family}#${query.granularity}#${query.view}#${p}`)?.entries() ?? [])]
         .filter(([sk]) => sk >= from && sk <= to)
         .map(([, row]) => clone(row)),
     );
   }
 
-  /** The counters of one bucket, for assertions. */
-  bucket(survey: SurveyType, granularity: Granularity, view: string, period: string, group: string): Counters | undefined {
-    const partition = this.rollups.get(`${survey}#${granularity}#${view}#${partitionOfPeriod(period, granularity)}`);
+  /** The counters of one bucket, for assertions (after draining the change log). */
+  async bucket(family: RollupFamily, granularity: Granularity, view: string, period: string, group: string) {
+    await this.drain();
+    const partition = this.rollups.get(`${family}#${granularity}#${view}#${partitionOfPeriod(period, granularity)}`);
     return clone(partition?.get(`${period}#${group}`)?.counters);
   }
 
-  private partition(survey: SurveyType, granularity: Granularity, view: string, partition: string) {
-    const key = `${survey}#${granularity}#${view}#${partition}`;
-    let rows = this.rollups.get(key);
-    if (!rows) {
-      rows = new Map();
-      this.rollups.set(key, rows);
-    }
-    return rows;
+  private partition(key: string) {
+    const partition = this.rollups.get(key) ?? new Map<string, RollupRow>();
+    this.rollups.set(key, partition);
+    return partition;
   }
 }
-
-const counters0 = (): Counters => ({ responses: 0, promoters: 0, passives: 0, detractors: 0, scoreSum: 0 });
 
 /** Mirrors DynamoAlertStore: create-once, conditional updates, actions appended in the same write. */
 export class FakeAlertStore implements AlertStore {
@@ -377,13 +400,30 @@ export function createFakes(options: { config?: Readonly<Config>; now?: string }
   const config = options.config ?? localConfig();
   const clock = new FakeClock(options.now ?? '2026-11-20T02:00:00.000Z');
   const surveys = new FakeSurveyStore();
-  const scores = new FakeScoreStore(surveys, clock);
+  const responses = new FakeResponseStore();
+  const rollups = new FakeRollupStore(responses);
   const alerts = new FakeAlertStore();
   const queues = new FakeWorkQueues();
   const sms = new FakeSmsSender();
-  return { config, clock, surveys, scores, alerts, queues, sms, vault: fakeVault };
+  return { config, clock, surveys, responses, rollups, alerts, queues, sms, vault: fakeVault };
 }
 export type Fakes = ReturnType<typeof createFakes>;
+
+let responses = 0;
+/** A scored answer as the scorer keeps it; override what the test is about. */
+export const aResponse = (score: number, overrides: Partial<ScoredResponse> = {}): ScoredResponse => ({
+  surveyId: `sv_r${++responses}`,
+  surveyType: 'nps',
+  score,
+  storeId: 'sh-pudong',
+  departmentId: 'workshop',
+  advisorId: 'A-17',
+  serviceType: 'first_service',
+  visitDate: '2026-11-10',
+  answeredAt: '2026-11-10T08:00:00.000Z',
+  channel: 'sms',
+  ...overrides,
+});
 
 /** A survey as the store would hold it; override what the test is about. */
 export function aSurvey(overrides: Partial<Survey> & { phone?: string } = {}): Survey {

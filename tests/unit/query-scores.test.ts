@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ForbiddenError, ValidationError } from '#shared/errors.ts';
 import type { ScoredResponse } from '#shared/domain/records.ts';
-import { rollupViewsOf } from '#shared/domain/rollups.ts';
 import { queryScores, scoresQuerySchema } from '#shared/use-cases/query-scores.ts';
 import type { Identity } from '#shared/use-cases/identity.ts';
-import { createFakes } from './fakes.ts';
+import { aResponse, createFakes } from './fakes.ts';
 
 const cx: Identity = { role: 'cx' };
 const workshop: Identity = { role: 'department', departmentId: 'workshop' };
@@ -12,25 +11,12 @@ const workshop: Identity = { role: 'department', departmentId: 'workshop' };
 const query = (params: Record<string, string>) =>
   scoresQuerySchema.parse({ metric: 'nps', from: '2026-11-01', to: '2026-11-30', ...params });
 
-let n = 0;
-const answer = (score: number, overrides: Partial<ScoredResponse> = {}): ScoredResponse => ({
-  surveyId: `sv_${++n}`,
-  surveyType: 'nps',
-  score,
-  storeId: 'sh-pudong',
-  departmentId: 'workshop',
-  advisorId: 'A-17',
-  serviceType: 'first_service',
-  visitDate: '2026-11-10',
-  answeredAt: '2026-11-10T08:00:00.000Z',
-  channel: 'sms',
-  ...overrides,
-});
+const answer = aResponse;
 
 /** Fakes whose score store holds these answers, recorded as the scorer records them. */
 async function withAnswers(answers: ScoredResponse[]) {
   const fakes = createFakes();
-  for (const a of answers) await fakes.scores.recordResponse(a, rollupViewsOf(a));
+  for (const a of answers) await fakes.responses.record(a);
   return fakes;
 }
 
@@ -42,8 +28,29 @@ describe('queryScores', () => {
 
     // p = 0.5, d = 0.25: 196 · √((0.75 − 0.0625) / 4) = 196 · 0.41458 = 81.26
     expect(result.buckets).toEqual([
-      { period: '2026-11', group: 'all', responses: 4, promoters: 2, passives: 1, detractors: 1, score: 25, marginOfError: 81.3 },
+      {
+        period: '2026-11',
+        group: 'all',
+        responses: 4,
+        promoters: 2,
+        passives: 1,
+        detractors: 1,
+        score: 25,
+        marginOfError: 81.3,
+        enoughData: false,
+      },
     ]);
+  });
+
+  it('marks a bucket with fewer answers than minResponses as not enough data', async () => {
+    const fakes = await withAnswers(Array.from({ length: 10 }, (_, i) => answer(i)));
+    const strict = { ...fakes, config: { ...fakes.config, minResponses: 11 } };
+
+    const enough = await queryScores(fakes, cx, query({}));
+    const tooFew = await queryScores(strict, cx, query({}));
+
+    expect(enough.buckets[0]).toMatchObject({ responses: 10, enoughData: true });
+    expect(tooFew.buckets[0]).toMatchObject({ responses: 10, enoughData: false });
   });
 
   it('groups by store, one bucket per store and period', async () => {
@@ -102,9 +109,11 @@ describe('queryScores', () => {
     const csat = await queryScores(fakes, cx, query({ metric: 'csat' }));
     const ces = await queryScores(fakes, cx, query({ metric: 'ces' }));
 
-    expect(csat.buckets).toEqual([{ period: '2026-11', group: 'all', responses: 2, satisfied: 1, dissatisfied: 0, score: 50 }]);
+    expect(csat.buckets).toEqual([
+      { period: '2026-11', group: 'all', responses: 2, satisfied: 1, dissatisfied: 0, score: 50, enoughData: false },
+    ]);
     expect(ces.buckets).toEqual([
-      { period: '2026-11', group: 'all', responses: 2, easy: 1, difficult: 1, score: 4.5, easyPercent: 50 },
+      { period: '2026-11', group: 'all', responses: 2, easy: 1, difficult: 1, score: 4.5, easyPercent: 50, enoughData: false },
     ]);
   });
 

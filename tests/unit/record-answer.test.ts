@@ -35,7 +35,7 @@ describe('recordAnswer', () => {
     const result = await recordAnswer(fakes, survey.id);
 
     expect(result).toEqual({ recorded: true, alerts: 0 });
-    expect(fakes.scores.responses.get(survey.id)).toMatchObject({
+    expect(fakes.responses.responses.get(survey.id)).toMatchObject({
       surveyType: 'nps',
       score: 9,
       storeId: 'sh-pudong',
@@ -45,23 +45,24 @@ describe('recordAnswer', () => {
       answeredAt: '2026-11-20T02:00:00.000Z',
       channel: 'sms',
     });
-    expect(fakes.scores.bucket('nps', 'day', 'all', '2026-11-19', 'all')).toEqual({
+    expect(await fakes.rollups.bucket('nps', 'day', 'all', '2026-11-19', 'all')).toEqual({
       responses: 1,
       promoters: 1,
       passives: 0,
       detractors: 0,
       scoreSum: 9,
     });
-    expect(fakes.scores.bucket('nps', 'month', 'store+advisor', '2026-11', 'sh-pudong|A-17')?.responses).toBe(1);
-    expect(fakes.scores.bucket('nps', 'week', 'department', '2026-W47', 'workshop')?.responses).toBe(1);
+    expect((await fakes.rollups.bucket('nps', 'month', 'store+advisor', '2026-11', 'sh-pudong|A-17'))?.responses).toBe(1);
+    expect((await fakes.rollups.bucket('nps', 'week', 'department', '2026-W47', 'workshop'))?.responses).toBe(1);
   });
 
-  it('marks the survey recorded', async () => {
+  it('hands the answer to the rollups once, through the response change', async () => {
     const { fakes, survey } = arrange({ score: 9 });
 
     await recordAnswer(fakes, survey.id);
+    await recordAnswer(fakes, survey.id);
 
-    expect((await fakes.surveys.get(survey.id))?.recordedAt).toBe(NOW);
+    expect(fakes.responses.stream).toHaveLength(1);
   });
 
   it('records an answer once when it runs twice', async () => {
@@ -71,7 +72,7 @@ describe('recordAnswer', () => {
     const second = await recordAnswer(fakes, survey.id);
 
     expect(second.recorded).toBe(false);
-    expect(fakes.scores.bucket('nps', 'day', 'all', '2026-11-19', 'all')?.responses).toBe(1);
+    expect((await fakes.rollups.bucket('nps', 'day', 'all', '2026-11-19', 'all'))?.responses).toBe(1);
   });
 
   it('records an answer once when two runs race', async () => {
@@ -80,7 +81,7 @@ describe('recordAnswer', () => {
     const results = await Promise.all([recordAnswer(fakes, survey.id), recordAnswer(fakes, survey.id)]);
 
     expect(results.filter((r) => r.recorded)).toHaveLength(1);
-    expect(fakes.scores.bucket('nps', 'month', 'all', '2026-11', 'all')?.responses).toBe(1);
+    expect((await fakes.rollups.bucket('nps', 'month', 'all', '2026-11', 'all'))?.responses).toBe(1);
   });
 
   it('raises no alert while a detractor may still give a reason', async () => {
@@ -218,8 +219,8 @@ describe('recordAnswer', () => {
     const result = await recordAnswer(fakes, survey.id);
 
     expect(result).toEqual({ recorded: false, alerts: 1 });
-    expect(fakes.scores.responses.get(survey.id)?.comment).toBe('等了三个小时');
-    expect(fakes.scores.bucket('nps', 'day', 'all', '2026-11-19', 'all')?.responses).toBe(1);
+    expect(fakes.responses.responses.get(survey.id)?.comment).toBe('等了三个小时');
+    expect((await fakes.rollups.bucket('nps', 'day', 'all', '2026-11-19', 'all'))?.responses).toBe(1);
   });
 
   it('records a completed answer with its comment when it is seen for the first time', async () => {
@@ -227,7 +228,7 @@ describe('recordAnswer', () => {
 
     await recordAnswer(fakes, survey.id);
 
-    expect(fakes.scores.responses.get(survey.id)?.comment).toBe('车被刮花了');
+    expect(fakes.responses.responses.get(survey.id)?.comment).toBe('车被刮花了');
   });
 
   it('does nothing for a survey without a score', async () => {
@@ -236,7 +237,7 @@ describe('recordAnswer', () => {
     const result = await recordAnswer(fakes, survey.id);
 
     expect(result).toEqual({ recorded: false, alerts: 0 });
-    expect(fakes.scores.responses.size).toBe(0);
+    expect(fakes.responses.responses.size).toBe(0);
   });
 
   it('fails for a survey that does not exist', async () => {

@@ -124,10 +124,10 @@ describe('after an alert is resolved', () => {
   it('keeps a re-survey answer out of the score rollups (the visit is already counted)', async () => {
     const fakes = createFakes({ now: NOW });
     const { detractor } = await detractorWithAlert(fakes);
-    const before = fakes.scores.bucket('nps', 'day', 'all', '2026-11-19', 'all')?.responses;
+    const before = (await fakes.rollups.bucket('nps', 'day', 'all', '2026-11-19', 'all'))?.responses;
     await recordAnswer(fakes, nextAnswer(fakes, 9, { recoveryOf: detractor.id }).id);
 
-    expect(fakes.scores.bucket('nps', 'day', 'all', '2026-11-19', 'all')?.responses).toBe(before);
-    expect(fakes.scores.responses.has('sv_next')).toBe(true);
+    expect((await fakes.rollups.bucket('nps', 'day', 'all', '2026-11-19', 'all'))?.responses).toBe(before);
+    expect(fakes.responses.responses.has('sv_next')).toBe(true);
   });
 });

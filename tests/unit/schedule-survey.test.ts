@@ -188,7 +188,18 @@ describe('scheduleSurvey', () => {
     expect(result).toEqual({ eventId: 'RO-2026-000123', survey: { status: 'suppressed', reason: 'no_plan' } });
     expect(fakes.surveys.surveys.size).toBe(0);
     expect(fakes.surveys.suppressions).toEqual([
-      { eventId: 'RO-2026-000123', result, context: { storeId: 'sh-pudong', advisorId: 'A-17', at: '2026-11-20T02:00:00.000Z' } },
+      {
+        eventId: 'RO-2026-000123',
+        result,
+        context: {
+          storeId: 'sh-pudong',
+          advisorId: 'A-17',
+          serviceType: 'car_wash',
+          departmentId: undefined,
+          visitDate: '2026-11-20',
+          at: '2026-11-20T02:00:00.000Z',
+        },
+      },
     ]);
   });
 

@@ -7,13 +7,16 @@ export function createDocumentClient(client = new DynamoDBClient({})) {
 }
 export type DocumentClient = ReturnType<typeof createDocumentClient>;
 
-/** Which items of a cancelled transaction failed their condition, by position. */
-export function failedConditions(error: unknown): boolean[] | undefined {
+/** Why each item of a cancelled transaction was cancelled ('None', 'ConditionalCheckFailed', 'TransactionConflict', ...). */
+export function cancellationCodes(error: unknown): string[] | undefined {
   if (!(error instanceof TransactionCanceledException) && (error as Error)?.name !== 'TransactionCanceledException')
     return undefined;
-  const reasons = (error as TransactionCanceledException).CancellationReasons ?? [];
-  return reasons.map((r) => r.Code === 'ConditionalCheckFailed');
+  return ((error as TransactionCanceledException).CancellationReasons ?? []).map((r) => r.Code ?? 'None');
 }
+
+/** Which items of a cancelled transaction failed their condition, by position. */
+export const failedConditions = (error: unknown): boolean[] | undefined =>
+  cancellationCodes(error)?.map((code) => code === 'ConditionalCheckFailed');
 
 export const isConditionFailure = (error: unknown) => (error as Error)?.name === 'ConditionalCheckFailedException';
 

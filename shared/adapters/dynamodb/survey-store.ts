@@ -40,7 +40,6 @@ const surveyFields = [
   'scoredAt',
   'reason',
   'endedAt',
-  'recordedAt',
   'alertsRaisedAt',
   'webTokenCipher',
   'channel',

@@ -1,0 +1,171 @@
+import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import type { ScoredResponse } from '#shared/domain/records.ts';
+import { scoreRangeOf } from '#shared/domain/scoring.ts';
+import { ValidationError } from '#shared/errors.ts';
+import type { ResponsesQuery, ResponseStore } from '#shared/ports.ts';
+import { type DocumentClient, isConditionFailure } from './client.ts';
+import { epochSeconds } from './keys.ts';
+
+const DAY_S = 86_400;
+/** A page of a selective filter may need several reads; this bounds one request's work. */
+const MAX_QUERIES_PER_PAGE = 8;
+
+/**
+ * One partition per survey type and visit month, sorted by visit date: the answers behind any
+ * bucket are one range read, newest first. The key follows from the answer itself, so a
+ * repeat of the same answer finds it and is not kept twice.
+ */
+export const responseKey = (r: Pick<ScoredResponse, 'surveyType' | 'visitDate' | 'surveyId'>) => ({
+  pk: `RESPONSES#${r.surveyType}#${r.visitDate.slice(0, 7)}`,
+  sk: `${r.visitDate}#${r.surveyId}`,
+});
+
+/** Where the next page starts: a month, and within it the key after which to go on (none: its newest). */
+const cursorSchema = z.object({
+  month: z.string().regex(/^\d{4}-\d{2}$/),
+  after: z.object({ pk: z.string().startsWith('RESPONSES#'), sk: z.string().min(1) }).optional(),
+});
+type Cursor = z.infer<typeof cursorSchema>;
+const encodeCursor = (cursor: Cursor) => Buffer.from(JSON.stringify(cursor)).toString('base64url');
+function decodeCursor(cursor: string, surveyType: string): Cursor {
+  const invalid = new ValidationError('the cursor is not one this API gave out', { cursor: 'pass nextCursor back as it came' });
+  let decoded: Cursor;
+  try {
+    decoded = cursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+  } catch {
+    throw invalid;
+  }
+  if (decoded.after && decoded.after.pk !== `RESPONSES#${surveyType}#${decoded.month}`) throw invalid;
+  return decoded;
+}
+
+/** Every month from `to` back to `from` (YYYY-MM). */
+function monthsDescending(from: string, to: string): string[] {
+  const months: string[] = [];
+  for (let d = new Date(`${to.slice(0, 7)}-01T00:00:00Z`); d.toISOString().slice(0, 7) >= from.slice(0, 7); ) {
+    months.push(d.toISOString().slice(0, 7));
+    d = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - 1, 1));
+  }
+  return months;
+}
+
+const responseFields = [
+  'surveyId',
+  'surveyType',
+  'score',
+  'storeId',
+  'departmentId',
+  'advisorId',
+  'serviceType',
+  'visitDate',
+  'answeredAt',
+  'comment',
+  'channel',
+  'recoveryOf',
+] as const;
+const toResponse = (item: Record<string, unknown>) =>
+  Object.fromEntries(responseFields.filter((f) => item[f] !== undefined).map((f) => [f, item[f]])) as unknown as ScoredResponse;
+
+export class DynamoResponseStore implements ResponseStore {
+  constructor(
+    private readonly db: DocumentClient,
+    private readonly table: string,
+    private readonly retentionDays: number,
+  ) {}
+
+  async record(response: ScoredResponse): Promise<'recorded' | 'duplicate'> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: {
+            ...responseKey(response),
+            type: 'response',
+            ...response,
+            expiresAt: epochSeconds(response.answeredAt) + this.retentionDays * DAY_S,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return 'recorded';
+    } catch (error) {
+      if (isConditionFailure(error)) return 'duplicate';
+      throw error;
+    }
+  }
+
+  async setComment(response: ScoredResponse, comment: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: responseKey(response),
+          UpdateExpression: 'SET #comment = :comment',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#comment': 'comment' },
+          ExpressionAttributeValues: { ':comment': comment },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async list(query: ResponsesQuery) {
+    const start = query.cursor ? decodeCursor(query.cursor, query.surveyType) : undefined;
+    const names: Record<string, string> = { '#recoveryOf': 'recoveryOf' };
+    const values: Record<string, unknown> = { ':from': `${query.from}#`, ':to': `${query.to}#\uffff` };
+    const conditions = ['attribute_not_exists(#recoveryOf)'];
+    for (const [field, value] of Object.entries(query.filters)) {
+      if (value === undefined) continue;
+      names[`#${field}`] = field;
+      values[`:${field}`] = value;
+      conditions.push(`#${field} = :${field}`);
+    }
+    if (query.sentiment) {
+      const { min, max } = scoreRangeOf(query.surveyType, query.sentiment);
+      Object.assign(names, { '#score': 'score' });
+      Object.assign(values, { ':min': min, ':max': max });
+      conditions.push('#score BETWEEN :min AND :max');
+    }
+    if (query.withComment) {
+      names['#comment'] = 'comment';
+      conditions.push('attribute_exists(#comment)');
+    }
+
+    const months = monthsDescending(query.from, query.to).filter((m) => !start || m <= start.month);
+    const responses: ScoredResponse[] = [];
+    let queries = 0;
+    for (const month of months) {
+      const pk = `RESPONSES#${query.surveyType}#${month}`;
+      let ExclusiveStartKey: Record<string, unknown> | undefined = start?.month === month ? start.after : undefined;
+      do {
+        const resumeHere = { month, ...(ExclusiveStartKey ? { after: ExclusiveStartKey as Cursor['after'] } : {}) };
+        if (queries++ >= MAX_QUERIES_PER_PAGE) return { responses, nextCursor: encodeCursor(resumeHere) };
+        const page = await this.db.send(
+          new QueryCommand({
+            TableName: this.table,
+            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+            FilterExpression: conditions.join(' AND '),
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: { ...values, ':pk': pk },
+            ScanIndexForward: false,
+            Limit: Math.max(100, query.limit * 4),
+            ExclusiveStartKey,
+          }),
+        );
+        for (const item of page.Items ?? []) {
+          responses.push(toResponse(item));
+          if (responses.length === query.limit) {
+            return { responses, nextCursor: encodeCursor({ month, after: { pk, sk: String(item.sk) } }) };
+          }
+        }
+        ExclusiveStartKey = page.LastEvaluatedKey;
+      } while (ExclusiveStartKey);
+    }
+    return { responses };
+  }
+}

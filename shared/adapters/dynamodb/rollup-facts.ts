@@ -1,0 +1,115 @@
+/**
+ * What the rollups learn from the tables' change streams: an answer kept (scores table), a
+ * visit surveyed or suppressed, a survey sent or answered (main table). Items that are not
+ * one of these, and re-surveys after a resolved alert, count nowhere.
+ */
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { surveyType } from '#shared/config/schema.ts';
+import type { FunnelStep, RollupFact, VisitDimensions } from '#shared/domain/rollups.ts';
+
+export interface StreamChange {
+  eventId: string;
+  eventName: 'INSERT' | 'MODIFY' | 'REMOVE';
+  oldImage?: Record<string, AttributeValue> | undefined;
+  newImage?: Record<string, AttributeValue> | undefined;
+}
+
+const date = z.iso.date();
+const optionalId = z.string().min(1).optional();
+const dimensions = {
+  storeId: z.string().min(1),
+  departmentId: optionalId,
+  advisorId: optionalId,
+  serviceType: optionalId,
+  visitDate: date,
+};
+
+const responseItem = z.object({
+  type: z.literal('response'),
+  surveyId: z.string().min(1),
+  surveyType,
+  score: z.number().int(),
+  ...dimensions,
+  departmentId: z.string().min(1),
+  serviceType: z.string().min(1),
+  answeredAt: z.string().min(1),
+  comment: z.string().optional(),
+  channel: z.enum(['sms', 'web']).catch('sms'),
+  recoveryOf: z.string().optional(),
+});
+
+const surveyItem = z.object({
+  type: z.literal('survey'),
+  ...dimensions,
+  sentAt: z.string().optional(),
+  score: z.number().optional(),
+  recoveryOf: z.string().optional(),
+});
+
+const suppressionReason = z.enum(['opted_out', 'throttled', 'invalid_phone', 'no_plan', 'unknown_store']);
+const eventItem = z.object({
+  type: z.literal('event'),
+  result: z.object({ survey: z.object({ status: z.literal('suppressed'), reason: suppressionReason }) }),
+  storeId: z.string().min(1),
+  departmentId: optionalId,
+  advisorId: optionalId,
+  serviceType: optionalId,
+  visitDate: date.optional(),
+  at: z.string().min(10),
+});
+
+const itemOf = (image: Record<string, AttributeValue> | undefined) => (image ? unmarshall(image) : undefined);
+
+const visitOf = (item: VisitDimensions): VisitDimensions => ({
+  storeId: item.storeId,
+  departmentId: item.departmentId,
+  advisorId: item.advisorId,
+  serviceType: item.serviceType,
+  visitDate: item.visitDate,
+});
+
+export function rollupFactsOf(change: StreamChange): RollupFact[] {
+  const after = itemOf(change.newImage);
+  if (!after || change.eventName === 'REMOVE') return [];
+  const before = itemOf(change.oldImage);
+
+  const response = responseItem.safeParse(after);
+  if (response.success) {
+    const { type, ...scored } = response.data;
+    return change.eventName === 'INSERT' && !scored.recoveryOf ? [{ kind: 'scored', response: scored }] : [];
+  }
+
+  const survey = surveyItem.safeParse(after);
+  if (survey.success) {
+    if (survey.data.recoveryOf) return [];
+    const steps: FunnelStep[] = [];
+    if (change.eventName === 'INSERT') steps.push('visit');
+    if (survey.data.sentAt && !before?.sentAt) steps.push('sent');
+    if (survey.data.score !== undefined && before?.score === undefined) steps.push('answered');
+    return steps.length ? [{ kind: 'funnel', steps, visit: visitOf(survey.data) }] : [];
+  }
+
+  const event = eventItem.safeParse(after);
+  if (event.success && change.eventName === 'INSERT') {
+    const { visitDate, at, result } = event.data;
+    return [
+      {
+        kind: 'funnel',
+        steps: ['visit'],
+        suppressed: result.survey.reason,
+        visit: visitOf({ ...event.data, visitDate: visitDate ?? at.slice(0, 10) }),
+      },
+    ];
+  }
+  return [];
+}
+
+/** A batch's identity: the same records, retried, are the same batch. */
+export const batchIdOf = (changes: StreamChange[]) =>
+  createHash('sha256')
+    .update(changes.map((c) => c.eventId).join('\n'))
+    .digest('base64url')
+    .slice(0, 32);

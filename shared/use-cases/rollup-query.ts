@@ -1,0 +1,100 @@
+import { z } from 'zod';
+import { ForbiddenError, ValidationError } from '#shared/errors.ts';
+import { type Granularity, granularities, partitionsBetween, periodOf } from '#shared/domain/periods.ts';
+import {
+  type Dimension,
+  dimensions,
+  type Filters,
+  planView,
+  type RollupCounters,
+  type RollupFamily,
+} from '#shared/domain/rollups.ts';
+import type { Deps } from './deps.ts';
+import type { Identity } from './identity.ts';
+
+export const isoDate = z.iso.date();
+export const idParam = z.string().min(1).max(64);
+
+/** The range, granularity, groupBy and filters every rollup query takes. */
+export const rollupQueryFields = {
+  from: isoDate,
+  to: isoDate,
+  granularity: z.enum(granularities).default('month'),
+  groupBy: z.enum(['none', ...dimensions]).default('none'),
+  storeId: idParam.optional(),
+  departmentId: idParam.optional(),
+  advisorId: idParam.optional(),
+  serviceType: idParam.optional(),
+};
+
+export const THREE_YEARS_MS = 3 * 366 * 86_400_000;
+
+export function refineRange<T extends z.ZodType<{ from: string; to: string }>>(schema: T) {
+  return schema
+    .refine((q) => q.from <= q.to, { path: ['to'], message: 'must not be before from' })
+    .refine((q) => Date.parse(q.to) - Date.parse(q.from) <= THREE_YEARS_MS, {
+      path: ['to'],
+      message: 'a range of at most three years',
+    });
+}
+
+export interface RollupQueryParams {
+  from: string;
+  to: string;
+  granularity: Granularity;
+  groupBy: Dimension | 'none';
+  storeId?: string | undefined;
+  departmentId?: string | undefined;
+  advisorId?: string | undefined;
+  serviceType?: string | undefined;
+}
+
+/** A department token reads its own department only; the ingest role reads nothing. */
+export function scopeToIdentity<Q extends { departmentId?: string | undefined }>(identity: Identity, query: Q): Q {
+  if (identity.role === 'ingest') throw new ForbiddenError('the ingest role cannot read scores');
+  if (identity.role !== 'department') return query;
+  if (query.departmentId && query.departmentId !== identity.departmentId) {
+    throw new ForbiddenError('a department token sees its own department only');
+  }
+  return { ...query, departmentId: identity.departmentId };
+}
+
+/**
+ * Buckets of one rollup family per period and group, summed from pre-aggregated items only:
+ * what a query reads grows with the periods and groups asked for, never with the answers.
+ */
+export async function readBuckets(deps: Pick<Deps, 'rollups'>, family: RollupFamily, query: RollupQueryParams) {
+  const filters: Filters = {
+    store: query.storeId,
+    department: query.departmentId,
+    advisor: query.advisorId,
+    serviceType: query.serviceType,
+  };
+  const plan = planView(query.groupBy, filters);
+  if (!plan) {
+    throw new ValidationError('this combination of groupBy and filters is not available', {
+      groupBy: 'combine at most a store filter with one other dimension',
+    });
+  }
+  const rows = await deps.rollups.read({
+    family,
+    granularity: query.granularity,
+    view: plan.view,
+    partitions: partitionsBetween(query.from, query.to, query.granularity),
+    fromPeriod: periodOf(query.from, query.granularity),
+    toPeriod: periodOf(query.to, query.granularity),
+  });
+
+  const buckets = new Map<string, { period: string; group: string; counters: RollupCounters }>();
+  for (const row of rows) {
+    const values = row.group.split('|');
+    const partOf = (d: Dimension) => values[plan.parts.indexOf(d)];
+    if (plan.parts.some((d) => filters[d] !== undefined && partOf(d) !== filters[d])) continue;
+    const group = query.groupBy === 'none' ? 'all' : (partOf(query.groupBy) ?? 'all');
+    const key = `${row.period}\u0000${group}`;
+    const bucket = buckets.get(key) ?? { period: row.period, group, counters: {} };
+    for (const [name, n] of Object.entries(row.counters)) bucket.counters[name] = (bucket.counters[name] ?? 0) + n;
+    buckets.set(key, bucket);
+  }
+  return [...buckets.values()].sort((a, b) => a.period.localeCompare(b.period) || a.group.localeCompare(b.group));
+}

@@ -1,0 +1,201 @@
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { ScoredResponse } from '#shared/domain/records.ts';
+import { describe, expect, it } from 'vitest';
+import { batchIdOf, rollupFactsOf, type StreamChange } from '#shared/adapters/dynamodb/rollup-facts.ts';
+import { foldIncrements, type RollupFact } from '#shared/domain/rollups.ts';
+import { aggregateRollups } from '#shared/use-cases/aggregate-rollups.ts';
+import { queryFunnel } from '#shared/use-cases/query-funnel.ts';
+import { queryScores, scoresQuerySchema } from '#shared/use-cases/query-scores.ts';
+import { aResponse, FakeRollupStore, localConfig } from './fakes.ts';
+
+const answer = aResponse;
+const scored = (r: ScoredResponse): RollupFact => ({ kind: 'scored', response: r });
+const cx = { role: 'cx' } as const;
+
+describe('foldIncrements', () => {
+  it('folds a batch into one increment per bucket, whatever the number of answers', () => {
+    const batch = Array.from({ length: 500 }, (_, i) => scored(answer(i % 11)));
+
+    const increments = foldIncrements(batch);
+
+    // 8 views × 3 granularities, all shared by these answers.
+    expect(increments).toHaveLength(24);
+    const all = increments.find((i) => i.key.view === 'all' && i.key.granularity === 'month');
+    expect(all?.counters.responses).toBe(500);
+    expect(all?.counters.scoreSum).toBe(batch.reduce((sum, f) => sum + (f.kind === 'scored' ? f.response.score : 0), 0));
+  });
+
+  it('keeps stores, advisors and periods in buckets of their own', () => {
+    const increments = foldIncrements([
+      scored(answer(9)),
+      scored(answer(3, { storeId: 'sh-minhang', advisorId: 'A-2', visitDate: '2026-12-01' })),
+    ]);
+
+    const stores = increments.filter((i) => i.key.view === 'store' && i.key.granularity === 'month');
+    expect(stores.map((i) => [i.key.period, i.key.group, i.counters.responses])).toEqual([
+      ['2026-11', 'sh-pudong', 1],
+      ['2026-12', 'sh-minhang', 1],
+    ]);
+  });
+
+  it('counts funnel steps and suppressions by reason', () => {
+    const visit = { storeId: 'sh-pudong', advisorId: 'A-17', serviceType: 'maintenance', visitDate: '2026-11-10' };
+    const increments = foldIncrements([
+      { kind: 'funnel', steps: ['visit'], visit },
+      { kind: 'funnel', steps: ['sent'], visit },
+      { kind: 'funnel', steps: ['answered'], visit },
+      { kind: 'funnel', steps: ['visit'], suppressed: 'opted_out', visit },
+    ]);
+
+    const all = increments.find((i) => i.key.family === 'funnel' && i.key.view === 'all' && i.key.granularity === 'day');
+    expect(all?.counters).toEqual({ visits: 2, sent: 1, answered: 1, suppressed: 1, suppressed_opted_out: 1 });
+  });
+});
+
+describe('rollupFactsOf', () => {
+  const change = (eventName: StreamChange['eventName'], newItem?: object, oldItem?: object): StreamChange => ({
+    eventId: `e-${Math.random()}`,
+    eventName,
+    newImage: newItem && marshall(newItem, { removeUndefinedValues: true }),
+    oldImage: oldItem && marshall(oldItem, { removeUndefinedValues: true }),
+  });
+  const survey = {
+    pk: 'SURVEY#sv_1',
+    sk: 'SURVEY',
+    type: 'survey',
+    storeId: 'sh-pudong',
+    departmentId: 'workshop',
+    serviceType: 'repair',
+    visitDate: '2026-11-10',
+  };
+
+  it('counts a newly kept answer as scored', () => {
+    const r = answer(9);
+    expect(rollupFactsOf(change('INSERT', { pk: 'RESPONSES#nps#2026-11', sk: 'x', type: 'response', ...r }))).toEqual([
+      { kind: 'scored', response: r },
+    ]);
+  });
+
+  it('ignores a comment added to a kept answer, and a re-survey', () => {
+    const r = { pk: 'p', sk: 's', type: 'response', ...answer(3) };
+    expect(rollupFactsOf(change('MODIFY', { ...r, comment: 'slow' }, r))).toEqual([]);
+    expect(rollupFactsOf(change('INSERT', { ...r, recoveryOf: 'sv_0' }))).toEqual([]);
+  });
+
+  it('follows a survey through the funnel: visit, sent once, answered once', () => {
+    const sent = { ...survey, sentAt: '2026-11-10T10:00:00Z' };
+    const answered = { ...sent, score: 8 };
+
+    expect(rollupFactsOf(change('INSERT', survey))).toMatchObject([{ steps: ['visit'] }]);
+    expect(rollupFactsOf(change('MODIFY', sent, survey))).toMatchObject([{ steps: ['sent'] }]);
+    expect(rollupFactsOf(change('MODIFY', { ...sent, remindedAt: 'x' }, sent))).toEqual([]);
+    expect(rollupFactsOf(change('MODIFY', answered, sent))).toMatchObject([{ steps: ['answered'] }]);
+    expect(rollupFactsOf(change('MODIFY', { ...answered, reason: 'ok' }, answered))).toEqual([]);
+  });
+
+  it('counts an imported, already answered survey as visit, sent and answered at once', () => {
+    expect(rollupFactsOf(change('INSERT', { ...survey, sentAt: 'x', score: 9 }))).toMatchObject([
+      { steps: ['visit', 'sent', 'answered'] },
+    ]);
+  });
+
+  it('counts a suppressed visit with its reason, dated by its visit', () => {
+    const event = {
+      pk: 'EVENT#RO-1',
+      sk: 'EVENT',
+      type: 'event',
+      result: { eventId: 'RO-1', survey: { status: 'suppressed', reason: 'invalid_phone' } },
+      storeId: 'sh-pudong',
+      visitDate: '2026-11-09',
+      at: '2026-11-10T01:00:00Z',
+    };
+    expect(rollupFactsOf(change('INSERT', event))).toEqual([
+      {
+        kind: 'funnel',
+        steps: ['visit'],
+        suppressed: 'invalid_phone',
+        visit: {
+          storeId: 'sh-pudong',
+          departmentId: undefined,
+          advisorId: undefined,
+          serviceType: undefined,
+          visitDate: '2026-11-09',
+        },
+      },
+    ]);
+  });
+
+  it('ignores other items and removals (retention ending is not a change in the scores)', () => {
+    expect(rollupFactsOf(change('INSERT', { pk: 'ALERT#1', sk: 'ALERT', type: 'alert' }))).toEqual([]);
+    expect(rollupFactsOf(change('REMOVE', undefined, survey))).toEqual([]);
+  });
+
+  it('names a batch by its records, so the same records retried are the same batch', () => {
+    const a = change('INSERT', survey);
+    const b = change('INSERT', survey);
+    expect(batchIdOf([a, b])).toBe(batchIdOf([a, b]));
+    expect(batchIdOf([a, b])).not.toBe(batchIdOf([a]));
+  });
+});
+
+describe('aggregateRollups', () => {
+  it('applies a retried batch once', async () => {
+    const rollups = new FakeRollupStore();
+    const batch = { id: 'batch-1', facts: [scored(answer(10)), scored(answer(2))] };
+
+    await aggregateRollups({ rollups }, batch);
+    const retry = await aggregateRollups({ rollups }, batch);
+
+    expect(retry.alreadyApplied).toBe(1);
+    expect(await rollups.bucket('nps', 'month', 'all', '2026-11', 'all')).toMatchObject({
+      responses: 2,
+      promoters: 1,
+      detractors: 1,
+    });
+  });
+
+  it('feeds the scores and the funnel the dashboard reads', async () => {
+    const rollups = new FakeRollupStore();
+    const visit = { storeId: 'sh-pudong', visitDate: '2026-11-10' };
+    await aggregateRollups(
+      { rollups },
+      {
+        id: 'b',
+        facts: [
+          scored(answer(9)),
+          { kind: 'funnel', steps: ['visit', 'sent', 'answered'], visit },
+          { kind: 'funnel', steps: ['visit', 'sent'], visit },
+          { kind: 'funnel', steps: ['visit'], suppressed: 'throttled', visit },
+          { kind: 'funnel', steps: ['visit'], suppressed: 'opted_out', visit },
+        ],
+      },
+    );
+
+    const funnel = await queryFunnel({ rollups }, cx, {
+      from: '2026-11-01',
+      to: '2026-11-30',
+      granularity: 'month',
+      groupBy: 'store',
+    });
+    const scores = await queryScores(
+      { rollups, config: localConfig() },
+      cx,
+      scoresQuerySchema.parse({ metric: 'nps', from: '2026-11-01', to: '2026-11-30' }),
+    );
+
+    expect(funnel.buckets).toEqual([
+      {
+        period: '2026-11',
+        group: 'sh-pudong',
+        visits: 4,
+        sent: 2,
+        answered: 1,
+        responseRate: 50,
+        suppressed: { opted_out: 1, throttled: 1 },
+        suppressedTotal: 2,
+        suppressionRate: 50,
+      },
+    ]);
+    expect(scores.buckets[0]).toMatchObject({ responses: 1, promoters: 1, score: 100 });
+  });
+});
