@@ -8,7 +8,7 @@
  * creates the functions, local/runtime.ts before it imports the handlers), so neither serves a
  * stale client, and no handler has a local-only branch or a file to find at run time.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,7 +58,7 @@ export const styles = ${JSON.stringify(assets.styles)};
 `;
   if (!existsSync(dashboardAssetsModule) || readFileSync(dashboardAssetsModule, 'utf8') !== text) {
     // Renamed into place: a stack starting in another process never imports half a file.
-    const temporary = `${dashboardAssetsModule}.${process.pid}.tmp`;
+    const temporary = `${dashboardAssetsModule}.${randomUUID()}.tmp`;
     writeFileSync(temporary, text);
     renameSync(temporary, dashboardAssetsModule);
   }

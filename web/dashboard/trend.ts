@@ -77,12 +77,11 @@ export function trendPanel(): Panel {
         signal,
       );
       title.textContent = `${ctx.t('trend', { metric: ctx.t(`metric_${metric}`) })} · ${ctx.t(`trendBy_${granularity}`)}`;
-      note.textContent = edgesArePartial(from, to, granularity) ? ctx.t('edgeNote') : '';
-      note.hidden = note.textContent === '';
       chart?.destroy();
       chart = undefined;
       const buckets = answer.buckets;
       if (buckets.length === 0) {
+        note.hidden = true;
         body.replaceChildren(emptyNotice(ctx.t('noData')));
         return;
       }
@@ -93,6 +92,12 @@ export function trendPanel(): Panel {
         period: b.period,
       }));
       const shown = figures.filter((x) => x.enoughData);
+      const notes = [
+        edgesArePartial(from, to, granularity) ? ctx.t('edgeNote') : '',
+        shown.length < figures.length ? ctx.t('trendGaps', { n: ctx.boot.minResponses }) : '',
+      ];
+      note.textContent = notes.filter(Boolean).join(' ');
+      note.hidden = note.textContent === '';
       const bounds = axisBounds(
         metric,
         shown.map((x) => x.score),
