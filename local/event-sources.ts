@@ -18,6 +18,8 @@ export interface PollerOptions {
   maxBatchingWindowSeconds: number;
   timeoutSeconds: number;
   onError?: (error: unknown) => void;
+  /** Fault injection: whether to drop the delete of a message that was handled (it then comes back). */
+  loseDelete?: () => boolean;
 }
 
 function toRecord(message: Message, queueArn: string): SQSRecord {
@@ -120,7 +122,7 @@ export class QueuePoller {
       this.options.onError?.(error);
       failed = new Set(records.map((r) => r.messageId));
     }
-    const done = records.filter((r) => !failed.has(r.messageId));
+    const done = records.filter((r) => !failed.has(r.messageId) && !this.options.loseDelete?.());
     for (let i = 0; i < done.length; i += 10) {
       await this.sqs.send(
         new DeleteMessageBatchCommand({

@@ -26,6 +26,7 @@ import { ensureTables, startDynamoDbLocal } from './dynamodb-local.ts';
 import { QueuePoller, ScheduleTimer, type SqsLambda } from './event-sources.ts';
 import { StartupError } from './startup-error.ts';
 import { type StreamLambda, StreamPoller } from './stream-source.ts';
+import { type FaultCounts, type FaultPlan, injectDynamoDbFaults, seededRandom } from './faults.ts';
 import { buildDashboardAssets } from '#web/build.ts';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -39,6 +40,8 @@ export interface LocalOptions {
   /** Tests shorten these; the topology's values are the default. */
   visibilityTimeoutSeconds?: number | undefined;
   scheduleIntervalMs?: number | undefined;
+  /** Faults to inject into DynamoDB calls and queue deletes (LOCAL_FAULTS); none when absent. */
+  faults?: FaultPlan | undefined;
   /** Caps every stream trigger's batching window (tests want rollups within a second). */
   streamBatchingWindowMs?: number | undefined;
   onError?: (error: unknown) => void;
@@ -191,6 +194,17 @@ export async function startLocalStack(options: LocalOptions): Promise<LocalStack
     );
     const api = new ApiGatewayEmulator(routes);
     const compose = await import('#functions/lib/compose.ts');
+    const faultCounts: FaultCounts = { throttled: 0, crashedBefore: 0, crashedAfter: 0, lostDeletes: 0 };
+    const random = seededRandom(options.faults?.seed ?? 1);
+    if (options.faults) injectDynamoDbFaults(compose.db(), options.faults, random, faultCounts);
+    const loseDeleteRate = options.faults?.sqs.loseDelete ?? 0;
+    const loseDelete = loseDeleteRate
+      ? () => {
+          const lost = random() < loseDeleteRate;
+          if (lost) faultCounts.lostDeletes++;
+          return lost;
+        }
+      : undefined;
     const { handleInboundSms } = await import('#shared/use-cases/handle-inbound-sms.ts');
     const inboundDeps = {
       config: compose.config,
@@ -222,6 +236,7 @@ export async function startLocalStack(options: LocalOptions): Promise<LocalStack
             maxBatchingWindowSeconds: trigger.maxBatchingWindowSeconds,
             timeoutSeconds: fn.timeoutSeconds,
             onError,
+            loseDelete,
           });
           poller.start();
           eventSources.push({
@@ -293,6 +308,11 @@ export async function startLocalStack(options: LocalOptions): Promise<LocalStack
       if (await api.handle(req, res)) return;
       if (await devRoutes(req, res)) return;
       if (await deadLetters.handle(req, res)) return;
+      if (req.method === 'GET' && req.url === '/dev/faults') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ plan: options.faults ?? null, injected: faultCounts }));
+        return;
+      }
       if (req.method === 'GET' && req.url === '/dev/wiring') {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify(normalizeWiring(wiring)));

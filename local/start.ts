@@ -1,6 +1,7 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 /** `npm start`: the whole pipeline on this machine. */
 import { ConfigError } from '#shared/config/load.ts';
+import { faultPlanFromEnv } from './faults.ts';
 import { startLocalStack } from './runtime.ts';
 import { StartupError } from './startup-error.ts';
 
@@ -30,6 +31,7 @@ try {
     visibilityTimeoutSeconds: optionalNumber('LOCAL_VISIBILITY_TIMEOUT_SECONDS'),
     streamBatchingWindowMs: optionalNumber('LOCAL_STREAM_BATCHING_WINDOW_MS'),
     scheduleIntervalMs: optionalNumber('LOCAL_SCHEDULE_INTERVAL_MS'),
+    faults: faultPlanFromEnv(process.env.LOCAL_FAULTS),
   });
   const tokens = stack.config.auth.tokens
     .map((t) => `    ${t.role === 'department' ? `department:${t.departmentId}` : t.role}`.padEnd(34) + t.token)

@@ -1,7 +1,6 @@
-import { ValidationError } from '#shared/errors.ts';
-import { handleInboundSms } from '#shared/use-cases/handle-inbound-sms.ts';
+import { handleInboundSms, twilioInboundSchema } from '#shared/use-cases/handle-inbound-sms.ts';
 import { clock, config, phoneVault, runtime, surveyStore, workQueues } from '../lib/compose.ts';
-import { httpHandler } from '../lib/http.ts';
+import { httpHandler, parseFields } from '../lib/http.ts';
 import { createLogger } from '../lib/logger.ts';
 import { twiml, verifiedTwilioForm } from '../lib/twilio-webhook.ts';
 
@@ -11,14 +10,7 @@ const deps = { config, clock, surveys: surveyStore(), queues: workQueues(), vaul
 const twilioForm = verifiedTwilioForm(runtime);
 
 export const handler = httpHandler(logger, async (event) => {
-  const form = twilioForm(event);
-  if (!form.MessageSid || !form.From || form.Body === undefined) {
-    throw new ValidationError('MessageSid, From and Body are required', {
-      MessageSid: 'required',
-      From: 'required',
-      Body: 'required',
-    });
-  }
+  const form = parseFields(twilioForm(event), twilioInboundSchema);
   const { reply } = await handleInboundSms(deps, {
     provider: 'twilio',
     messageId: form.MessageSid,

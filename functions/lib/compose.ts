@@ -30,7 +30,8 @@ export const config = runtime.config;
 export const clock: Clock = { now: () => new Date() };
 
 let documentClient: ReturnType<typeof createDocumentClient> | undefined;
-const db = () => (documentClient ??= createDocumentClient());
+/** The one DynamoDB client of this function instance (its middleware stack is where the local runtime injects faults). */
+export const db = () => (documentClient ??= createDocumentClient());
 const retention = () => config.privacy.retentionDays;
 
 export const surveyStore = () => new DynamoSurveyStore(db(), runtime.table('main'), retention());

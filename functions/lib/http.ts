@@ -84,6 +84,13 @@ export function parseQuery<S extends z.ZodType>(event: HttpEvent, schema: S): z.
   return result.data;
 }
 
+/** Fields already read from a form (e.g. a verified webhook) checked against their schema. */
+export function parseFields<S extends z.ZodType>(fields: Record<string, string>, schema: S): z.infer<S> {
+  const result = schema.safeParse(fields);
+  if (!result.success) throw new ValidationError('the form has invalid fields', fieldErrors(result.error));
+  return result.data;
+}
+
 export function pathParameter(event: HttpEvent, name: string): string {
   const value = event.pathParameters?.[name];
   if (!value || value.length > 128) throw new ValidationError(`missing or invalid ${name}`, { [name]: 'invalid' });

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { renderMessage } from '#shared/domain/messages.ts';
 import { toE164 } from '#shared/domain/phone.ts';
 import { keywordOf, parseScore } from '#shared/domain/reply-parser.ts';
@@ -6,6 +7,14 @@ import type { Survey } from '#shared/domain/records.ts';
 import type { Locale } from '#shared/config/schema.ts';
 import type { InboundRecord } from '#shared/ports.ts';
 import { addMs, type Deps, MINUTE, TIMER_LEASE_MS } from './deps.ts';
+
+/** The fields of Twilio's inbound message webhook this use case reads (the form has more; they are ignored). */
+export const twilioInboundSchema = z.looseObject({
+  MessageSid: z.string().min(1).max(64),
+  From: z.string().min(1).max(64),
+  To: z.string().max(64).optional(),
+  Body: z.string().max(1600),
+});
 
 export interface InboundSms {
   /** Provider and its message id, e.g. twilio + MessageSid: a repeat is processed once. */

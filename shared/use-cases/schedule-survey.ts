@@ -47,7 +47,7 @@ export async function scheduleSurvey(
   if (!store) throw new ValidationError(`unknown store "${event.storeId}"`, { storeId: 'not a configured store' });
 
   const earlier = await surveys.ingestResult(event.eventId);
-  if (earlier) return earlier;
+  if (earlier) return redeliverDueSend(deps, earlier);
 
   const now = clock.now();
   const phone = toE164(event.customer.phone, store.country);
@@ -110,10 +110,26 @@ export async function scheduleSurvey(
     webTokenHash: hashWebSurveyToken(webToken),
     spend: visit.spend,
   });
-  if (outcome.kind === 'duplicate') return outcome.result;
+  if (outcome.kind === 'duplicate') return redeliverDueSend(deps, outcome.result);
   if (outcome.kind === 'suppressed') return suppress(outcome.reason);
 
   // Persisted first: if this send is lost, the sweeper fires the timer when the lease ends.
   if (dueNow) await deps.queues.surveyTimer({ surveyId: survey.id, action: 'send', at: sendAt });
   return { eventId: event.eventId, survey: { id: survey.id, status: 'scheduled', sendAt } };
+}
+
+/**
+ * The same visit again: usually a DMS retrying after a 5xx, whose first attempt may have died
+ * between keeping the survey and queueing its send. A due send is queued again (running a send
+ * twice is harmless: it runs only while the survey is still scheduled), so the text does not wait
+ * for the sweeper's lease.
+ */
+async function redeliverDueSend(deps: Pick<Deps, 'clock' | 'queues'>, result: IngestResult): Promise<IngestResult> {
+  const { survey } = result;
+  const now = deps.clock.now().toISOString();
+  // Past the lease the sweeper has fired it already; before sendAt it is not due.
+  if (survey.status === 'scheduled' && survey.sendAt <= now && now <= addMs(survey.sendAt, TIMER_LEASE_MS)) {
+    await deps.queues.surveyTimer({ surveyId: survey.id, action: 'send', at: survey.sendAt });
+  }
+  return result;
 }

@@ -4,6 +4,7 @@ import { type ServiceEvent, scheduleSurvey, serviceEventSchema } from '#shared/u
 import { configWith, createFakes, fakeVault } from './fakes.ts';
 
 const HOUR = 3_600_000;
+const MINUTE = 60_000;
 const DAY = 24 * HOUR;
 
 /** A visit at the Pudong store (Asia/Shanghai, UTC+8), as the DMS would post it. */
@@ -178,6 +179,19 @@ describe('scheduleSurvey', () => {
     expect(second).toEqual(first);
     expect(fakes.surveys.surveys.size).toBe(1);
     expect(fakes.queues.surveyTimers).toHaveLength(1);
+  });
+
+  it('queues a due send again when the same visit comes back within the lease (a retry after a 5xx)', async () => {
+    const fakes = createFakes({ now: '2026-11-20T06:30:00.000Z' });
+    const first = await scheduleSurvey(fakes, visit());
+    fakes.clock.advance(MINUTE);
+
+    await scheduleSurvey(fakes, visit());
+
+    expect(fakes.queues.surveyTimers).toEqual([
+      { surveyId: first.survey.id, action: 'send', at: '2026-11-20T06:30:00.000Z' },
+      { surveyId: first.survey.id, action: 'send', at: '2026-11-20T06:30:00.000Z' },
+    ]);
   });
 
   it('suppresses a visit whose service type has no survey plan, and records why', async () => {

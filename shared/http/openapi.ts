@@ -1,0 +1,210 @@
+/**
+ * The OpenAPI 3.1 document of the public HTTP API, generated from the very zod schemas the
+ * handlers parse requests with (zod-openapi); served at GET /openapi.json. Local-only /dev routes
+ * are not part of it. A test checks it both ways against the routes the topology defines.
+ */
+import { z } from 'zod';
+import { createDocument, type ZodOpenApiOperationObject } from 'zod-openapi';
+import { closedLoopQuerySchema } from '#shared/use-cases/closed-loop-metrics.ts';
+import { twilioInboundSchema } from '#shared/use-cases/handle-inbound-sms.ts';
+import { responsesQuerySchema } from '#shared/use-cases/list-responses.ts';
+import { alertActionSchema, listAlertsQuerySchema } from '#shared/use-cases/manage-alerts.ts';
+import { funnelQuerySchema } from '#shared/use-cases/query-funnel.ts';
+import { scoresQuerySchema } from '#shared/use-cases/query-scores.ts';
+import { twilioStatusCallbackSchema } from '#shared/use-cases/record-delivery-status.ts';
+import { serviceEventSchema } from '#shared/use-cases/schedule-survey.ts';
+import { webAnswerSchema, webSurveyTokenSchema } from '#shared/use-cases/web-survey.ts';
+
+const errorSchema = z
+  .object({
+    error: z.object({
+      code: z.string(),
+      message: z.string(),
+      fields: z.record(z.string(), z.string()).optional().meta({ description: 'field path → what is wrong with it' }),
+    }),
+  })
+  .meta({ id: 'Error', description: 'Every 4xx and 5xx answer' });
+
+const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
+const error = (description: string) => json(errorSchema, description);
+const bearer = [{ bearer: [] }];
+const guarded = {
+  '400': error('a parameter or the body is invalid; `fields` names each bad field'),
+  '401': error('no token, or an unknown one'),
+  '403': error("a token outside this route's role or department"),
+};
+const twilioSignature = z.object({
+  'x-twilio-signature': z.string().meta({ description: "Twilio's signature of PUBLIC_BASE_URL + path and the form" }),
+});
+const alertPath = z.object({ id: z.string().min(1).max(128).meta({ description: 'the alert id' }) });
+
+const anyObject = (description: string) => z.looseObject({}).meta({ description });
+
+const operations: Record<string, Partial<Record<'get' | 'post', ZodOpenApiOperationObject>>> = {
+  '/v1/service-events': {
+    post: {
+      summary: 'One completed service visit (role ingest); idempotent on eventId',
+      security: bearer,
+      requestBody: { content: { 'application/json': { schema: serviceEventSchema } } },
+      responses: {
+        '202': json(
+          anyObject('{"eventId","survey":{"id","status":"scheduled","sendAt"}} or status "suppressed" with a reason'),
+          'accepted',
+        ),
+        ...guarded,
+        '413': error('the body is over 64 KB'),
+        '415': error('not application/json'),
+      },
+    },
+  },
+  '/v1/sms/twilio': {
+    post: {
+      summary: "Twilio's inbound message webhook: one conversation step; answers TwiML",
+      requestParams: { header: twilioSignature },
+      requestBody: { content: { 'application/x-www-form-urlencoded': { schema: twilioInboundSchema } } },
+      responses: {
+        '200': { description: 'TwiML with the reply, if any', content: { 'text/xml': { schema: z.string() } } },
+        '400': error('a required field is missing'),
+        '403': error('a bad or missing signature; nothing changes'),
+      },
+    },
+  },
+  '/v1/sms/twilio/status': {
+    post: {
+      summary: "Twilio's status callback for the texts ClosedLoop sent",
+      requestParams: { header: twilioSignature },
+      requestBody: { content: { 'application/x-www-form-urlencoded': { schema: twilioStatusCallbackSchema } } },
+      responses: {
+        '204': { description: 'kept' },
+        '400': error('invalid fields'),
+        '403': error('a bad or missing signature; nothing changes'),
+      },
+    },
+  },
+  '/v1/scores': {
+    get: {
+      summary: 'Rolled-up NPS, CSAT or CES per period and group (roles cx, department)',
+      security: bearer,
+      requestParams: { query: scoresQuerySchema },
+      responses: { '200': json(anyObject('{"metric","minResponses","buckets":[...]}'), 'the buckets'), ...guarded },
+    },
+  },
+  '/v1/funnel': {
+    get: {
+      summary: 'Visits, surveys sent and answered, suppressions by reason (roles cx, department)',
+      security: bearer,
+      requestParams: { query: funnelQuerySchema },
+      responses: { '200': json(anyObject('{"buckets":[...]}'), 'the funnel per period and group'), ...guarded },
+    },
+  },
+  '/v1/responses': {
+    get: {
+      summary: 'The answers and verbatims behind a bucket, newest first, a page at a time (roles cx, department)',
+      security: bearer,
+      requestParams: { query: responsesQuerySchema },
+      responses: { '200': json(anyObject('{"metric","responses":[...],"nextCursor"?}'), 'one page'), ...guarded },
+    },
+  },
+  '/v1/closed-loop': {
+    get: {
+      summary: 'Follow-up, closed-loop, SLA, escalation and recovery figures (roles cx, department)',
+      security: bearer,
+      requestParams: { query: closedLoopQuerySchema },
+      responses: { '200': json(anyObject('{"overall",...,"groups":[...]}'), 'the figures'), ...guarded },
+    },
+  },
+  '/v1/alerts': {
+    get: {
+      summary: 'Detractor alerts, newest first (roles cx, department: its own only)',
+      security: bearer,
+      requestParams: { query: listAlertsQuerySchema },
+      responses: { '200': json(anyObject('{"alerts":[...]}'), 'the alerts'), ...guarded },
+    },
+  },
+  '/v1/alerts/{id}': {
+    get: {
+      summary: 'One alert with its actions',
+      security: bearer,
+      requestParams: { path: alertPath },
+      responses: { '200': json(anyObject('the alert'), 'the alert'), ...guarded, '404': error('no such alert') },
+    },
+  },
+  '/v1/alerts/{id}/actions': {
+    post: {
+      summary: 'Acknowledge, contact, resolve, mark unreachable or reassign an alert',
+      security: bearer,
+      requestParams: { path: alertPath },
+      requestBody: { content: { 'application/json': { schema: alertActionSchema } } },
+      responses: {
+        '200': json(anyObject('the alert after the action'), 'done'),
+        ...guarded,
+        '404': error('no such alert'),
+        '409': error('the action does not follow from the alert status'),
+      },
+    },
+  },
+  '/s/{token}': {
+    get: {
+      summary: 'The web survey page, in the customer’s language',
+      requestParams: { path: z.object({ token: webSurveyTokenSchema }) },
+      responses: {
+        '200': { description: 'the page', content: { 'text/html': { schema: z.string() } } },
+        '404': { description: 'an unknown token', content: { 'text/html': { schema: z.string() } } },
+        '410': { description: 'an expired or used token', content: { 'text/html': { schema: z.string() } } },
+      },
+    },
+    post: {
+      summary: 'The one answer of a web survey',
+      requestParams: { path: z.object({ token: webSurveyTokenSchema }) },
+      requestBody: {
+        content: {
+          'application/x-www-form-urlencoded': { schema: webAnswerSchema },
+          'application/json': { schema: webAnswerSchema },
+        },
+      },
+      responses: {
+        '200': { description: 'thanks', content: { 'text/html': { schema: z.string() } } },
+        '400': { description: 'an invalid answer' },
+        '404': { description: 'an unknown token' },
+        '410': { description: 'an expired or used token' },
+      },
+    },
+  },
+  '/': {
+    get: {
+      summary: 'The CX dashboard',
+      responses: { '200': { description: 'the page', content: { 'text/html': { schema: z.string() } } } },
+    },
+  },
+  '/assets/{file}': {
+    get: {
+      summary: "The CX dashboard's compiled script, under the content-hashed name the page gives (immutable; gzip when accepted)",
+      requestParams: {
+        path: z.object({ file: z.string().min(1).max(128).meta({ description: 'dashboard.<hash>.js, as named by GET /' }) }),
+      },
+      responses: {
+        '200': { description: 'the script', content: { 'text/javascript': { schema: z.string() } } },
+        '404': error('any other name, such as an earlier build’s script'),
+      },
+    },
+  },
+  '/openapi.json': {
+    get: {
+      summary: 'This document',
+      responses: { '200': json(anyObject('OpenAPI 3.1'), 'the document') },
+    },
+  },
+};
+
+export function openApiDocument() {
+  return createDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'ClosedLoop',
+      version: '1.0.0',
+      description: 'Post-service surveys (NPS, CSAT, CES) by SMS, exact rollups, and closed-loop follow-up of every detractor.',
+    },
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    paths: operations,
+  });
+}
