@@ -11,6 +11,7 @@ import { TopicToQueue } from './constructs/topic-to-queue.ts';
 import { TopologyFunction, type TopologyResources } from './constructs/topology-function.ts';
 import { TopologyTable } from './constructs/topology-table.ts';
 import { buildTopology } from './topology.ts';
+import { buildDashboardAssets } from '#web/build.ts';
 
 export interface ClosedLoopStackProps extends StackProps {
   /** The config; every function bundle carries a copy with its secrets as `secret:NAME` references. */
@@ -65,6 +66,8 @@ export class ClosedLoopStack extends Stack {
       queue: (name) => found(queues.get(name), 'queue', name),
     };
 
+    // The dashboard's handlers bundle the compiled client: build it before esbuild bundles them (see web/build.ts).
+    buildDashboardAssets();
     for (const spec of topology.functions) {
       const fn = new TopologyFunction(this, `Function-${spec.name}`, {
         spec,

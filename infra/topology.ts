@@ -193,6 +193,7 @@ export function buildTopology(config: Pick<Config, 'departments' | 'sms'>): Topo
       ]),
       api('get-closed-loop', 'Follow-up, closed-loop, SLA and recovery figures', http('GET', '/v1/closed-loop'), [main('read')]),
       api('get-dashboard', 'The CX dashboard page', http('GET', '/'), []),
+      api('get-dashboard-asset', "The CX dashboard's compiled script", http('GET', '/assets/{file}'), []),
       api('get-openapi', 'The OpenAPI 3.1 document of this API', http('GET', '/openapi.json'), []),
       api('get-web-survey', 'The one-page web survey a link-mode text points to', http('GET', '/s/{token}'), [main('read')]),
       api('post-web-survey', 'Takes the one answer of a web survey', http('POST', '/s/{token}'), [

@@ -27,6 +27,7 @@ import { QueuePoller, ScheduleTimer, type SqsLambda } from './event-sources.ts';
 import { StartupError } from './startup-error.ts';
 import { type StreamLambda, StreamPoller } from './stream-source.ts';
 import { type FaultCounts, type FaultPlan, injectDynamoDbFaults, seededRandom } from './faults.ts';
+import { buildDashboardAssets } from '#web/build.ts';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -180,6 +181,8 @@ export async function startLocalStack(options: LocalOptions): Promise<LocalStack
     const streamArns = await ensureTables(dynamoClient, topology.tables, (t) => localTableName(t.name));
     dynamoClient.destroy();
 
+    // The dashboard's handlers serve the compiled client: build it before they are imported (see web/build.ts).
+    buildDashboardAssets();
     const modules = new Map<string, { handler: unknown }>();
     for (const fn of topology.functions) {
       modules.set(fn.name, await import(pathToFileURL(join(repoRoot, fn.entry)).href));

@@ -87,6 +87,18 @@ const smsProvider = z.discriminatedUnion('provider', [
   }),
 ]);
 
+/** Red/amber/green thresholds of a score on the dashboard: at least `green` is green, at least `amber` amber. */
+const target = (min: number, max: number, green: number, amber: number) =>
+  z
+    .object({ green: z.number().min(min).max(max), amber: z.number().min(min).max(max) })
+    .refine((t) => t.amber <= t.green, { path: ['amber'], message: 'must not be above green' })
+    .default({ green, amber });
+const targets = {
+  nps: target(-100, 100, 50, 30),
+  csat: target(0, 100, 90, 80),
+  ces: target(1, 7, 5.5, 5),
+};
+
 const authToken = z.discriminatedUnion('role', [
   z.object({ token: z.string().min(8), role: z.literal('cx') }),
   z.object({ token: z.string().min(8), role: z.literal('ingest') }),
@@ -168,6 +180,10 @@ export const configSchema = z
      * replies, so the text carries a link to the one-page web survey instead.
      */
     smsMode: smsMode.default('two-way'),
+    /** The dashboard's targets per score (NPS −100…100, CSAT % satisfied, CES mean 1–7). */
+    targets: z
+      .object(targets)
+      .default({ nps: { green: 50, amber: 30 }, csat: { green: 90, amber: 80 }, ces: { green: 5.5, amber: 5 } }),
   })
   .superRefine((config, ctx) => {
     const departments = new Set(config.departments.map((d) => d.id));
@@ -219,6 +235,7 @@ export type SurveyType = z.infer<typeof surveyType>;
 export type CommentCategory = z.infer<typeof commentCategory>;
 export type Locale = z.infer<typeof locale>;
 export type AuthToken = Config['auth']['tokens'][number];
+export type Targets = Config['targets'];
 
 function unique(values: string[], path: string[], ctx: z.RefinementCtx) {
   const seen = new Set<string>();

@@ -176,6 +176,18 @@ const operations: Record<string, Partial<Record<'get' | 'post', ZodOpenApiOperat
       responses: { '200': { description: 'the page', content: { 'text/html': { schema: z.string() } } } },
     },
   },
+  '/assets/{file}': {
+    get: {
+      summary: "The CX dashboard's compiled script, under the content-hashed name the page gives (immutable; gzip when accepted)",
+      requestParams: {
+        path: z.object({ file: z.string().min(1).max(128).meta({ description: 'dashboard.<hash>.js, as named by GET /' }) }),
+      },
+      responses: {
+        '200': { description: 'the script', content: { 'text/javascript': { schema: z.string() } } },
+        '404': error('any other name, such as an earlier build’s script'),
+      },
+    },
+  },
   '/openapi.json': {
     get: {
       summary: 'This document',

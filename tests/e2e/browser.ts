@@ -36,10 +36,16 @@ export function phoneContext(browser: Browser, baseURL: string): Promise<Browser
   );
 }
 
-/** A CX analyst's laptop in the Shanghai office. */
-export function desktopContext(browser: Browser, baseURL: string): Promise<BrowserContext> {
+/** A CX analyst's laptop in the Shanghai office (or in another language); no animations, so screenshots are stable. */
+export function desktopContext(browser: Browser, baseURL: string, locale = 'zh-CN'): Promise<BrowserContext> {
   return withDefaults(
-    browser.newContext({ baseURL, viewport: { width: 1280, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' }),
+    browser.newContext({
+      baseURL,
+      viewport: { width: 1280, height: 900 },
+      locale,
+      timezoneId: 'Asia/Shanghai',
+      reducedMotion: 'reduce',
+    }),
   );
 }
 
@@ -66,6 +72,8 @@ export const overflowsSideways = (page: Page) =>
 export async function screenshot(page: Page, name: string): Promise<string> {
   await mkdir(SCREENSHOTS, { recursive: true });
   const path = join(SCREENSHOTS, `${name}.png`);
+  // From the top: a sticky header would otherwise be drawn where the page was scrolled to.
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path, fullPage: true });
   return path;
 }

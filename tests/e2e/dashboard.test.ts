@@ -1,31 +1,113 @@
 import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { answeredSurvey, api, countItems, scores, stack, tokens, waitFor } from '../integration/helpers.ts';
-import { desktopContext, launchChromium, open, overflowsSideways, screenshot } from './browser.ts';
+import {
+  api,
+  countItems,
+  postVisit,
+  reply,
+  stack,
+  stackClient,
+  tokens,
+  visit,
+  waitFor,
+  waitForTexts,
+} from '../integration/helpers.ts';
+import { desktopContext, launchChromium, open, overflowsSideways, phoneContext, screenshot } from './browser.ts';
 
+/**
+ * The CX dashboard against a real local stack, with answers put in the way customers give them
+ * (visits through the ingest API, replies through the SMS simulator). What the page shows is
+ * checked against what the API answers for the same range at that moment.
+ */
+const { surveyItem } = stackClient(stack);
 const config = JSON.parse(readFileSync(stack.configPath, 'utf8'));
-const departmentName = (id: string): string => config.departments.find((d: { id: string }) => d.id === id).name;
-const ADVISOR = 'A-e2e-dashboard';
+const targets = config.targets as Record<'nps' | 'csat' | 'ces', { green: number; amber: number }>;
+const MIN_RESPONSES: number = config.minResponses ?? 10;
+const ADVISOR = `A-e2e-${Math.floor(Math.random() * 1e6)}`;
+const STORE = 'sh-minhang';
 const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
-/** Wide enough for a visit three hours ago in any store's local calendar. */
-const aroundToday = `from=${day(-2)}&to=${day(2)}`;
+const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3600_000).toISOString();
+/** Visit times spread over the last four weeks, all inside the default 30-day range. */
+const spread = [3, 50, 120, 220, 310, 410, 500, 600];
 
-interface Counts {
+/**
+ * A customer answers a visit's survey by SMS, score then (maybe) a reason. Unlike a person, a test
+ * could reply in the instant between the text going out and the survey recording that it went
+ * out, so it waits for that first.
+ */
+async function answeredSurvey(score: string, reason: string | undefined, overrides: Record<string, unknown>) {
+  const body = visit(overrides);
+  const ingest = await postVisit(body);
+  const surveyId: string = ingest.body.survey.id;
+  await waitForTexts(body.customer.phone, 1, 60_000);
+  await waitFor(async () => (await surveyItem(surveyId))?.status === 'awaiting_score', 'the survey to await its score', 60_000);
+  await reply(body.customer.phone, score);
+  if (reason !== undefined) await reply(body.customer.phone, reason);
+  return { phone: body.customer.phone, surveyId };
+}
+
+const npsAnswers: [string, string | undefined][] = [
+  ['10', '师傅很专业，讲解很清楚'],
+  ['10', '服务很周到'],
+  ['10', undefined],
+  ['9', '休息区很舒服'],
+  ['9', undefined],
+  ['9', undefined],
+  ['10', undefined],
+  ['9', undefined],
+  ['8', '还行，就是有点慢'],
+  ['7', undefined],
+  ['3', '等了三个小时，车还没修好'],
+  ['2', '价格太贵了，收费也不透明'],
+];
+const csatAnswers = ['5', '5', '5', '4', '4', '4', '4', '3', '2', '5'];
+const detractorReasons = ['等了三个小时，车还没修好', '价格太贵了，收费也不透明'];
+
+interface Bucket {
   responses: number;
-  promoters: number;
-  detractors: number;
+  promoters?: number;
+  detractors?: number;
+  satisfied?: number;
+  easy?: number;
+  score: number;
 }
-const npsOf = (buckets: Counts[]) => {
-  const n = buckets.reduce((sum, b) => sum + b.responses, 0);
-  const net = buckets.reduce((sum, b) => sum + b.promoters - b.detractors, 0);
-  return { n, nps: Math.round((net / n) * 1000) / 10 };
-};
 
-async function loadWithToken(page: Page, token: string) {
-  await page.getByLabel('access token').fill(token);
-  await page.getByRole('button', { name: 'Load' }).click();
+/** The range the page shows, as the API's query parameters. */
+async function shownRange(page: Page) {
+  return `from=${await page.locator('#from').inputValue()}&to=${await page.locator('#to').inputValue()}`;
 }
+
+/** The whole range's figures from the API's daily buckets, computed here by DESIGN §5. */
+async function apiFigure(metric: 'nps' | 'csat' | 'ces', range: string, filters = '') {
+  const { body } = await api(`/v1/scores?metric=${metric}&granularity=day&${range}${filters}`, { token: tokens.cx });
+  const buckets: Bucket[] = body.buckets;
+  const n = buckets.reduce((s, b) => s + b.responses, 0);
+  const sum = (f: (b: Bucket) => number) => buckets.reduce((s, b) => s + f(b), 0);
+  const score =
+    metric === 'nps'
+      ? Math.round(((sum((b) => b.promoters ?? 0) - sum((b) => b.detractors ?? 0)) / n) * 1000) / 10
+      : metric === 'csat'
+        ? Math.round((sum((b) => b.satisfied ?? 0) / n) * 1000) / 10
+        : Math.round((sum((b) => b.score * b.responses) / n) * 100) / 100;
+  return { n, score };
+}
+
+const rag = (metric: 'nps' | 'csat' | 'ces', score: number) =>
+  score >= targets[metric].green ? '达标' : score >= targets[metric].amber ? '关注' : '未达标';
+
+/** Waits until no panel is loading. */
+const settled = (page: Page) => page.waitForFunction(() => document.querySelector('[aria-busy]') === null);
+
+async function signIn(page: Page, token: string, label = '访问令牌', button = '查看仪表盘') {
+  await page.getByLabel(label, { exact: true }).fill(token);
+  await page.getByRole('button', { name: button }).click();
+  await page.locator('.tile .tile-name').first().waitFor();
+  await settled(page);
+}
+
+const tile = (page: Page, metric: string) => page.locator(`.tile[data-metric="${metric}"]`);
+const breakdownRow = (page: Page, text: string) => page.locator('#breakdown tbody tr').filter({ hasText: text });
 
 describe('CX dashboard page', () => {
   let browser: Browser;
@@ -33,7 +115,67 @@ describe('CX dashboard page', () => {
 
   beforeAll(async () => {
     browser = await launchChromium();
-  });
+    const answered = await Promise.all([
+      ...npsAnswers.map(([score, reason], i) =>
+        answeredSurvey(score, reason, {
+          storeId: STORE,
+          advisorId: ADVISOR,
+          occurredAt: hoursAgo(spread[i % spread.length] ?? 3),
+        }),
+      ),
+      ...csatAnswers.map((score, i) =>
+        answeredSurvey(score, undefined, {
+          storeId: STORE,
+          advisorId: ADVISOR,
+          serviceType: 'repair',
+          occurredAt: hoursAgo(spread[i % spread.length] ?? 3),
+        }),
+      ),
+      ...['9', '6', '10'].map((score) => answeredSurvey(score, undefined, { storeId: 'bj-chaoyang', occurredAt: hoursAgo(30) })),
+      ...['6', '7', '3'].map((score) =>
+        answeredSurvey(score, undefined, { storeId: STORE, serviceType: 'warranty', occurredAt: hoursAgo(30) }),
+      ),
+    ]);
+    // Visits not surveyed, each with its reason: a bad number, a service without a survey, a customer asked
+    // recently, and one who opted out.
+    expect((await postVisit(visit({ storeId: STORE, advisorId: ADVISOR }, { phone: '12345' }))).body.survey.reason).toBe(
+      'invalid_phone',
+    );
+    expect((await postVisit(visit({ storeId: STORE, advisorId: ADVISOR, serviceType: 'car_wash' }))).body.survey.reason).toBe(
+      'no_plan',
+    );
+    const again = visit({ storeId: STORE, advisorId: ADVISOR }, { phone: answered[0]?.phone });
+    expect((await postVisit(again)).body.survey.reason).toBe('throttled');
+    const quitter = visit({ storeId: STORE });
+    await postVisit(quitter);
+    await waitForTexts(quitter.customer.phone, 1);
+    await reply(quitter.customer.phone, 'STOP');
+    expect((await postVisit(visit({ storeId: STORE }, { phone: quitter.customer.phone }))).body.survey.reason).toBe('opted_out');
+
+    const detractorSurveys = answered.slice(10, 12).map((a) => a.surveyId);
+    await waitFor(
+      async () => {
+        const { body } = await api('/v1/alerts?status=open&limit=200', { token: tokens.cx });
+        return detractorSurveys.every((id) => body.alerts.some((a: { surveyId: string }) => a.surveyId === id));
+      },
+      'an open alert for each detractor',
+      90_000,
+    );
+    const around = `from=${day(-40)}&to=${day(2)}`;
+    await waitFor(
+      async () => {
+        const { body } = await api(`/v1/scores?metric=nps&groupBy=advisor&advisorId=${ADVISOR}&granularity=month&${around}`, {
+          token: tokens.cx,
+        });
+        const n = body.buckets.reduce((s: number, b: Bucket) => s + b.responses, 0);
+        return n === npsAnswers.length;
+      },
+      'every answer in the rollups',
+      90_000,
+    );
+    // Nothing is moving any more (why-questions closing, alerts delivered): the page and the API agree.
+    await countItems();
+  }, 180_000);
   afterAll(async () => {
     await browser?.close();
   });
@@ -41,89 +183,231 @@ describe('CX dashboard page', () => {
     await context?.close();
   });
 
-  it('shows the score tiles, the NPS by store and the open alerts with the customers’ words', async () => {
-    const detractors = [
-      { score: '3', reason: '等了三个小时，车还没修好' },
-      { score: '2', reason: '价格太贵了，收费也不透明' },
-    ];
-    const answered = await Promise.all([
-      answeredSurvey('10', '师傅很专业，讲解很清楚', { advisorId: ADVISOR }),
-      answeredSurvey('9', '服务很周到', { advisorId: ADVISOR }),
-      ...detractors.map((d) => answeredSurvey(d.score, d.reason, { advisorId: ADVISOR })),
-    ]);
-    const detractorSurveys = answered.slice(2).map((a) => a.surveyId);
-    const openAlerts = async (): Promise<{ surveyId: string; departmentId: string; comment: string }[]> =>
-      (await api('/v1/alerts?status=open', { token: tokens.cx })).body.alerts;
-    await waitFor(async () => {
-      const alerts = await openAlerts();
-      return detractorSurveys.every((id) => alerts.some((a) => a.surveyId === id));
-    }, 'an open alert for each detractor');
-    await waitFor(async () => {
-      const { body } = await scores(`metric=nps&groupBy=advisor&advisorId=${ADVISOR}&${aroundToday}`);
-      return body.buckets[0]?.responses === 4;
-    }, 'the four answers in the rollups');
-    // Nothing is moving any more (a detractor's other alerts, earlier tests' answers): the page and the API agree.
-    await countItems();
-    const alerts = (await openAlerts()).filter((a) => detractorSurveys.includes(a.surveyId));
+  it('loads with the answers: score tiles against their targets, the trend and the breakdown agree with the API', async () => {
     context = await desktopContext(browser, stack.url);
-
     const { page, errors } = await open(context, '/');
-    await loadWithToken(page, tokens.cx);
-    const npsTile = page.locator('.tile').filter({ has: page.getByRole('heading', { name: 'NPS', exact: true }) });
-    await npsTile.waitFor();
+    await signIn(page, tokens.cx);
+    const range = await shownRange(page);
 
-    const range = `from=${await page.getByLabel('From', { exact: true }).inputValue()}&to=${await page.getByLabel('To', { exact: true }).inputValue()}`;
-    const overall = npsOf((await scores(`metric=nps&granularity=month&${range}`)).body.buckets);
-    expect(await npsTile.locator('.value').textContent()).toBe(String(overall.nps));
-    expect(await npsTile.locator('.sub').textContent()).toBe(`${overall.n} answers`);
-    for (const label of ['CSAT %', 'CES (1–7)']) {
-      await page.getByRole('heading', { name: label, exact: true }).waitFor();
-    }
+    const nps = await apiFigure('nps', range);
+    expect(await tile(page, 'nps').locator('.value').textContent()).toBe(`${nps.score > 0 ? '+' : ''}${nps.score}`);
+    expect(await tile(page, 'nps').locator('.answers').textContent()).toBe(`${nps.n} 份回答`);
+    expect(await tile(page, 'nps').locator('.pill').textContent()).toBe(rag('nps', nps.score));
+    expect(await tile(page, 'nps').locator('.moe').textContent()).toMatch(/^±\d+(\.\d)?$/);
+    expect(await tile(page, 'nps').getAttribute('aria-pressed')).toBe('true');
 
-    const pudong = npsOf((await scores(`metric=nps&granularity=month&groupBy=store&storeId=sh-pudong&${range}`)).body.buckets);
-    const storeRow = page.locator('#stores').getByRole('row').filter({ hasText: '浦东服务中心' });
-    const storeCells = await storeRow.getByRole('cell').allTextContents();
-    expect(storeCells.slice(0, 4)).toEqual(['浦东服务中心', String(pudong.nps), expect.stringMatching(/^±\d/), String(pudong.n)]);
+    const csat = await apiFigure('csat', range);
+    expect(csat.n).toBeGreaterThanOrEqual(MIN_RESPONSES);
+    expect(await tile(page, 'csat').locator('.value').textContent()).toBe(`${csat.score}%`);
+    expect(await tile(page, 'csat').locator('.pill').textContent()).toBe(rag('csat', csat.score));
 
-    for (const { score, reason } of detractors) {
-      const rows = page.locator('#alerts').getByRole('row').filter({ hasText: reason });
-      const routedTo = alerts.filter((a) => a.comment === reason).map((a) => a.departmentId);
-      expect(await rows.count()).toBe(routedTo.length);
-      for (const row of await rows.all()) {
-        const [, department, store, shownScore, comment, status] = await row.getByRole('cell').allTextContents();
-        expect(routedTo.map(departmentName)).toContain(department);
-        expect({ store, shownScore, comment, status }).toEqual({
-          store: '浦东服务中心',
-          shownScore: `NPS ${score}`,
-          comment: reason,
-          status: 'open',
-        });
-      }
-    }
-    expect(await page.locator('#alerts').textContent()).not.toContain('服务很周到');
-    expect(await page.getByRole('status').isHidden()).toBe(true);
+    const ces = await apiFigure('ces', range);
+    expect(ces.n).toBeLessThan(MIN_RESPONSES);
+    expect(await tile(page, 'ces').locator('.pill').textContent()).toBe('样本不足');
+    expect(await tile(page, 'ces').locator('.value').textContent()).toBe('样本不足');
+
+    // The trend: one row per weekly bucket the API gives for the same range.
+    const weekly = (await api(`/v1/scores?metric=nps&granularity=week&${range}`, { token: tokens.cx })).body.buckets;
+    expect(await page.locator('#trend-title').textContent()).toBe('NPS 趋势 · 按周');
+    expect(await page.locator('#trend canvas').count()).toBe(1);
+    expect(await page.locator('#trend .data-table tbody tr').count()).toBe(weekly.length);
+
+    // The breakdown by store: score, margin of error and sample size; a store with few answers says so.
+    const minhang = await apiFigure('nps', range, `&groupBy=store&storeId=${STORE}`);
+    const cells = await breakdownRow(page, '闵行服务中心').locator('td').allTextContents();
+    expect(cells.slice(0, 3)).toEqual([
+      `${minhang.score > 0 ? '+' : ''}${minhang.score}`,
+      expect.stringMatching(/^±\d/),
+      String(minhang.n),
+    ]);
+    expect(await breakdownRow(page, '朝阳服务中心').locator('td').first().textContent()).toBe('样本不足');
+
     expect(await overflowsSideways(page)).toBe(false);
-    await screenshot(page, 'dashboard-loaded');
+    await screenshot(page, 'dashboard-zh-overview');
     expect(errors).toEqual([]);
   });
 
-  it('says why nothing loads when the token is wrong, and leaves no earlier figures on screen', async () => {
+  it('changes the metric, granularity, breakdown, filters and dates, offering only combinations the API can answer', async () => {
     context = await desktopContext(browser, stack.url);
     const { page, errors } = await open(context, '/');
-    const shownData = () => page.locator('.tile, #stores tbody tr, #alerts tbody tr').count();
+    await signIn(page, tokens.cx);
 
-    await loadWithToken(page, 'not-a-real-token');
-    await page.getByRole('status').filter({ hasText: 'unknown token' }).waitFor();
-    expect(await shownData()).toBe(0);
+    await tile(page, 'csat').click();
+    await settled(page);
+    expect(await tile(page, 'csat').getAttribute('aria-pressed')).toBe('true');
+    expect(await tile(page, 'nps').getAttribute('aria-pressed')).toBe('false');
+    expect(await page.locator('#trend-title').textContent()).toBe('CSAT 趋势 · 按周');
+
+    await page.getByLabel('趋势粒度', { exact: true }).selectOption('day');
+    await settled(page);
+    const range = await shownRange(page);
+    const daily = (await api(`/v1/scores?metric=csat&granularity=day&${range}`, { token: tokens.cx })).body.buckets;
+    expect(await page.locator('#trend .data-table tbody tr').count()).toBe(daily.length);
+
+    await page.locator('#breakdown-by').selectOption('advisor');
+    await settled(page);
+    const advisorCells = await breakdownRow(page, ADVISOR).locator('td').allTextContents();
+    expect(advisorCells[2]).toBe(String(csatAnswers.length));
+
+    // A store and one other filter; a third is not offered, and neither is a breakdown the rollups cannot answer.
+    await page.getByLabel('门店', { exact: true }).selectOption(STORE);
+    await settled(page);
+    await page.getByLabel('部门', { exact: true }).selectOption('workshop');
+    await settled(page);
+    expect(await page.getByLabel('服务顾问', { exact: true }).isDisabled()).toBe(true);
+    expect(await page.getByLabel('服务类型', { exact: true }).isDisabled()).toBe(true);
+    expect(await page.locator('#breakdown-by option[value="advisor"]').isDisabled()).toBe(true);
+    expect(await page.locator('#breakdown-by').inputValue()).toBe('store');
+    const filtered = await apiFigure('csat', range, `&storeId=${STORE}&departmentId=workshop`);
+    expect(await tile(page, 'csat').locator('.answers').textContent()).toBe(`${filtered.n} 份回答`);
+    await screenshot(page, 'dashboard-zh-filtered');
+
+    await page.getByRole('button', { name: '清除筛选' }).click();
+    await settled(page);
+    expect(await page.getByLabel('服务顾问', { exact: true }).isDisabled()).toBe(false);
+
+    // Last 7 days: the older answers drop out, exactly as the API counts them.
+    await page.getByLabel('日期范围', { exact: true }).selectOption('7d');
+    await settled(page);
+    const week = await apiFigure('csat', await shownRange(page));
+    expect(week.n).toBeLessThan(csatAnswers.length);
+    expect(await tile(page, 'csat').locator('.answers').textContent()).toBe(`${week.n} 份回答`);
+
+    // The view is in the address: a reload shows the same.
+    await page.reload();
+    await page.locator('.tile .tile-name').first().waitFor();
+    await settled(page);
+    expect(await tile(page, 'csat').getAttribute('aria-pressed')).toBe('true');
+    expect(await page.getByLabel('日期范围', { exact: true }).inputValue()).toBe('7d');
+    expect(await page.getByLabel('趋势粒度', { exact: true }).inputValue()).toBe('day');
+    expect(errors).toEqual([]);
+  });
+
+  it('drills down from a breakdown row to the verbatims behind it', async () => {
+    context = await desktopContext(browser, stack.url);
+    const { page, errors } = await open(context, '/');
+    await signIn(page, tokens.cx);
+    await page.locator('#breakdown-by').selectOption('advisor');
+    await settled(page);
+
+    await breakdownRow(page, ADVISOR).getByRole('button', { name: ADVISOR }).click();
+    await settled(page);
+    const verbatims = page.locator('#verbatims');
+    expect(await verbatims.locator('.chip').textContent()).toContain(`服务顾问: ${ADVISOR}`);
+    const comments = npsAnswers.flatMap(([, reason]) => (reason ? [reason] : []));
+    expect((await verbatims.locator('blockquote').allTextContents()).sort()).toEqual([...comments].sort());
+    expect(await breakdownRow(page, ADVISOR).getAttribute('class')).toContain('selected');
+    await screenshot(page, 'dashboard-zh-verbatims');
+
+    await verbatims.getByRole('radio', { name: '贬损' }).click();
+    await settled(page);
+    expect((await verbatims.locator('blockquote').allTextContents()).sort()).toEqual([...detractorReasons].sort());
+    expect(await verbatims.locator('.verbatim-score strong').allTextContents()).toEqual(expect.arrayContaining(['3', '2']));
+
+    await verbatims.getByLabel('只看有评论的回答', { exact: true }).uncheck();
+    await verbatims.getByRole('radio', { name: '全部' }).click();
+    await settled(page);
+    expect(await verbatims.locator('.verbatim').count()).toBe(npsAnswers.length);
+
+    await verbatims.getByRole('button', { name: '查看全部' }).click();
+    await settled(page);
+    expect(await verbatims.locator('.chip').count()).toBe(0);
+    expect(errors).toEqual([]);
+  });
+
+  it('shows the survey funnel with every suppression reason, and the closed loop with the open alerts', async () => {
+    context = await desktopContext(browser, stack.url);
+    const { page, errors } = await open(context, '/');
+    await signIn(page, tokens.cx);
+    const range = await shownRange(page);
+
+    const funnel = (await api(`/v1/funnel?granularity=day&${range}`, { token: tokens.cx })).body.buckets as {
+      visits: number;
+      sent: number;
+      answered: number;
+      suppressedTotal: number;
+    }[];
+    const total = (key: 'visits' | 'sent' | 'answered' | 'suppressedTotal') => String(funnel.reduce((s, b) => s + b[key], 0));
+    expect(await page.locator('#funnel .funnel-value strong').allTextContents()).toEqual([
+      total('visits'),
+      total('sent'),
+      total('answered'),
+    ]);
+    expect(await page.locator('#funnel .suppression h3').textContent()).toContain(`未发送: ${total('suppressedTotal')}`);
+    const reasons = await page.locator('#funnel .reasons li > span:first-child').allTextContents();
+    expect(reasons).toEqual(expect.arrayContaining(['已退订', '近期已调研（频控）', '手机号无效', '该服务无问卷']));
+    expect(await page.locator('#funnel .funnel-table tbody tr').filter({ hasText: '闵行服务中心' }).count()).toBe(1);
+
+    const loop = (await api(`/v1/closed-loop?groupBy=department&${range}`, { token: tokens.cx })).body;
+    const followUp = page.locator('#closed-loop .stat').filter({ hasText: '跟进率' }).locator('.stat-value');
+    expect(await followUp.textContent()).toBe(loop.overall.followUpRate === null ? '–' : `${loop.overall.followUpRate}%`);
+    expect(await page.locator('#closed-loop .loop-table tbody tr').count()).toBe(loop.groups.length);
+    await screenshot(page, 'dashboard-zh-funnel-closed-loop');
+
+    // The open alerts of one store, most urgent first, with the customers' words.
+    await page.getByLabel('门店', { exact: true }).selectOption(STORE);
+    await settled(page);
+    const shownAlerts = await page.locator('#closed-loop .alert-list blockquote').allTextContents();
+    for (const reason of detractorReasons) expect(shownAlerts).toContain(reason);
+    expect(errors).toEqual([]);
+  });
+
+  it('speaks the browser’s English, and switches language on request', async () => {
+    context = await desktopContext(browser, stack.url, 'en-GB');
+    const { page, errors } = await open(context, '/');
+    await signIn(page, tokens.cx, 'Access token', 'Show the dashboard');
+
+    expect(await page.locator('html').getAttribute('lang')).toBe('en');
+    expect(await page.locator('.brand-title').textContent()).toBe('Customer experience');
+    expect(await page.locator('#trend-title').textContent()).toBe('NPS trend · by week');
+    expect(['On target', 'Watch', 'Below target']).toContain(await tile(page, 'nps').locator('.pill').textContent());
+    expect(await breakdownRow(page, '闵行服务中心').count()).toBe(1); // store names come from the config as they are
+    await screenshot(page, 'dashboard-en-overview');
+
+    await page.getByLabel('Language', { exact: true }).selectOption('zh-CN');
+    await settled(page);
+    expect(await page.locator('.brand-title').textContent()).toBe('客户体验');
+    expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
+    await page.reload();
+    await page.locator('.tile .tile-name').first().waitFor();
+    expect(await page.locator('.brand-title').textContent()).toBe('客户体验');
+    expect(errors).toEqual([]);
+  });
+
+  it('says why nothing loads when the token is wrong, and shows no figures', async () => {
+    context = await desktopContext(browser, stack.url);
+    const { page, errors } = await open(context, '/');
+
+    await page.getByLabel('访问令牌', { exact: true }).fill('not-a-real-token');
+    await page.getByRole('button', { name: '查看仪表盘' }).click();
+    await page.getByRole('alert').filter({ hasText: 'unknown token' }).waitFor();
+    expect(await page.locator('.tile, #breakdown tbody tr').count()).toBe(0);
+    expect(await page.evaluate(() => localStorage.getItem('closedloop-token'))).toBeNull();
     await screenshot(page, 'dashboard-wrong-token');
+    expect(errors).toEqual([]);
+  });
 
-    await loadWithToken(page, tokens.cx);
-    await page.locator('.tile').first().waitFor();
-    expect(await page.getByRole('status').isHidden()).toBe(true);
+  it('shows a department token its own department, and says so when it asks for another', async () => {
+    context = await desktopContext(browser, stack.url);
+    const { page, errors } = await open(context, '/');
+    await signIn(page, tokens.workshop);
+    expect(await tile(page, 'nps').locator('.answers').textContent()).toMatch(/^\d+ 份回答$/);
 
-    await loadWithToken(page, 'not-a-real-token');
-    await page.getByRole('status').filter({ hasText: 'unknown token' }).waitFor();
-    expect(await shownData()).toBe(0);
+    await page.getByLabel('部门', { exact: true }).selectOption('billing');
+    await settled(page);
+    const notices = page.locator('.notice-error');
+    expect(await notices.count()).toBeGreaterThan(0);
+    expect(await notices.first().textContent()).toContain('此令牌无权查看');
+    expect(errors).toEqual([]);
+  });
+
+  it('fits a phone screen', async () => {
+    context = await phoneContext(browser, stack.url);
+    const { page, errors } = await open(context, '/');
+    await signIn(page, tokens.cx);
+
+    expect(await overflowsSideways(page)).toBe(false);
+    await screenshot(page, 'dashboard-zh-phone');
     expect(errors).toEqual([]);
   });
 });

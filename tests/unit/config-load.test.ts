@@ -36,6 +36,33 @@ describe('parseConfig', () => {
     expect(config.routing).toEqual([]);
   });
 
+  it('fills in the dashboard targets, whole or per score', () => {
+    const document = raw();
+    delete document.targets;
+    expect(parseConfig(document).targets).toEqual({
+      nps: { green: 50, amber: 30 },
+      csat: { green: 90, amber: 80 },
+      ces: { green: 5.5, amber: 5 },
+    });
+
+    document.targets = { nps: { green: 40, amber: 10 } };
+    const config = parseConfig(document);
+
+    expect(config.targets.nps).toEqual({ green: 40, amber: 10 });
+    expect(config.targets.ces).toEqual({ green: 5.5, amber: 5 });
+  });
+
+  it('names a target whose amber is above its green, or off its scale', () => {
+    const document = raw();
+    document.targets.csat = { green: 80, amber: 90 };
+    document.targets.ces = { green: 8, amber: 5 };
+
+    const message = messageOf(document);
+
+    expect(message).toContain('targets.csat.amber: must not be above green');
+    expect(message).toContain('targets.ces.green');
+  });
+
   it('returns a deeply frozen object', () => {
     const config = parseConfig(raw());
 
