@@ -7,12 +7,16 @@ export function createDocumentClient(client = new DynamoDBClient({})) {
 }
 export type DocumentClient = ReturnType<typeof createDocumentClient>;
 
-/** Which items of a cancelled transaction failed their condition, by position. */
-export function failedConditions(error: unknown): boolean[] | undefined {
+/** Why each item of a cancelled transaction failed (`None` for those that did not), by position. */
+export function cancellationReasons(error: unknown): string[] | undefined {
   if (!(error instanceof TransactionCanceledException) && (error as Error)?.name !== 'TransactionCanceledException')
     return undefined;
-  const reasons = (error as TransactionCanceledException).CancellationReasons ?? [];
-  return reasons.map((r) => r.Code === 'ConditionalCheckFailed');
+  return ((error as TransactionCanceledException).CancellationReasons ?? []).map((r) => r.Code ?? 'None');
+}
+
+/** Which items of a cancelled transaction failed their condition, by position. */
+export function failedConditions(error: unknown): boolean[] | undefined {
+  return cancellationReasons(error)?.map((code) => code === 'ConditionalCheckFailed');
 }
 
 export const isConditionFailure = (error: unknown) => (error as Error)?.name === 'ConditionalCheckFailedException';
