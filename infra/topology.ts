@@ -171,6 +171,10 @@ export function buildTopology(config: Pick<Config, 'departments' | 'sms'>): Topo
         main('readWrite'),
         send('survey-dispatch'),
       ]),
+      api('import-answers', "Imports past visits and their answers from another tool's history", http('POST', '/v1/imports'), [
+        main('readWrite'),
+        send('responses'),
+      ]),
       api('twilio-inbound-sms', "Twilio's inbound SMS webhook: one conversation step", webhook('/v1/sms/twilio'), [
         main('readWrite'),
         send('responses'),

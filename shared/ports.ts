@@ -3,6 +3,7 @@ import type {
   Alert,
   AlertActionRecord,
   AlertStatus,
+  ImportedSurvey,
   IngestResult,
   ScoredResponse,
   Survey,
@@ -56,6 +57,8 @@ export interface WorkQueues {
   surveyTimer(message: SurveyTimerMessage): Promise<void>;
   /** Asks the scorer to bring a survey's response, rollups and alerts up to date. */
   responseUpdated(surveyId: string): Promise<void>;
+  /** The same for many surveys at once (batched sends). */
+  responsesUpdated(surveyIds: string[]): Promise<void>;
   alertDelivery(departmentId: string, message: AlertDeliveryMessage): Promise<void>;
 }
 
@@ -67,6 +70,9 @@ export interface InboundRecord {
   scored: boolean;
   receivedAt: string;
 }
+
+/** `existing`: the survey the earlier event created, when it created one. */
+export type ImportSurveyOutcome = { kind: 'created' } | { kind: 'duplicate'; existing?: Survey | undefined };
 
 export type CreateSurveyOutcome =
   | { kind: 'created' }
@@ -97,6 +103,14 @@ export interface SurveyStore {
     survey: Survey,
     options: { throttleSince: string; leaseUntil?: string | undefined; webTokenHash?: string | undefined; spend?: number },
   ): Promise<CreateSurveyOutcome>;
+  /**
+   * Writes finished surveys from another tool's history, each once per eventId: the same event
+   * record as live visits, so an eventId imported twice, or also posted live, never makes a
+   * second survey. Outcomes come in the order of `surveys`. A survey with a phone adds the visit
+   * to the customer's history, and when sent after `throttleSince` it becomes the customer's
+   * latest survey for throttling (unless a later one is there).
+   */
+  importSurveys(surveys: ImportedSurvey[], options: { throttleSince: string }): Promise<ImportSurveyOutcome[]>;
   /** The survey a web survey token (by its hash) opens, if any. */
   findByWebToken(tokenHash: string): Promise<Survey | undefined>;
   recordSuppression(eventId: string, result: IngestResult, context: SuppressionContext): Promise<IngestResult>;

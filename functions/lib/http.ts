@@ -45,10 +45,10 @@ export function httpHandler(logger: Logger, fn: (event: HttpEvent, context: Cont
     .handler(fn);
 }
 
-export function rawBody(event: HttpEvent): string {
+export function rawBody(event: HttpEvent, maxBytes = MAX_BODY_BYTES): string {
   const body = event.body ?? '';
   const text = event.isBase64Encoded ? Buffer.from(body, 'base64').toString('utf8') : body;
-  if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw new PayloadTooLargeError(`the body is over ${MAX_BODY_BYTES} bytes`);
+  if (Buffer.byteLength(text) > maxBytes) throw new PayloadTooLargeError(`the body is over ${maxBytes} bytes`);
   return text;
 }
 

@@ -53,8 +53,20 @@ export interface Survey {
   recoveryOf?: string | undefined;
   /** Set once the customer's next answer has decided whether this detractor recovered. */
   recoveryDecidedAt?: string | undefined;
+  /** When it came in through the historical import (POST /v1/imports) rather than a live visit. */
+  importedAt?: string | undefined;
   timer?: Timer<SurveyTimerAction> | undefined;
 }
+
+/**
+ * A finished survey from another tool's history: completed or expired, never a timer, and
+ * without a phone when the export had none (such a survey is never texted or looked up by phone).
+ */
+export type ImportedSurvey = Omit<Survey, 'phoneHash' | 'phoneCipher' | 'phoneMasked' | 'timer' | 'status'> &
+  Partial<Pick<Survey, 'phoneHash' | 'phoneCipher' | 'phoneMasked'>> & {
+    status: 'completed' | 'expired';
+    importedAt: string;
+  };
 
 export type IngestResult =
   | { eventId: string; survey: { id: string; status: 'scheduled'; sendAt: string } }

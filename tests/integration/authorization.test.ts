@@ -18,6 +18,17 @@ let alertId = '';
 const routes: { name: string; allowed: Role[]; call: (token: string | undefined) => Promise<ApiResponse> }[] = [
   { name: 'POST /v1/service-events', allowed: ['ingest'], call: (token) => api('/v1/service-events', { token, json: visit() }) },
   {
+    name: 'POST /v1/imports',
+    allowed: ['ingest'],
+    // A row for a store that does not exist: the ingest role gets 400 and nothing is written.
+    call: (token) =>
+      api('/v1/imports', {
+        token,
+        body: 'eventId,occurredAt,storeId,serviceType\nIMP-authz,2026-11-01T10:00:00+08:00,mars-base,maintenance\n',
+        headers: { 'content-type': 'text/csv' },
+      }),
+  },
+  {
     name: 'GET /v1/scores',
     allowed: ['cx', 'workshop', 'advisors'],
     call: (token) => api('/v1/scores?metric=nps&from=2026-11-01&to=2026-11-30', { token }),

@@ -10,7 +10,15 @@ import type { Config } from '#shared/config/schema.ts';
 import { type Granularity, partitionOfPeriod } from '#shared/domain/periods.ts';
 import type { RollupFact, RollupFamily, RollupIncrement } from '#shared/domain/rollups.ts';
 import { aggregateRollups } from '#shared/use-cases/aggregate-rollups.ts';
-import type { Alert, AlertActionRecord, AlertStatus, IngestResult, ScoredResponse, Survey } from '#shared/domain/records.ts';
+import type {
+  Alert,
+  AlertActionRecord,
+  AlertStatus,
+  ImportedSurvey,
+  IngestResult,
+  ScoredResponse,
+  Survey,
+} from '#shared/domain/records.ts';
 import { sentimentOf } from '#shared/domain/scoring.ts';
 import type {
   AlertChanges,
@@ -20,6 +28,7 @@ import type {
   CreateSurveyOutcome,
   DeliveryStatusReport,
   DeliveryStatusStore,
+  ImportSurveyOutcome,
   InboundRecord,
   PhoneVault,
   ResponsesQuery,
@@ -91,6 +100,12 @@ export class FakeWorkQueues implements WorkQueues {
   async responseUpdated(surveyId: string): Promise<void> {
     this.responseUpdates.push(surveyId);
   }
+  /** Batches of at most ten, as SQS takes them; each batch is kept to show how they were sent. */
+  readonly responseBatches: string[][] = [];
+  async responsesUpdated(surveyIds: string[]): Promise<void> {
+    for (let i = 0; i < surveyIds.length; i += 10) this.responseBatches.push(surveyIds.slice(i, i + 10));
+    this.responseUpdates.push(...surveyIds);
+  }
   async alertDelivery(departmentId: string, message: AlertDeliveryMessage): Promise<void> {
     this.alertDeliveries.push({ departmentId, message: { ...message } });
   }
@@ -157,6 +172,33 @@ export class FakeSurveyStore implements SurveyStore {
     if (options.webTokenHash) this.webTokens.set(options.webTokenHash, survey.id);
     this.addVisit(survey.phoneHash, options.spend ?? 0);
     return { kind: 'created' };
+  }
+
+  async importSurveys(surveys: ImportedSurvey[], options: { throttleSince: string }): Promise<ImportSurveyOutcome[]> {
+    const outcomes: ImportSurveyOutcome[] = [];
+    for (const survey of surveys) {
+      const earlier = this.events.get(survey.eventId);
+      if (earlier) {
+        outcomes.push({ kind: 'duplicate', existing: earlier.survey.id ? await this.get(earlier.survey.id) : undefined });
+        continue;
+      }
+      if (this.surveys.has(survey.id)) throw new Error(`survey ${survey.id} already exists`);
+      this.events.set(survey.eventId, {
+        eventId: survey.eventId,
+        survey: { id: survey.id, status: 'scheduled', sendAt: survey.sendAt },
+      });
+      // Stored as the adapter stores it: a survey whose phone fields may be absent.
+      this.surveys.set(survey.id, clone(survey) as Survey);
+      if (survey.phoneHash) {
+        this.addVisit(survey.phoneHash, 0);
+        const last = this.throttle.get(survey.phoneHash);
+        if (survey.sendAt > options.throttleSince && (last === undefined || last < survey.sendAt)) {
+          this.throttle.set(survey.phoneHash, survey.sendAt);
+        }
+      }
+      outcomes.push({ kind: 'created' });
+    }
+    return outcomes;
   }
 
   async findByWebToken(tokenHash: string): Promise<Survey | undefined> {

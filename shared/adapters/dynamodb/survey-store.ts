@@ -1,10 +1,55 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { IngestResult, Survey, SurveyTimerAction } from '#shared/domain/records.ts';
-import type { CreateSurveyOutcome, InboundRecord, SuppressionContext, SurveyChanges, SurveyStore } from '#shared/ports.ts';
-import { type DocumentClient, failedConditions, isConditionFailure, UpdateBuilder } from './client.ts';
+import {
+  BatchGetCommand,
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { ImportedSurvey, IngestResult, Survey, SurveyTimerAction } from '#shared/domain/records.ts';
+import type {
+  CreateSurveyOutcome,
+  ImportSurveyOutcome,
+  InboundRecord,
+  SuppressionContext,
+  SurveyChanges,
+  SurveyStore,
+} from '#shared/ports.ts';
+import { cancellationCodes, type DocumentClient, failedConditions, isConditionFailure, UpdateBuilder } from './client.ts';
 import { epochSeconds, keys, timerAttributeNames, timerAttributes } from './keys.ts';
 
 const INBOUND_RETENTION_DAYS = 30;
+/** Imported rows go in a few large transactions at once (far faster than one each, on DynamoDB Local too). */
+const MAX_TRANSACTION_ITEMS = 100;
+const TRANSACTIONS_IN_FLIGHT = 4;
+const TRANSACTION_ATTEMPTS = 6;
+const IMPORT_CONCURRENCY = 25;
+const BATCH_GET_SIZE = 100;
+
+type ImportEntry = { index: number; survey: ImportedSurvey };
+type ImportWrite = { kind: 'pending' } | { kind: 'created' } | { kind: 'duplicate'; surveyId?: string | undefined };
+
+/**
+ * Rows into transactions of at most 100 items (2 or 3 per row); a customer's visit counter is
+ * one item, which a transaction may touch only once, so one customer's rows go in different ones.
+ */
+export function transactionGroups(entries: ImportEntry[]): ImportEntry[][] {
+  const groups: { entries: ImportEntry[]; items: number; phones: Set<string> }[] = [];
+  for (const entry of entries) {
+    const { phoneHash } = entry.survey;
+    const items = phoneHash ? 3 : 2;
+    let group = groups.find((g) => g.items + items <= MAX_TRANSACTION_ITEMS && !(phoneHash && g.phones.has(phoneHash)));
+    if (!group) {
+      group = { entries: [], items: 0, phones: new Set() };
+      groups.push(group);
+    }
+    group.entries.push(entry);
+    group.items += items;
+    if (phoneHash) group.phones.add(phoneHash);
+  }
+  return groups.map((g) => g.entries);
+}
 const DAY_S = 86_400;
 
 /** Retention (DynamoDB TTL) deletes lazily; an item past its time is treated as gone. */
@@ -46,7 +91,10 @@ const surveyFields = [
   'alertIds',
   'recoveryOf',
   'recoveryDecidedAt',
+  'importedAt',
 ] as const;
+
+const earlierSurveyId = (event: Record<string, unknown>) => (event.result as IngestResult | undefined)?.survey.id;
 
 function toSurvey(item: Record<string, unknown>): Survey {
   const survey = Object.fromEntries(surveyFields.filter((f) => item[f] !== undefined).map((f) => [f, item[f]]));
@@ -85,34 +133,13 @@ export class DynamoSurveyStore implements SurveyStore {
       await this.db.send(
         new TransactWriteCommand({
           TransactItems: [
+            { Put: this.eventPut(survey.eventId, { result, storeId: survey.storeId, at: survey.createdAt, expiresAt }) },
             {
-              Put: {
-                TableName: this.table,
-                Item: {
-                  ...keys.event(survey.eventId),
-                  type: 'event',
-                  result,
-                  storeId: survey.storeId,
-                  at: survey.createdAt,
-                  expiresAt,
-                },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            {
-              Put: {
-                TableName: this.table,
-                Item: {
-                  ...keys.survey(survey.id),
-                  type: 'survey',
-                  ...fields,
-                  ...(timer ? timerAttributes('survey', survey.id, timer, options.leaseUntil) : {}),
-                  lookupPk: keys.phoneLookup(survey.phoneHash),
-                  lookupSk: `${survey.createdAt}#${survey.id}`,
-                  expiresAt,
-                },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
+              Put: this.surveyPut(survey, {
+                ...fields,
+                ...(timer ? timerAttributes('survey', survey.id, timer, options.leaseUntil) : {}),
+                expiresAt,
+              }),
             },
             {
               Update: {
@@ -164,14 +191,136 @@ export class DynamoSurveyStore implements SurveyStore {
     }
   }
 
+  async importSurveys(surveys: ImportedSurvey[], options: { throttleSince: string }): Promise<ImportSurveyOutcome[]> {
+    // A re-run is mostly duplicates: they are found by batched reads, before any write is tried.
+    const events = await this.batchGet(surveys.map((s) => keys.event(s.eventId)));
+    const written: ImportWrite[] = surveys.map((s) => {
+      const earlier = events.get(keys.event(s.eventId).pk);
+      return earlier ? { kind: 'duplicate', surveyId: earlierSurveyId(earlier) } : { kind: 'pending' };
+    });
+    const groups = transactionGroups(
+      surveys.flatMap((survey, index) => (written[index]?.kind === 'pending' ? [{ index, survey }] : [])),
+    );
+    for (let start = 0; start < groups.length; start += TRANSACTIONS_IN_FLIGHT) {
+      await Promise.all(
+        groups.slice(start, start + TRANSACTIONS_IN_FLIGHT).map((group) => this.writeImportGroup(group, written)),
+      );
+    }
+    await this.takeThrottleSlots(surveys.filter((s, i) => written[i]?.kind === 'created' && s.sendAt > options.throttleSince));
+    const existing = await this.batchGet(
+      written.flatMap((w) => (w.kind === 'duplicate' && w.surveyId ? [keys.survey(w.surveyId)] : [])),
+    );
+    return written.map((w) => {
+      if (w.kind === 'created') return w;
+      const item = w.kind === 'duplicate' && w.surveyId ? existing.get(keys.survey(w.surveyId).pk) : undefined;
+      return { kind: 'duplicate', existing: item ? toSurvey(item) : undefined };
+    });
+  }
+
+  /**
+   * One transaction for a group of rows, each row's event record conditional: a row someone
+   * else imported meanwhile is a duplicate and the rest go again; a conflict with another
+   * writer is retried after a pause.
+   */
+  private async writeImportGroup(group: ImportEntry[], written: ImportWrite[]) {
+    let pending = group;
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      const items = pending.map(({ survey }) => this.importItems(survey));
+      try {
+        await this.db.send(new TransactWriteCommand({ TransactItems: items.flat() }));
+        for (const { index } of pending) written[index] = { kind: 'created' };
+        return;
+      } catch (error) {
+        const reasons = cancellationCodes(error);
+        const conflict = (error as Error)?.name === 'TransactionConflictException' || reasons?.includes('TransactionConflict');
+        let at = 0;
+        const taken = new Set<number>();
+        pending.forEach(({ index }, i) => {
+          if (reasons?.[at] === 'ConditionalCheckFailed') taken.add(index);
+          at += items[i]?.length ?? 0;
+        });
+        if ((!conflict && taken.size === 0) || attempt >= TRANSACTION_ATTEMPTS) throw error;
+        for (const { index, survey } of pending.filter((e) => taken.has(e.index))) {
+          written[index] = { kind: 'duplicate', surveyId: (await this.ingestResult(survey.eventId))?.survey.id };
+        }
+        pending = pending.filter((e) => !taken.has(e.index));
+        if (taken.size === 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt * (1 + Math.random())));
+      }
+    }
+  }
+
+  /** A row's writes: its event record, the survey, and the visit in the customer's history. */
+  private importItems(survey: ImportedSurvey) {
+    const expiresAt = epochSeconds(survey.createdAt) + this.retentionDays * DAY_S;
+    // The first result, as a repeat of the eventId on POST /v1/service-events answers it.
+    const result: IngestResult = {
+      eventId: survey.eventId,
+      survey: { id: survey.id, status: 'scheduled', sendAt: survey.sendAt },
+    };
+    const { phoneHash } = survey;
+    const event = { result, storeId: survey.storeId, at: survey.createdAt, importedAt: survey.importedAt, expiresAt };
+    return [
+      { Put: this.eventPut(survey.eventId, event) },
+      { Put: this.surveyPut(survey, { ...survey, expiresAt }) },
+      ...(phoneHash ? [{ Update: this.customerVisit(phoneHash, 0, expiresAt) }] : []),
+    ];
+  }
+
+  /** Each customer's latest imported survey takes their throttle slot, unless a later one holds it. */
+  private async takeThrottleSlots(surveys: ImportedSurvey[]) {
+    const latest = new Map<string, ImportedSurvey>();
+    for (const s of surveys) {
+      const held = s.phoneHash ? latest.get(s.phoneHash) : undefined;
+      if (s.phoneHash && (!held || held.sendAt < s.sendAt)) latest.set(s.phoneHash, s);
+    }
+    const slots = [...latest.entries()];
+    for (let start = 0; start < slots.length; start += IMPORT_CONCURRENCY) {
+      await Promise.all(
+        slots.slice(start, start + IMPORT_CONCURRENCY).map(async ([phoneHash, survey]) => {
+          try {
+            await this.db.send(
+              new UpdateCommand({
+                TableName: this.table,
+                Key: keys.throttle(phoneHash),
+                UpdateExpression: 'SET lastSurveyAt = :at, lastSurveyId = :id, expiresAt = :exp',
+                ConditionExpression: 'attribute_not_exists(lastSurveyAt) OR lastSurveyAt < :at',
+                ExpressionAttributeValues: {
+                  ':at': survey.sendAt,
+                  ':id': survey.id,
+                  ':exp': epochSeconds(survey.createdAt) + this.retentionDays * DAY_S,
+                },
+              }),
+            );
+          } catch (error) {
+            if (!isConditionFailure(error)) throw error;
+          }
+        }),
+      );
+    }
+  }
+
+  /** Live items by pk, read consistently in batches of 100 (what BatchGetItem takes), retrying what it leaves. */
+  private async batchGet(itemKeys: { pk: string; sk: string }[]): Promise<Map<string, Record<string, unknown>>> {
+    const items = new Map<string, Record<string, unknown>>();
+    const unique = [...new Map(itemKeys.map((k) => [k.pk, k])).values()];
+    for (let start = 0; start < unique.length; start += BATCH_GET_SIZE) {
+      let pending: Record<string, unknown>[] = unique.slice(start, start + BATCH_GET_SIZE);
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
+        const { Responses, UnprocessedKeys } = await this.db.send(
+          new BatchGetCommand({ RequestItems: { [this.table]: { Keys: pending, ConsistentRead: true } } }),
+        );
+        for (const item of Responses?.[this.table] ?? []) if (isLive(item)) items.set(String(item.pk), item);
+        pending = UnprocessedKeys?.[this.table]?.Keys ?? [];
+      }
+    }
+    return items;
+  }
+
   async recordSuppression(eventId: string, result: IngestResult, context: SuppressionContext): Promise<IngestResult> {
     const { phoneHash, spend, ...where } = context;
     const expiresAt = epochSeconds(context.at) + this.retentionDays * DAY_S;
-    const put = {
-      TableName: this.table,
-      Item: { ...keys.event(eventId), type: 'event', result, ...where, expiresAt },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    };
+    const put = this.eventPut(eventId, { result, ...where, expiresAt });
     try {
       if (phoneHash) {
         await this.db.send(
@@ -187,6 +336,30 @@ export class DynamoSurveyStore implements SurveyStore {
       if (!isConditionFailure(error) && !failedConditions(error)?.[0]) throw error;
       return (await this.ingestResult(eventId)) ?? result;
     }
+  }
+
+  /** The event's idempotency record: written once per eventId, whatever else the same write does. */
+  private eventPut(eventId: string, attributes: Record<string, unknown>) {
+    return {
+      TableName: this.table,
+      Item: { ...keys.event(eventId), type: 'event', ...attributes },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    };
+  }
+
+  /** A new survey item; one with a phone is also listed under it (the `lookup` index). */
+  private surveyPut(
+    survey: { id: string; createdAt: string; phoneHash?: string | undefined },
+    attributes: Record<string, unknown>,
+  ) {
+    const lookup = survey.phoneHash
+      ? { lookupPk: keys.phoneLookup(survey.phoneHash), lookupSk: `${survey.createdAt}#${survey.id}` }
+      : {};
+    return {
+      TableName: this.table,
+      Item: { ...keys.survey(survey.id), type: 'survey', ...attributes, ...lookup },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    };
   }
 
   /** One more visit in the customer's history (the event's own condition keeps it once per event). */

@@ -1,0 +1,26 @@
+import type { ImportFormat } from '#shared/domain/import-records.ts';
+import { UnsupportedMediaTypeError } from '#shared/errors.ts';
+import { importAnswers, MAX_IMPORT_BYTES, readImportRequest } from '#shared/use-cases/import-answers.ts';
+import { identify, requireRole } from '#shared/use-cases/identity.ts';
+import { clock, config, phoneVault, surveyStore, workQueues } from '../lib/compose.ts';
+import { httpHandler, json, rawBody } from '../lib/http.ts';
+import { createLogger } from '../lib/logger.ts';
+
+const logger = createLogger();
+
+const deps = { config, clock, surveys: surveyStore(), queues: workQueues(), vault: phoneVault() };
+
+function formatOf(contentType: string | undefined): ImportFormat {
+  if (/^text\/csv\b/i.test(contentType ?? '')) return 'csv';
+  if (/^application\/(x-ndjson|jsonl|x-jsonlines)\b/i.test(contentType ?? '')) return 'ndjson';
+  throw new UnsupportedMediaTypeError('send text/csv (a header row, then one row per visit) or application/x-ndjson');
+}
+
+export const handler = httpHandler(logger, async (event) => {
+  requireRole(identify(config.auth.tokens, event.headers.authorization), 'ingest');
+  const format = formatOf(event.headers['content-type']);
+  const rows = readImportRequest(deps, Buffer.from(rawBody(event, MAX_IMPORT_BYTES)), format);
+  const summary = await importAnswers(deps, rows);
+  logger.info('historical answers imported', { format, rows: rows.length, ...summary });
+  return json(200, summary);
+});
