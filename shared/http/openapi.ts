@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { createDocument, type ZodOpenApiOperationObject } from 'zod-openapi';
 import { closedLoopQuerySchema } from '#shared/use-cases/closed-loop-metrics.ts';
 import { twilioInboundSchema } from '#shared/use-cases/handle-inbound-sms.ts';
+import { importRowSchema, MAX_IMPORT_ROWS } from '#shared/use-cases/import-answers.ts';
 import { responsesQuerySchema } from '#shared/use-cases/list-responses.ts';
 import { alertActionSchema, listAlertsQuerySchema } from '#shared/use-cases/manage-alerts.ts';
 import { funnelQuerySchema } from '#shared/use-cases/query-funnel.ts';
@@ -54,6 +55,29 @@ const operations: Record<string, Partial<Record<'get' | 'post', ZodOpenApiOperat
         ...guarded,
         '413': error('the body is over 64 KB'),
         '415': error('not application/json'),
+      },
+    },
+  },
+  '/v1/imports': {
+    post: {
+      summary: `Past visits and their answers from another tool (role ingest): up to ${MAX_IMPORT_ROWS} rows, all valid or none written; idempotent on eventId`,
+      security: bearer,
+      requestBody: {
+        content: {
+          'application/x-ndjson': {
+            schema: z.string().meta({ description: 'one import row (the ImportRow schema) as JSON per line' }),
+          },
+          'text/csv': { schema: z.string().meta({ description: 'a header row, then one import row per line (RFC 4180)' }) },
+        },
+      },
+      responses: {
+        '200': json(
+          z.object({ imported: z.number(), duplicates: z.number(), answered: z.number() }),
+          'what was imported; rows seen before are duplicates',
+        ),
+        ...guarded,
+        '413': error('over 1000 rows or 1 MB'),
+        '415': error('neither CSV nor JSON lines'),
       },
     },
   },
@@ -204,7 +228,11 @@ export function openApiDocument() {
       version: '1.0.0',
       description: 'Post-service surveys (NPS, CSAT, CES) by SMS, exact rollups, and closed-loop follow-up of every detractor.',
     },
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      // A row of POST /v1/imports, whether it came as a JSON line or a CSV row.
+      schemas: { ImportRow: importRowSchema },
+    },
     paths: operations,
   });
 }
