@@ -91,25 +91,35 @@ export async function handleInboundSms(
     return remember(say('opted_in', latest));
   }
 
-  const survey = recent.find((s) => open.includes(s.status));
+  // A survey whose text is going out this moment (sent, not yet marked sent) is what a reply answers.
+  const textInFlight = (s: Survey) => s.status === 'scheduled' && s.timer?.action === 'send' && s.timer.at <= now;
+  const survey = recent.find((s) => open.includes(s.status) || textInFlight(s));
   if (!survey) return remember(latest?.status === 'expired' ? say('closed', latest) : undefined);
 
-  if (survey.status === 'awaiting_score') {
+  if (survey.status === 'awaiting_score' || survey.status === 'scheduled') {
+    const status = survey.status;
     const score = parseScore(sms.body, scales[survey.surveyType]);
     if (score === undefined) {
       if (survey.reasked) return remember(undefined);
       const reply = say('reask', survey);
-      await surveys.update(survey.id, { reasked: true }, { status: 'awaiting_score' }, record(reply, survey.id));
+      await surveys.update(survey.id, { reasked: true }, { status }, record(reply, survey.id));
       return { reply };
     }
     const reply = say('why', survey);
     const closeAt = addMs(now, config.reasonWaitMinutes * MINUTE);
     const applied = await surveys.update(
       survey.id,
-      { status: 'awaiting_reason', score, scoredAt: now, timer: { action: 'close', at: closeAt } },
+      {
+        status: 'awaiting_reason',
+        score,
+        scoredAt: now,
+        timer: { action: 'close', at: closeAt },
+        // Answered before the sender could mark its text sent: it went out, or the customer could not answer.
+        ...(survey.sentAt ? {} : { sentAt: now }),
+      },
       // Leased like any handed-off work: if the scorer's message is lost, the sweeper looks again
       // after the lease (or at once after a restart), long before the why-question closes.
-      { status: 'awaiting_score', leaseUntil: closeAt < addMs(now, TIMER_LEASE_MS) ? closeAt : addMs(now, TIMER_LEASE_MS) },
+      { status, leaseUntil: closeAt < addMs(now, TIMER_LEASE_MS) ? closeAt : addMs(now, TIMER_LEASE_MS) },
       record(reply, survey.id, true),
     );
     if (!applied) return remember(undefined);

@@ -359,6 +359,28 @@ describe('handleInboundSms', () => {
       expect((await fakes.surveys.get('sv_older'))?.score).toBeUndefined();
     });
 
+    it('takes a reply to a text still being sent (sent, not yet marked sent) as its score', async () => {
+      const { fakes, survey } = arrange({
+        status: 'scheduled',
+        sentAt: undefined,
+        timer: { action: 'send', at: '2026-11-20T01:59:59.000Z' },
+      });
+
+      const result = await handleInboundSms(fakes, sms('8'));
+
+      expect(result).toEqual({ reply: text(fakes, 'why', survey) });
+      expect(await fakes.surveys.get(survey.id)).toMatchObject({ status: 'awaiting_reason', score: 8, sentAt: NOW });
+      expect(fakes.queues.responseUpdates).toEqual([survey.id]);
+    });
+
+    it('does not take a reply for a survey whose text is not due yet', async () => {
+      const { fakes, survey } = arrange({ status: 'scheduled', timer: { action: 'send', at: '2026-11-20T08:00:00.000Z' } });
+
+      await handleInboundSms(fakes, sms('8'));
+
+      expect(await fakes.surveys.get(survey.id)).toMatchObject({ status: 'scheduled' });
+    });
+
     it('gives the reply to the most recent survey that is still open', async () => {
       const fakes = createFakes({ now: NOW });
       fakes.surveys.seed(aSurvey({ id: 'sv_open', createdAt: '2026-11-18T01:00:00.000Z' }));
