@@ -106,11 +106,11 @@ async function until<T>(probe: () => Promise<T | undefined>, deadlineMs: number,
   }
 }
 
-/** Answers recorded in the scores between two visit dates, every survey type together. */
+/** Answers recorded in the scores between two visit dates (day buckets, so exactly those days), every survey type. */
 async function scoredAnswers(stack: Stack, from: string, to: string): Promise<number> {
   let total = 0;
   for (const metric of ['nps', 'csat', 'ces']) {
-    const { buckets } = await stack.read(`/v1/scores?metric=${metric}&from=${from}&to=${to}&granularity=month`, bodies.scores, {
+    const { buckets } = await stack.read(`/v1/scores?metric=${metric}&from=${from}&to=${to}&granularity=day`, bodies.scores, {
       token: stack.cxToken,
     });
     for (const bucket of buckets) total += bucket.responses;
@@ -266,7 +266,13 @@ async function runConversation(
   // A run earlier today already had this conversation: the customer's replies are in the thread.
   const thread = await stack.read(`/dev/sms/thread?phone=${encodeURIComponent(from)}`, bodies.messages);
   if (thread.messages.some((m) => m.direction === 'inbound')) {
-    return { ...base, status: 'done_before', detail: 'conversation already held by an earlier run today', surveyId: survey.id };
+    return {
+      ...base,
+      status: 'done_before',
+      detail: 'conversation already held by an earlier run today',
+      surveyId: survey.id,
+      detractor: liveCase.detractor,
+    };
   }
   if (plan.quiet) {
     return { ...base, status: 'waiting', detail: `quiet hours in ${store.timezone}: the text goes out at ${survey.sendAt}` };
@@ -450,7 +456,7 @@ ${[...byStore]
   )
   .join('\n')}
 Live      ${outcomes.map((o) => `\n          ${o.key} ${o.storeId.padEnd(12)} ${o.status.padEnd(11)} ${o.detail}`).join('')}
-Alerts    ${follow.missing ? 'not all raised yet (the scorer is still busy)' : `${follow.alerts} raised by the live detractors, ${follow.actions} follow-up actions recorded`}
+Alerts    ${follow.missing ? 'not all raised yet (the scorer is still busy)' : `${follow.alerts} raised by the live detractors, ${follow.actions} follow-up actions recorded now`}
 
 Dashboard        ${stack.url}/   (token ${stack.cxToken ?? 'a cx token from the config'})
 Phone simulator  ${stack.url}/dev/phone

@@ -2,17 +2,20 @@ import { describe, expect, it } from 'vitest';
 import { transactionGroups } from '#shared/adapters/dynamodb/survey-store.ts';
 import type { ImportedSurvey } from '#shared/domain/records.ts';
 
-const entry = (index: number, phoneHash?: string) => ({ index, survey: { phoneHash } as ImportedSurvey });
-const itemsOf = (group: ReturnType<typeof entry>[]) => group.reduce((n, e) => n + (e.survey.phoneHash ? 3 : 2), 0);
+const entry = (index: number, phoneHash?: string, slot = false) => ({ index, survey: { phoneHash } as ImportedSurvey, slot });
+const itemsOf = (group: { survey: ImportedSurvey; slot?: boolean }[]) =>
+  group.reduce((n, e) => n + 2 + (e.survey.phoneHash ? 1 : 0) + (e.slot ? 1 : 0), 0);
 
 describe('transactionGroups', () => {
-  it('fills transactions up to 100 items: 33 rows with a phone, 50 without', () => {
-    const withPhones = transactionGroups(Array.from({ length: 70 }, (_, i) => entry(i, `p${i}`)));
+  it('fills transactions up to 100 items: 50 rows without a phone, 33 with one, 25 that also take a throttle slot', () => {
     const without = transactionGroups(Array.from({ length: 70 }, (_, i) => entry(i)));
+    const withPhones = transactionGroups(Array.from({ length: 70 }, (_, i) => entry(i, `p${i}`)));
+    const withSlots = transactionGroups(Array.from({ length: 70 }, (_, i) => entry(i, `p${i}`, true)));
 
-    expect(withPhones.map((g) => g.length)).toEqual([33, 33, 4]);
     expect(without.map((g) => g.length)).toEqual([50, 20]);
-    for (const group of [...withPhones, ...without]) expect(itemsOf(group)).toBeLessThanOrEqual(100);
+    expect(withPhones.map((g) => g.length)).toEqual([33, 33, 4]);
+    expect(withSlots.map((g) => g.length)).toEqual([25, 25, 20]);
+    for (const group of [...withPhones, ...without, ...withSlots]) expect(itemsOf(group)).toBeLessThanOrEqual(100);
   });
 
   it("puts one customer's rows in different transactions (each touches the customer's visit counter)", () => {

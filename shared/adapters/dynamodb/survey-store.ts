@@ -24,21 +24,24 @@ const INBOUND_RETENTION_DAYS = 30;
 const MAX_TRANSACTION_ITEMS = 100;
 const TRANSACTIONS_IN_FLIGHT = 4;
 const TRANSACTION_ATTEMPTS = 6;
-const IMPORT_CONCURRENCY = 25;
 const BATCH_GET_SIZE = 100;
 
-type ImportEntry = { index: number; survey: ImportedSurvey };
+/** A row to write; `slot`: its survey also takes the customer's throttle slot. */
+type ImportEntry = { index: number; survey: ImportedSurvey; slot?: boolean };
 type ImportWrite = { kind: 'pending' } | { kind: 'created' } | { kind: 'duplicate'; surveyId?: string | undefined };
 
+/** A row's items: event record and survey, with a phone the customer's visit counter, and maybe the throttle slot. */
+const itemCount = (entry: ImportEntry) => 2 + (entry.survey.phoneHash ? 1 : 0) + (entry.slot ? 1 : 0);
+
 /**
- * Rows into transactions of at most 100 items (2 or 3 per row); a customer's visit counter is
- * one item, which a transaction may touch only once, so one customer's rows go in different ones.
+ * Rows into transactions of at most 100 items (2 to 4 per row); a customer's visit counter and
+ * throttle slot are items a transaction may touch only once, so one customer's rows go in different ones.
  */
 export function transactionGroups(entries: ImportEntry[]): ImportEntry[][] {
   const groups: { entries: ImportEntry[]; items: number; phones: Set<string> }[] = [];
   for (const entry of entries) {
     const { phoneHash } = entry.survey;
-    const items = phoneHash ? 3 : 2;
+    const items = itemCount(entry);
     let group = groups.find((g) => g.items + items <= MAX_TRANSACTION_ITEMS && !(phoneHash && g.phones.has(phoneHash)));
     if (!group) {
       group = { entries: [], items: 0, phones: new Set() };
@@ -198,15 +201,14 @@ export class DynamoSurveyStore implements SurveyStore {
       const earlier = events.get(keys.event(s.eventId).pk);
       return earlier ? { kind: 'duplicate', surveyId: earlierSurveyId(earlier) } : { kind: 'pending' };
     });
-    const groups = transactionGroups(
-      surveys.flatMap((survey, index) => (written[index]?.kind === 'pending' ? [{ index, survey }] : [])),
-    );
+    const entries = surveys.flatMap((survey, index) => (written[index]?.kind === 'pending' ? [{ index, survey }] : []));
+    await this.markThrottleSlots(entries, options.throttleSince);
+    const groups = transactionGroups(entries);
     for (let start = 0; start < groups.length; start += TRANSACTIONS_IN_FLIGHT) {
       await Promise.all(
         groups.slice(start, start + TRANSACTIONS_IN_FLIGHT).map((group) => this.writeImportGroup(group, written)),
       );
     }
-    await this.takeThrottleSlots(surveys.filter((s, i) => written[i]?.kind === 'created' && s.sendAt > options.throttleSince));
     const existing = await this.batchGet(
       written.flatMap((w) => (w.kind === 'duplicate' && w.surveyId ? [keys.survey(w.surveyId)] : [])),
     );
@@ -218,14 +220,33 @@ export class DynamoSurveyStore implements SurveyStore {
   }
 
   /**
+   * Each customer's latest survey sent after `throttleSince` takes their throttle slot, unless a
+   * later survey holds it already (read in batches first, and checked again by the write).
+   */
+  private async markThrottleSlots(entries: ImportEntry[], throttleSince: string) {
+    const latest = new Map<string, ImportEntry>();
+    for (const entry of entries) {
+      const { phoneHash, sendAt } = entry.survey;
+      if (!phoneHash || sendAt <= throttleSince) continue;
+      const held = latest.get(phoneHash);
+      if (!held || held.survey.sendAt < sendAt) latest.set(phoneHash, entry);
+    }
+    const slots = await this.batchGet([...latest.keys()].map((phoneHash) => keys.throttle(phoneHash)));
+    for (const [phoneHash, entry] of latest) {
+      const held = slots.get(keys.throttle(phoneHash).pk)?.lastSurveyAt;
+      entry.slot = typeof held !== 'string' || held < entry.survey.sendAt;
+    }
+  }
+
+  /**
    * One transaction for a group of rows, each row's event record conditional: a row someone
-   * else imported meanwhile is a duplicate and the rest go again; a conflict with another
-   * writer is retried after a pause.
+   * else imported meanwhile is a duplicate and the rest go again; a throttle slot a later
+   * survey took meanwhile is left to it; a conflict with another writer is retried after a pause.
    */
   private async writeImportGroup(group: ImportEntry[], written: ImportWrite[]) {
     let pending = group;
     for (let attempt = 1; pending.length > 0; attempt++) {
-      const items = pending.map(({ survey }) => this.importItems(survey));
+      const items = pending.map((entry) => this.importItems(entry));
       try {
         await this.db.send(new TransactWriteCommand({ TransactItems: items.flat() }));
         for (const { index } of pending) written[index] = { kind: 'created' };
@@ -235,22 +256,28 @@ export class DynamoSurveyStore implements SurveyStore {
         const conflict = (error as Error)?.name === 'TransactionConflictException' || reasons?.includes('TransactionConflict');
         let at = 0;
         const taken = new Set<number>();
-        pending.forEach(({ index }, i) => {
-          if (reasons?.[at] === 'ConditionalCheckFailed') taken.add(index);
-          at += items[i]?.length ?? 0;
+        let slotsLost = 0;
+        pending.forEach((entry, i) => {
+          const count = items[i]?.length ?? 0;
+          if (reasons?.[at] === 'ConditionalCheckFailed') taken.add(entry.index);
+          else if (entry.slot && reasons?.[at + count - 1] === 'ConditionalCheckFailed') {
+            entry.slot = false;
+            slotsLost++;
+          }
+          at += count;
         });
-        if ((!conflict && taken.size === 0) || attempt >= TRANSACTION_ATTEMPTS) throw error;
+        if ((!conflict && taken.size === 0 && slotsLost === 0) || attempt >= TRANSACTION_ATTEMPTS) throw error;
         for (const { index, survey } of pending.filter((e) => taken.has(e.index))) {
           written[index] = { kind: 'duplicate', surveyId: (await this.ingestResult(survey.eventId))?.survey.id };
         }
         pending = pending.filter((e) => !taken.has(e.index));
-        if (taken.size === 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt * (1 + Math.random())));
+        if (taken.size === 0 && slotsLost === 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt * (1 + Math.random())));
       }
     }
   }
 
-  /** A row's writes: its event record, the survey, and the visit in the customer's history. */
-  private importItems(survey: ImportedSurvey) {
+  /** A row's writes: its event record, the survey, the visit in the customer's history, maybe the throttle slot. */
+  private importItems({ survey, slot }: ImportEntry) {
     const expiresAt = epochSeconds(survey.createdAt) + this.retentionDays * DAY_S;
     // The first result, as a repeat of the eventId on POST /v1/service-events answers it.
     const result: IngestResult = {
@@ -263,40 +290,20 @@ export class DynamoSurveyStore implements SurveyStore {
       { Put: this.eventPut(survey.eventId, event) },
       { Put: this.surveyPut(survey, { ...survey, expiresAt }) },
       ...(phoneHash ? [{ Update: this.customerVisit(phoneHash, 0, expiresAt) }] : []),
-    ];
-  }
-
-  /** Each customer's latest imported survey takes their throttle slot, unless a later one holds it. */
-  private async takeThrottleSlots(surveys: ImportedSurvey[]) {
-    const latest = new Map<string, ImportedSurvey>();
-    for (const s of surveys) {
-      const held = s.phoneHash ? latest.get(s.phoneHash) : undefined;
-      if (s.phoneHash && (!held || held.sendAt < s.sendAt)) latest.set(s.phoneHash, s);
-    }
-    const slots = [...latest.entries()];
-    for (let start = 0; start < slots.length; start += IMPORT_CONCURRENCY) {
-      await Promise.all(
-        slots.slice(start, start + IMPORT_CONCURRENCY).map(async ([phoneHash, survey]) => {
-          try {
-            await this.db.send(
-              new UpdateCommand({
+      ...(phoneHash && slot
+        ? [
+            {
+              Update: {
                 TableName: this.table,
                 Key: keys.throttle(phoneHash),
                 UpdateExpression: 'SET lastSurveyAt = :at, lastSurveyId = :id, expiresAt = :exp',
                 ConditionExpression: 'attribute_not_exists(lastSurveyAt) OR lastSurveyAt < :at',
-                ExpressionAttributeValues: {
-                  ':at': survey.sendAt,
-                  ':id': survey.id,
-                  ':exp': epochSeconds(survey.createdAt) + this.retentionDays * DAY_S,
-                },
-              }),
-            );
-          } catch (error) {
-            if (!isConditionFailure(error)) throw error;
-          }
-        }),
-      );
-    }
+                ExpressionAttributeValues: { ':at': survey.sendAt, ':id': survey.id, ':exp': expiresAt },
+              },
+            },
+          ]
+        : []),
+    ];
   }
 
   /** Live items by pk, read consistently in batches of 100 (what BatchGetItem takes), retrying what it leaves. */
