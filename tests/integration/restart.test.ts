@@ -132,7 +132,7 @@ describe('after a crash (SIGKILL) in the middle of a load of answers, and a rest
     await stack().restart();
   }, 180_000);
 
-  it('counts every answer acknowledged with 200 exactly once', async () => {
+  it('counts every answer acknowledged with 200 exactly once', { timeout: 180_000 }, async () => {
     const from = day(-2);
     const to = day(2);
     const listed = async () => {
