@@ -5,8 +5,16 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { Architecture, FilterCriteria, FilterRule, Runtime, StartingPosition, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import {
+  Architecture,
+  FilterCriteria,
+  FilterRule,
+  type IEventSourceDlq,
+  Runtime,
+  StartingPosition,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
@@ -183,7 +191,7 @@ export class TopologyFunction extends Construct {
             // A retry must be the same batch: the rollups' per-batch markers rely on it.
             bisectBatchOnError: false,
             filters: [FilterCriteria.filter({ dynamodb: { NewImage: { type: { S: FilterRule.or(...trigger.itemTypes) } } } })],
-            onFailure: new SqsDlq(resources.queue(trigger.onFailure).queue),
+            onFailure: onFailureQueue(resources.queue(trigger.onFailure)),
           }),
         );
         return;
@@ -225,3 +233,16 @@ function bundling(config: Readonly<Config>): BundlingOptions {
 }
 
 const shellQuote = (value: string) => `'${value.replaceAll("'", `'\\''`)}'`;
+
+/**
+ * A stream's on-failure destination, granted like a queue binding (SendMessage and the data key
+ * through SQS only) rather than CDK's SqsDlq grant, whose key actions are wildcards.
+ */
+function onFailureQueue(queue: QueueWithDeadLetter): IEventSourceDlq {
+  return {
+    bind: (_mapping, handler) => {
+      queue.grantSend(handler);
+      return { destination: queue.queue.queueArn };
+    },
+  };
+}

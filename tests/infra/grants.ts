@@ -170,9 +170,8 @@ export function expectedAccess(fn: FunctionSpec, topology: Topology): Record<str
       // The stream's records are under the table's key; what it gives up on goes to its queue.
       add(`table:${t.table}`, 'stream');
       add('key via dynamodb', 'decrypt');
-      // CDK's on-failure destination grant (SqsDlq → grantSendMessages): send, queue attributes, the queue's key.
-      add(`queue:${t.onFailure}`, 'send', 'receive');
-      add('key', 'decrypt', 'encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*');
+      add(`queue:${t.onFailure}`, 'send');
+      add('key via sqs', 'decrypt', 'encrypt');
     }
   }
   return Object.fromEntries(Object.entries(access).map(([resource, caps]) => [resource, [...caps].sort()]));
