@@ -163,7 +163,8 @@ export class TopologyFunction extends Construct {
   }
 }
 
-function bundling(configPath: string): BundlingOptions {
+/** How every function is bundled (esbuild through NodejsFunction); `npm run bench` bundles with the very same options. */
+export function bundling(configPath: string): BundlingOptions {
   return {
     format: OutputFormat.ESM,
     target: 'node22',
