@@ -205,7 +205,8 @@ export class TopologyFunction extends Construct {
   }
 }
 
-function bundling(config: Readonly<Config>): BundlingOptions {
+/** How every function is bundled (esbuild through NodejsFunction); `npm run bench` bundles with the very same options. */
+export function bundling(config: Readonly<Config>): BundlingOptions {
   return {
     format: OutputFormat.ESM,
     target: 'node24',

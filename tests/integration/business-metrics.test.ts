@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { businessMetrics, METRICS_NAMESPACE, SERVICE_NAME } from '#shared/config/metric-names.ts';
 import { api, postVisit, reply, stack, tokens, visit, waitFor, waitForTexts } from './helpers.ts';
-import { stackLogPath } from './stack-process.ts';
+import { stackLogPath } from '#local/stack-process.ts';
 
 interface EmfLine {
   _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] };

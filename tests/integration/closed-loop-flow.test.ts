@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { baseTestConfig, type StackProcess, startStackProcess } from './stack-process.ts';
+import { baseTestConfig, type StackProcess, startStackProcess } from '#local/stack-process.ts';
 
 /**
  * One detractor from first text to recovery, on a stack of its own whose clocks are short:

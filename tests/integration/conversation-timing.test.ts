@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newPhone, stackClient, tokens, visit, waitFor } from './helpers.ts';
-import { baseTestConfig, type StackProcess, startStackProcess } from './stack-process.ts';
+import { baseTestConfig, type StackProcess, startStackProcess } from '#local/stack-process.ts';
 
 const REMINDER_HOURS = 0.0015; // 5.4 s after the question
 const EXPIRY_HOURS = 0.004; // 14.4 s after the question

@@ -9,7 +9,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiResponse, stackClient, tokens, waitFor } from './helpers.ts';
-import { baseTestConfig, type StackProcess, startStackProcess } from './stack-process.ts';
+import { baseTestConfig, type StackProcess, startStackProcess } from '#local/stack-process.ts';
 
 const ANSWERS = Number(process.env.FAULT_ANSWERS ?? 1000);
 const CONCURRENCY = 16;

@@ -147,7 +147,7 @@ export interface StackTarget {
 
 /**
  * The helpers below, bound to one stack: the suite's shared one (the plain exports), or a
- * stack of a test's own (`startStackProcess` in stack-process.ts).
+ * stack of a test's own (`startStackProcess` in local/stack-process.ts).
  */
 export function stackClient(target: StackTarget) {
   const call = <T = any>(path: string, options: ApiOptions = {}) => apiAt<T>(target.url, path, options);

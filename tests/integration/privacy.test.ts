@@ -23,7 +23,7 @@ import {
   waitFor,
   waitForTexts,
 } from './helpers.ts';
-import { stackLogPath } from './stack-process.ts';
+import { stackLogPath } from '#local/stack-process.ts';
 
 const { scanTable } = stackClient(stack);
 

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newPhone, stackClient, visit, waitFor } from './helpers.ts';
-import { baseTestConfig, type StackProcess, startStackProcess } from './stack-process.ts';
+import { baseTestConfig, type StackProcess, startStackProcess } from '#local/stack-process.ts';
 
 let running: StackProcess | undefined;
 const target = {

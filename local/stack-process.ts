@@ -1,8 +1,9 @@
 /**
  * A real local stack (`local/start.ts`: DynamoDB Local, fauxqs, the API emulator, pollers,
- * sweeper) in its own child process, as `npm start` runs it: for the suite's shared stack and
- * for test files that need a stack of their own (their own config, or one they stop, crash
- * and restart). Its stdout and stderr are kept in memory and in `<dataDir>/stack.log`.
+ * sweeper) in its own child process, as `npm start` runs it: for the integration suite's shared
+ * stack, for test files that need a stack of their own (their own config, or one they stop,
+ * crash and restart), and for `npm run bench`. Its stdout and stderr are kept in memory and in
+ * `<dataDir>/stack.log`.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 export const TWILIO_TEST_TOKEN = 'test-twilio-auth-token';
 export const TEST_PUBLIC_BASE_URL = 'https://closedloop.example.com';
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** The line `local/start.ts` prints once everything answers; it names the emulators' endpoints. */
 const READY = /DynamoDB Local (\S+), SQS \(fauxqs\) (\S+)/;
 
@@ -56,6 +57,8 @@ export interface StackProcessOptions {
   echoStderr?: boolean;
   env?: Record<string, string>;
   readyTimeoutMs?: number;
+  /** Prefix of the temporary directory holding DATA_DIR and the config file. */
+  tempPrefix?: string;
 }
 
 export interface StackProcess {
@@ -70,6 +73,8 @@ export interface StackProcess {
   readonly logFile: string;
   /** Everything the stack printed, over all its runs. */
   output(): string;
+  /** The running stack's process id and its children's (DynamoDB Local's JVM); empty when stopped. */
+  processIds(): { stack: number; children: number[] } | undefined;
   /** SIGTERM, as Ctrl+C would: the stack shuts down cleanly; resolves once it has exited. */
   stop(): Promise<void>;
   /** SIGKILL to the stack and its DynamoDB Local at once: a crash, nothing gets to clean up. */
@@ -123,7 +128,7 @@ function exited(child: ChildProcess): Promise<void> {
 
 export async function startStackProcess(options: StackProcessOptions): Promise<StackProcess> {
   const port = options.port ?? (await freePort());
-  const root = mkdtempSync(join(tmpdir(), 'closedloop-it-'));
+  const root = mkdtempSync(join(tmpdir(), options.tempPrefix ?? 'closedloop-it-'));
   const dataDir = join(root, 'data');
   mkdirSync(dataDir, { recursive: true });
   const configPath = join(root, 'config.json');
@@ -225,6 +230,10 @@ export async function startStackProcess(options: StackProcessOptions): Promise<S
     dataDir,
     logFile,
     output: () => output,
+    processIds() {
+      const pid = child?.pid;
+      return pid === undefined ? undefined : { stack: pid, children: childrenOf(pid) };
+    },
     stop,
     kill,
     async restart() {
