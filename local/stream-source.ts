@@ -45,6 +45,12 @@ interface Checkpoints {
 }
 
 const IDLE_MS = 200;
+/**
+ * How often the shard list is looked at again while no shard has closed. DescribeStream is slow
+ * in DynamoDB Local (it holds the one SQLite thread every write waits for), and a new shard
+ * only matters once its parent is read to the end, which triggers a look at once.
+ */
+const DESCRIBE_EVERY_MS = 10_000;
 const seq = (record: StreamRecord) => record.dynamodb?.SequenceNumber ?? '';
 const after = (a: string, b: string) => BigInt(a) > BigInt(b);
 
@@ -53,6 +59,7 @@ export class StreamPoller {
   private loop: Promise<void> | undefined;
   private readonly checkpoints: Checkpoints;
   private readonly iterators = new Map<string, string>();
+  private shards: { list: Shard[]; at: number } | undefined;
 
   constructor(
     private readonly streams: DynamoDBStreamsClient,
@@ -95,6 +102,7 @@ export class StreamPoller {
       } catch (error) {
         // An expired or stale iterator is no failure: the next look starts again from the checkpoint.
         this.iterators.clear();
+        this.shards = undefined;
         const name = (error as Error).name;
         if (name !== 'ExpiredIteratorException' && name !== 'TrimmedDataAccessException') this.options.onError?.(error);
         await sleep(500);
@@ -104,6 +112,19 @@ export class StreamPoller {
 
   /** Shards not finished yet whose parent (if this stream still has it) is finished. */
   private async readyShards(): Promise<Shard[]> {
+    if (!this.shards || this.shards.list.length === 0 || Date.now() - this.shards.at > DESCRIBE_EVERY_MS) {
+      this.shards = { list: await this.describeShards(), at: Date.now() };
+    }
+    const shards = this.shards.list;
+    const known = new Set(shards.map((s) => s.ShardId));
+    const state = (id: string | undefined) => (id ? this.checkpoints.shards[id] : undefined);
+    return shards.filter(
+      (s) =>
+        s.ShardId && !state(s.ShardId)?.done && (!s.ParentShardId || !known.has(s.ParentShardId) || state(s.ParentShardId)?.done),
+    );
+  }
+
+  private async describeShards(): Promise<Shard[]> {
     const shards: Shard[] = [];
     let ExclusiveStartShardId: string | undefined;
     do {
@@ -113,12 +134,7 @@ export class StreamPoller {
       shards.push(...(StreamDescription?.Shards ?? []));
       ExclusiveStartShardId = StreamDescription?.LastEvaluatedShardId;
     } while (ExclusiveStartShardId);
-    const known = new Set(shards.map((s) => s.ShardId));
-    const state = (id: string | undefined) => (id ? this.checkpoints.shards[id] : undefined);
-    return shards.filter(
-      (s) =>
-        s.ShardId && !state(s.ShardId)?.done && (!s.ParentShardId || !known.has(s.ParentShardId) || state(s.ParentShardId)?.done),
-    );
+    return shards;
   }
 
   private async iterator(shardId: string, position: { at?: string; after?: string }) {
@@ -173,6 +189,7 @@ export class StreamPoller {
       if (!iterator) {
         // A closed shard, read to its end: its children may go now.
         state.done = true;
+        this.shards = undefined;
         this.save();
       }
       return false;
