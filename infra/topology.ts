@@ -94,6 +94,15 @@ export interface Topology {
 
 const S = (name: string): KeySpec => ({ name, type: 'S' });
 
+/**
+ * The rollups' stream batches: as large as Lambda allows, within half a minute. A batch costs
+ * one write per distinct bucket it touches (bounded by stores × advisors × … × open periods,
+ * not by answers), so the fuller the batch the closer an answer gets to its floor of 1 write
+ * unit; half a minute is how stale the dashboard may be, alerts do not wait for it.
+ */
+const STREAM_BATCH = 10_000;
+const STREAM_WINDOW_SECONDS = 30;
+
 /** Lambda's advice: a queue's visibility timeout is at least six times its consumer's timeout. */
 const queueFor = (name: string, consumerTimeoutSeconds: number): QueueSpec => ({
   name,
@@ -246,16 +255,16 @@ export function buildTopology(config: Pick<Config, 'departments' | 'sms'>): Topo
             kind: 'stream',
             table: 'scores',
             itemTypes: ['response'],
-            batchSize: 1000,
-            maxBatchingWindowSeconds: 5,
+            batchSize: STREAM_BATCH,
+            maxBatchingWindowSeconds: STREAM_WINDOW_SECONDS,
             onFailure: 'rollup-failures',
           },
           {
             kind: 'stream',
             table: 'main',
             itemTypes: ['survey', 'event'],
-            batchSize: 1000,
-            maxBatchingWindowSeconds: 5,
+            batchSize: STREAM_BATCH,
+            maxBatchingWindowSeconds: STREAM_WINDOW_SECONDS,
             onFailure: 'rollup-failures',
           },
         ],
