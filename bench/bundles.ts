@@ -57,6 +57,8 @@ function dummyEnvironment(fn: FunctionSpec, bundleDir: string): Record<string, s
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     // The config file is shipped next to the bundle, as in the Lambda package.
     CLOSEDLOOP_CONFIG: join(bundleDir, 'config.json'),
+    // Secrets from the environment: a load time is module work, not a Secrets Manager round trip.
+    CLOSEDLOOP_SECRETS: 'env',
     NODE_OPTIONS: '--enable-source-maps',
     POWERTOOLS_SERVICE_NAME: 'closedloop',
     // The shipped config's SMS provider is the simulator, which writes its outbox here.

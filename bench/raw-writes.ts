@@ -1,6 +1,8 @@
 /**
  * The ceiling: how many plain PutItems per second DynamoDB Local takes, from this process, at
- * the end-to-end phase's concurrency, into a scratch table shaped like the scores table.
+ * the end-to-end phase's concurrency, into a scratch table shaped like the scores table. The
+ * JVM is warmed up first (its JIT needs a few thousand requests), as the stack's has been by
+ * the time the end-to-end phase runs.
  */
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
@@ -16,6 +18,8 @@ export interface RawWritesResult {
   seconds: number;
   concurrency: number;
   itemBytes: number;
+  /** Writes before the measured ones, not counted. */
+  warmUpWrites: number;
   latencyMs: { p50: number; p99: number };
 }
 
@@ -31,6 +35,7 @@ export async function measureRawWrites(options: {
   scoresTable: TableSpec;
   concurrency: number;
   durationMs: number;
+  warmUpMs: number;
 }): Promise<RawWritesResult> {
   const client = new DynamoDBClient({
     endpoint: options.endpoint,
@@ -41,20 +46,25 @@ export async function measureRawWrites(options: {
   const TableName = 'bench-raw-writes';
   await ensureTables(client, [options.scoresTable], () => TableName);
   try {
-    const latencies: number[] = [];
     let next = 0;
+    const writeFor = async (ms: number) => {
+      const latencies: number[] = [];
+      const deadline = performance.now() + ms;
+      await Promise.all(
+        Array.from({ length: options.concurrency }, async () => {
+          while (performance.now() < deadline) {
+            const n = next++;
+            const sent = performance.now();
+            await db.send(new PutCommand({ TableName, Item: itemOf(n) }));
+            latencies.push(performance.now() - sent);
+          }
+        }),
+      );
+      return latencies;
+    };
+    const warmUpWrites = (await writeFor(options.warmUpMs)).length;
     const started = performance.now();
-    const deadline = started + options.durationMs;
-    await Promise.all(
-      Array.from({ length: options.concurrency }, async () => {
-        while (performance.now() < deadline) {
-          const n = next++;
-          const sent = performance.now();
-          await db.send(new PutCommand({ TableName, Item: itemOf(n) }));
-          latencies.push(performance.now() - sent);
-        }
-      }),
-    );
+    const latencies = await writeFor(options.durationMs);
     const seconds = (performance.now() - started) / 1000;
     return {
       writesPerSecond: round(latencies.length / seconds, 1),
@@ -62,6 +72,7 @@ export async function measureRawWrites(options: {
       seconds: round(seconds, 1),
       concurrency: options.concurrency,
       itemBytes: itemBytes(itemOf(0)),
+      warmUpWrites,
       latencyMs: { p50: round(percentile(latencies, 50)), p99: round(percentile(latencies, 99)) },
     };
   } finally {

@@ -2,6 +2,7 @@
 import type { BundleFigure } from './bundles.ts';
 import type { DashboardQueryFigure, DataLoad } from './dashboard-query.ts';
 import type { EndToEndResult, RollupBatches } from './end-to-end.ts';
+import type { LoadFigure, LoadResult } from './load.ts';
 import type { CpuUse, Machine } from './machine.ts';
 import type { RawWritesResult } from './raw-writes.ts';
 import type { BenchLocale, SmsSegmentsFigure } from './sms-segments.ts';
@@ -23,6 +24,7 @@ export interface BenchReport {
     rollupBatches: RollupBatches;
     cpu: { rawWrites: Record<string, CpuUse>; endToEnd: Record<string, CpuUse> };
   };
+  load: LoadResult;
   writeUnitsPerAnswer: WriteUnitsResult;
   dashboardQuery: DashboardQueryFigure[];
   dashboardData: DataLoad[];
@@ -35,6 +37,31 @@ const table = (head: string[], rows: (string | number)[][]) =>
   [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 const fixed = (n: number, digits = 2) => n.toFixed(digits);
+const loadCpu = (f: LoadFigure) =>
+  [
+    ['stack', "the stack's Node process"],
+    ['dynamoDbLocal', "DynamoDB Local's JVM"],
+    ['bench', 'autocannon (this process)'],
+    ['machine', 'machine total'],
+  ]
+    .map(([key, name]) => `${name} ${fixed(f.cpu[key as string]?.coresBusy ?? 0)}`)
+    .join(', ');
+const errorsOf = (f: LoadFigure) => f.errors.non2xx + f.errors.connection + f.errors.timeouts;
+const loadRow = (f: LoadFigure) => [
+  `\`${f.target}\``,
+  f.connections,
+  f.durationSeconds,
+  f.requests,
+  f.requestsPerSecond,
+  f.latencyMs.p50,
+  f.latencyMs.p90,
+  `**${f.latencyMs.p99}**`,
+  f.latencyMs.max,
+  `${errorsOf(f)} (non-2xx ${f.errors.non2xx}, connection ${f.errors.connection}, timeouts ${f.errors.timeouts})`,
+  f.targetP99Ms === undefined
+    ? '-'
+    : `p99 ≤ ${f.targetP99Ms} ms, 0 errors: **${f.latencyMs.p99 <= f.targetP99Ms && errorsOf(f) === 0 ? 'met' : 'NOT met'}**`,
+];
 
 function ceilingNotes(report: BenchReport): string[] {
   const { endToEnd: e2e, machine } = report;
@@ -58,8 +85,13 @@ function ceilingNotes(report: BenchReport): string[] {
       'The stack runs every handler, the API emulator, the queue pollers and fauxqs in one Node process, whose JavaScript runs on one thread: near one busy core it is the bottleneck.',
     );
   }
+  const { webhook } = report.load;
+  const littleMs = (webhook.connections / Math.max(webhook.requestsPerSecond, 0.001)) * 1000;
   notes.push(
-    'Locally everything shares one DynamoDB Local (a single JVM over one SQLite file, every write a disk transaction) and one Node process on 2 cores. None of these limits exists in AWS: Lambda runs handlers in parallel, SQS and DynamoDB scale out, the rollups take one transactional write per touched bucket per stream batch (no hot key per answer), and the dashboard reads a bounded number of pre-aggregated items. What bounds AWS throughput is the stream: one aggregator invocation at a time per shard, each folding up to 1000 answers.',
+    `Load: with ${webhook.connections} requests always in flight, each waits for the ones ahead of it (Little's law: latency ≈ requests in flight ÷ throughput), so the webhook's ${webhook.requestsPerSecond} req/s means about ${Math.round(littleMs)} ms per request on average, whatever the code does per request. A p99 of ${webhook.targetP99Ms} ms at ${webhook.connections} connections needs more than ${Math.round(webhook.connections / ((webhook.targetP99Ms ?? 300) / 1000))} webhook requests/s from this one Node process and this one DynamoDB Local while the scorer and the rollups run beside them; each webhook request takes four to five DynamoDB calls (the message's id, the phone's surveys, the survey, one conditional write), and the raw write rate above is the ceiling of the calls.`,
+  );
+  notes.push(
+    `Locally everything shares one DynamoDB Local (a single JVM over one SQLite file, every write a disk transaction) and one Node process on ${machine.cores} cores. None of these limits exists in AWS: Lambda runs handlers in parallel, SQS and DynamoDB scale out, the rollups take one transactional write per touched bucket per stream batch (no hot key per answer), and the dashboard reads a bounded number of pre-aggregated items. What bounds AWS throughput is the stream: one aggregator invocation at a time per shard, each folding up to ${report.writeUnitsPerAnswer.topologyBatchSize} answers.`,
   );
   return notes;
 }
@@ -130,6 +162,16 @@ ${table(
         ];
       }),
     [
+      `Load: \`${report.load.webhook.target}\`, ${report.load.webhook.connections} connections`,
+      `p50 ${report.load.webhook.latencyMs.p50} ms, **p99 ${report.load.webhook.latencyMs.p99} ms**, ${errorsOf(report.load.webhook)} errors, ${report.load.webhook.requestsPerSecond} req/s`,
+      `target p99 ≤ ${report.load.webhook.targetP99Ms} ms with 0 errors`,
+    ],
+    [
+      `Load: \`${report.load.scores.target}\`, ${report.load.scores.connections} connections`,
+      `p50 ${report.load.scores.latencyMs.p50} ms, **p99 ${report.load.scores.latencyMs.p99} ms**, ${errorsOf(report.load.scores)} errors, ${report.load.scores.requestsPerSecond} req/s`,
+      '-',
+    ],
+    [
       'Largest Lambda bundle',
       largestBundle ? `${largestBundle.function}: ${kb(largestBundle.bytes)}` : '-',
       slowestLoad ? `slowest cold module load: ${slowestLoad.function}, ${slowestLoad.loadMs} ms` : '-',
@@ -146,9 +188,9 @@ ${table(
 
 A fresh local stack (\`local/start.ts\` in a child process: DynamoDB Local, fauxqs, the API emulator, the pollers) on a
 free port and a temporary \`DATA_DIR\`, with the shipped config made benchmark-friendly (no quiet hours, no send delay).
-The queues and the stream use the topology's own settings: responses queue batches of 25 within 1 s, visibility
-timeout ${report.settings.visibilityTimeoutSeconds} s; the rollup stream batches up to 1000 records within a
-**${e2e.streamBatchingWindowMs} ms** batching window.
+The queues use the topology's own settings (responses queue batches of 25 within 1 s, visibility timeout
+${report.settings.visibilityTimeoutSeconds} s); the rollup stream batches up to ${report.writeUnitsPerAnswer.topologyBatchSize} records within a
+**${e2e.streamBatchingWindowMs} ms** batching window instead of the topology's ${report.writeUnitsPerAnswer.topologyWindowSeconds} s, which would make the figure below a wait rather than a rate.
 
 1. ${run.answers} visits were posted to \`POST /v1/service-events\` (${run.concurrency} at a time): ${run.ingest.visitsPerSecond} visits/s,
    p50 ${run.ingest.latencyMs.p50} ms, p99 ${run.ingest.latencyMs.p99} ms. All ${run.answers} surveys were sent (\`GET /v1/funnel\`) ${run.allSentSeconds} s after the first visit.
@@ -156,21 +198,44 @@ timeout ${report.settings.visibilityTimeoutSeconds} s; the rollup stream batches
    each reply (one conversation step, answered with the why-question) took p50 **${run.replyLatencyMs.p50} ms**, p99 **${run.replyLatencyMs.p99} ms**, max ${run.replyLatencyMs.max} ms.
 3. \`GET /v1/scores\` counted all ${run.answers} answers ${run.seconds} s after the first reply: **${run.answersPerSecond} answers/s**.
 
-The ceiling, measured in the same run: ${e2e.rawWrites.writes} PutItems of ${e2e.rawWrites.itemBytes}-byte items from this process into a scratch table of the
-stack's DynamoDB Local, ${e2e.rawWrites.concurrency} at a time for ${e2e.rawWrites.seconds} s: **${e2e.rawWrites.writesPerSecond} writes/s**
+The ceiling, measured in the same run: ${e2e.rawWrites.writes} PutItems of ${e2e.rawWrites.itemBytes}-byte items from this process into a table defined like the
+scores table (stream on) on a fresh DynamoDB Local of the same version (a table written and dropped on the stack's own instance
+would slow every later write there), after ${e2e.rawWrites.warmUpWrites} writes to warm its JVM up, ${e2e.rawWrites.concurrency} at a time for ${e2e.rawWrites.seconds} s: **${e2e.rawWrites.writesPerSecond} writes/s**
 (p50 ${e2e.rawWrites.latencyMs.p50} ms, p99 ${e2e.rawWrites.latencyMs.p99} ms).
 
 The aggregator's own log of the run (every batch it applied from both streams, scores and funnel, from the first visit to the last answer):
 ${e2e.rollupBatches.batches} batches, ${e2e.rollupBatches.records} stream records, ${e2e.rollupBatches.facts} facts, ${e2e.rollupBatches.buckets} bucket updates in ${e2e.rollupBatches.transactions} transactions:
-${fixed(e2e.rollupBatches.records / Math.max(1, e2e.rollupBatches.batches), 1)} records per batch on average, so **${fixed(e2e.rollupBatches.awsUnitsPerAnswer)} rollup write units per answer** (AWS pricing, scores and funnel together) at this load.
+${fixed(e2e.rollupBatches.records / Math.max(1, e2e.rollupBatches.batches), 1)} records per batch on average, so **${fixed(e2e.rollupBatches.awsUnitsPerAnswer)} rollup write units per answer** (AWS pricing, scores and funnel together) at this load. Batches this small
+(a ${e2e.streamBatchingWindowMs} ms window at this rate) fold little: see [Write units per answer](#write-units-per-answer) for what the batch size does.
 
-CPU (seconds, and cores busy on average) while the raw writes ran:
+CPU (seconds, and cores busy on average) while the raw writes ran (DynamoDB Local's JVM being the raw writes' own):
 
 ${table(['process', 'CPU s', 'cores busy'], cpuRows(e2e.cpu.rawWrites))}
 
 and while the replies were processed:
 
 ${table(['process', 'CPU s', 'cores busy'], cpuRows(e2e.cpu.endToEnd))}
+
+## Load
+
+[autocannon](https://github.com/mcollina/autocannon) against the same stack, ${report.load.webhook.connections} connections (one request
+in flight on each) for a fixed time, after the end-to-end run.
+
+${table(
+  ['route', 'connections', 'seconds', 'requests', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'errors', 'target'],
+  [loadRow(report.load.webhook), loadRow(report.load.scores)],
+)}
+
+- **Webhook**: signed like Twilio's (HMAC-SHA1 over the URL and the form), real conversation traffic. ${report.load.webhook.customers} customers
+  had a survey texted to them first; in turn each texted their score, then their reason, then a closing word (answered with
+  nothing, the survey being over), round and round; ${report.load.webhook.duplicateDeliveries} of the ${report.load.webhook.requests} deliveries repeated the previous
+  message with the same \`MessageSid\`, as Twilio's retries do. A score is one conversation step (read the inbound record and
+  the phone's surveys, one conditional update, one queue message); the scoring and the rollups run behind the queue.
+- Afterwards \`GET /v1/scores\` counted **${report.load.webhook.counted}** answers from the load: ${report.load.webhook.acknowledged} scores were acknowledged
+  with 200 and ${report.load.webhook.sent} were sent (one cut off by the end of the time may or may not have been taken), so every
+  acknowledged answer was counted and none twice.
+- CPU while each load ran (cores busy, of ${machine.cores}): ${loadCpu(report.load.webhook)} on the webhook; ${loadCpu(report.load.scores)} on the scores API.
+- **Scores API**: ${report.load.scores.queries.length} dashboard queries in turn (\`${report.load.scores.queries.map((q) => q.replace(/&from=[^&]+&to=[^&]+/, '')).join('`, `')}\`, over the last days), with the CX token.
 
 ## Write units per answer
 
@@ -224,7 +289,7 @@ ${table(
 )}
 
 - Floor: **${wcu.floor}** unit per answer (the response item). The earlier design, one transaction per answer with its ${wcu.bucketsPerAnswer} buckets: **${wcu.oneTransactionPerAnswer}**.
-- The topology's stream batch is up to ${wcu.topologyBatchSize} records within 5 s, so a batch is that full only above ~${Math.round(wcu.topologyBatchSize / 5)} answers/s;
+- The topology's stream batch is up to ${wcu.topologyBatchSize} records within ${wcu.topologyWindowSeconds} s, so a batch is that full only above ~${Math.round(wcu.topologyBatchSize / wcu.topologyWindowSeconds)} answers/s;
   at lower rates batches are smaller and cost more per answer, but then the total is small. Per answer: 1 + 2 × (distinct buckets + transactions) ÷ answers in the batch.${atTopology ? ` At ${wcu.topologyBatchSize}: ${fixed(atTopology.bucketsPerAnswer, 3)} buckets per answer.` : ''}
 - A re-delivered answer (the same answer recorded again): its conditional Put fails, nothing reaches the stream. AWS bills a failed
   conditional write like a write: **${fixed(wcu.duplicateAnswer.awsUnitsPerAnswer)}** unit (DynamoDB Local reports ${fixed(wcu.duplicateAnswer.reportedUnitsPerAnswer)}); rollup writes: ${wcu.duplicateAnswer.rollupWrites}.

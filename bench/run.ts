@@ -10,11 +10,12 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { buildTopology } from '#infra/topology.ts';
 import { localTableName } from '#local/runtime.ts';
-import { startDynamoDbLocal } from '#local/dynamodb-local.ts';
+import { type DynamoDbLocal, startDynamoDbLocal } from '#local/dynamodb-local.ts';
 import { baseTestConfig, freePort, type StackProcess, startStackProcess } from '#local/stack-process.ts';
 import { parseConfig } from '#shared/config/load.ts';
 import { measureBundles } from './bundles.ts';
 import { measureDashboardQueries } from './dashboard-query.ts';
+import { measureLoad } from './load.ts';
 import { rollupBatchesIn, runEndToEnd } from './end-to-end.ts';
 import { describeMachine, startCpuSampling } from './machine.ts';
 import { measureRawWrites } from './raw-writes.ts';
@@ -30,12 +31,16 @@ const usage = `npm run bench -- [options]
   --answers N            customers through the whole pipeline (default 200)
   --concurrency N        requests in flight, end to end and for the raw writes (default 8)
   --raw-seconds N        how long the raw DynamoDB Local write rate is measured (default 10)
-  --stream-window-ms N   the rollup stream's batching window (default: the topology's)
-  --wcu-answers N        synthetic answers for the write-unit figures (default 1000)
-  --visit-days N         the days those answers' visits spread over (default 7)
+  --stream-window-ms N   the stack's rollup stream batching window (default 1000; the topology's 30 s
+                         would make the end-to-end figure a wait, not a rate)
+  --wcu-answers N        synthetic answers for the write-unit figures (default 10000)
+  --visit-days N         the days those answers' visits spread over (default 2)
   --dashboard-sizes A,B  answers in each year of dashboard data (default 2000,20000)
   --query-repetitions N  timed runs of each dashboard query (default 15)
   --bundle-runs N        cold loads of each bundle (default 5)
+  --load-seconds N       how long each autocannon load runs (default 20)
+  --load-connections N   autocannon connections (default 50)
+  --load-customers N     customers texting the webhook during its load (default 300)
   --seed N               seed of the synthetic data (default 1)
   --out DIR              where latest.json and latest.md go (default bench/results)`;
 
@@ -45,12 +50,15 @@ function options() {
       answers: { type: 'string', default: '200' },
       concurrency: { type: 'string', default: '8' },
       'raw-seconds': { type: 'string', default: '10' },
-      'stream-window-ms': { type: 'string' },
-      'wcu-answers': { type: 'string', default: '1000' },
-      'visit-days': { type: 'string', default: '7' },
+      'stream-window-ms': { type: 'string', default: '1000' },
+      'wcu-answers': { type: 'string', default: '10000' },
+      'visit-days': { type: 'string', default: '2' },
       'dashboard-sizes': { type: 'string', default: '2000,20000' },
       'query-repetitions': { type: 'string', default: '15' },
       'bundle-runs': { type: 'string', default: '5' },
+      'load-seconds': { type: 'string', default: '20' },
+      'load-connections': { type: 'string', default: '50' },
+      'load-customers': { type: 'string', default: '300' },
       seed: { type: 'string', default: '1' },
       out: { type: 'string', default: 'bench/results' },
       help: { type: 'boolean', default: false },
@@ -80,6 +88,9 @@ function options() {
     dashboardSizes: sizes,
     queryRepetitions: positive('query-repetitions', values['query-repetitions']),
     bundleRuns: positive('bundle-runs', values['bundle-runs']),
+    loadSeconds: positive('load-seconds', values['load-seconds']),
+    loadConnections: positive('load-connections', values['load-connections']),
+    loadCustomers: positive('load-customers', values['load-customers']),
     seed: positive('seed', values.seed),
     out: resolve(values.out ?? 'bench/results'),
   };
@@ -95,7 +106,21 @@ async function main() {
 
   const scratch = mkdtempSync(join(tmpdir(), 'closedloop-bench-'));
   let stack: StackProcess | undefined;
+  // DynamoDB Locals of the bench's own (raw writes, write units), stopped on SIGINT too.
+  const ownDynamos = new Set<DynamoDbLocal>();
+  const ownDynamo = async (name: string) => {
+    const dynamo = await startDynamoDbLocal({ dataDir: join(scratch, name), port: await freePort() });
+    ownDynamos.add(dynamo);
+    return {
+      ...dynamo,
+      stop: async () => {
+        ownDynamos.delete(dynamo);
+        await dynamo.stop();
+      },
+    };
+  };
   const cleanUp = async () => {
+    await Promise.all([...ownDynamos].map((d) => d.stop()));
     await stack?.dispose();
     stack = undefined;
     rmSync(scratch, { recursive: true, force: true });
@@ -145,16 +170,60 @@ async function main() {
       return { stack: [ids.stack], dynamoDbLocal: ids.children, bench: [process.pid] };
     };
 
-    step(`raw DynamoDB Local writes for ${opts.rawSeconds} s at concurrency ${opts.concurrency}`);
-    let sampling = startCpuSampling(processes());
-    const rawWrites = await measureRawWrites({
-      endpoint: stack.dynamodb,
-      scoresTable,
-      concurrency: opts.concurrency,
-      durationMs: opts.rawSeconds * 1000,
-    });
-    const rawCpu = sampling.stop();
+    // On a DynamoDB Local of its own, like the stack's (same table definition, stream on): a table
+    // written and dropped on the stack's own instance slows every later write there.
+    step(
+      `raw DynamoDB Local writes for ${opts.rawSeconds} s at concurrency ${opts.concurrency}, on a DynamoDB Local of their own`,
+    );
+    const rawDynamo = await ownDynamo('raw-writes');
+    let sampling = startCpuSampling({ ...processes(), dynamoDbLocal: rawDynamo.pid ? [rawDynamo.pid] : [] });
+    let rawWrites: Awaited<ReturnType<typeof measureRawWrites>>;
+    let rawCpu: ReturnType<typeof sampling.stop>;
+    try {
+      rawWrites = await measureRawWrites({
+        endpoint: rawDynamo.endpoint,
+        scoresTable,
+        concurrency: opts.concurrency,
+        durationMs: opts.rawSeconds * 1000,
+        warmUpMs: 5_000,
+      });
+    } finally {
+      // Read while its JVM still runs: a stopped process has no CPU time to read.
+      rawCpu = sampling.stop();
+      await rawDynamo.stop();
+    }
     step(`  ${rawWrites.writesPerSecond} writes/s`);
+
+    step(`end to end: ${opts.answers} customers`);
+    const logFrom = stack.output().length;
+    sampling = startCpuSampling(processes());
+    const run = await runEndToEnd({
+      api,
+      config,
+      answers: opts.answers,
+      concurrency: opts.concurrency,
+      seed: opts.seed,
+      timeoutMs: 600_000,
+    });
+    const e2eCpu = sampling.stop();
+    const rollupBatches = rollupBatchesIn(stack.output().slice(logFrom), run.answers);
+    step(`  ${run.answersPerSecond} answers/s`);
+
+    step(`load: autocannon, ${opts.loadConnections} connections, ${opts.loadSeconds} s per route`);
+    const load = await measureLoad({
+      url: stack.url,
+      api,
+      config,
+      customers: opts.loadCustomers,
+      connections: opts.loadConnections,
+      durationSeconds: opts.loadSeconds,
+      seed: opts.seed,
+      processes,
+      log: step,
+    });
+
+    step('SMS segments: one completed survey per locale');
+    const smsSegments = await measureSmsSegments(api, config, opts.seed);
 
     const [small = 2000, large = 20000] = opts.dashboardSizes;
     const thisYear = new Date().getUTCFullYear();
@@ -174,30 +243,12 @@ async function main() {
       log: step,
     });
 
-    step(`end to end: ${opts.answers} customers`);
-    const logFrom = stack.output().length;
-    sampling = startCpuSampling(processes());
-    const run = await runEndToEnd({
-      api,
-      config,
-      answers: opts.answers,
-      concurrency: opts.concurrency,
-      seed: opts.seed,
-      timeoutMs: 600_000,
-    });
-    const e2eCpu = sampling.stop();
-    const rollupBatches = rollupBatchesIn(stack.output().slice(logFrom), run.answers);
-    step(`  ${run.answersPerSecond} answers/s`);
-
-    step('SMS segments: one completed survey per locale');
-    const smsSegments = await measureSmsSegments(api, config, opts.seed);
-
     await stack.dispose();
     stack = undefined;
 
     // On a DynamoDB Local of its own: scratch tables, nothing else competing.
     step(`write units: ${opts.wcuAnswers} synthetic answers, on a DynamoDB Local of their own`);
-    const dynamo = await startDynamoDbLocal({ dataDir: join(scratch, 'write-units'), port: await freePort() });
+    const dynamo = await ownDynamo('write-units');
     let writeUnits: WriteUnitsResult;
     try {
       writeUnits = await measureWriteUnits({
@@ -205,10 +256,11 @@ async function main() {
         config,
         scoresTable,
         topologyBatchSize: scoresStream.batchSize,
-        batchSizes: [scoresStream.batchSize, 100, 10, 1],
+        topologyWindowSeconds: scoresStream.maxBatchingWindowSeconds,
+        batchSizes: [...new Set([scoresStream.batchSize, 1000, 100, 10, 1])],
         answers: opts.wcuAnswers,
         visitDays: opts.visitDays,
-        otherVisitDays: [1, 2, 3].filter((d) => d !== opts.visitDays),
+        otherVisitDays: [1, 2, 7].filter((d) => d !== opts.visitDays),
         concurrency: opts.concurrency,
         seed: opts.seed,
         log: step,
@@ -243,6 +295,9 @@ async function main() {
         dashboardSizes: opts.dashboardSizes.join(','),
         queryRepetitions: opts.queryRepetitions,
         bundleRuns: opts.bundleRuns,
+        loadSeconds: opts.loadSeconds,
+        loadConnections: opts.loadConnections,
+        loadCustomers: opts.loadCustomers,
         seed: opts.seed,
       },
       endToEnd: {
@@ -254,6 +309,7 @@ async function main() {
         rollupBatches,
         cpu: { rawWrites: rawCpu, endToEnd: e2eCpu },
       },
+      load,
       writeUnitsPerAnswer: writeUnits,
       dashboardQuery: dashboard.figures,
       dashboardData: dashboard.loads,

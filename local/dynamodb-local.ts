@@ -16,6 +16,8 @@ import { StartupError } from './startup-error.ts';
 
 export interface DynamoDbLocal {
   endpoint: string;
+  /** The JVM's process id. */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -80,6 +82,7 @@ export async function startDynamoDbLocal(options: { dataDir: string; port: numbe
   client.destroy();
   return {
     endpoint,
+    pid: child.pid,
     async stop() {
       if (child.exitCode === null) {
         child.kill('SIGTERM');
