@@ -103,3 +103,78 @@ describe('after a crash (SIGKILL) right after acknowledging work, and a restart'
     expect(texts.map((t) => t[0]?.body)).toEqual(lateVisits.map(() => expect.stringContaining('感谢光临')));
   });
 });
+
+describe('after a crash (SIGKILL) in the middle of a load of answers, and a restart', () => {
+  const advisorId = 'A-crash-load';
+  const customers = Array.from({ length: 120 }, () => newPhone());
+  const acknowledged = new Set<string>();
+  const surveyOf = new Map<string, string>();
+  const { api, scanTable, surveyItem } = stackClient(target);
+
+  beforeAll(async () => {
+    for (const phone of customers) surveyOf.set(phone, (await postVisit(visit({ advisorId }, { phone }))).body.survey.id);
+    await Promise.all(customers.map((phone) => waitForTexts(phone, 1)));
+
+    // Twelve customers at a time answer; the stack is killed once a third of them have their 200.
+    let next = 0;
+    let killed: Promise<void> | undefined;
+    await Promise.all(
+      Array.from({ length: 12 }, async () => {
+        while (next < customers.length && !killed) {
+          const phone = customers[next++] as string;
+          const response = await reply(phone, '9').catch(() => undefined);
+          if (response?.status === 200) acknowledged.add(phone);
+          if (acknowledged.size >= customers.length / 3) killed ??= stack().kill();
+        }
+      }),
+    );
+    await killed;
+    await stack().restart();
+  }, 180_000);
+
+  it('counts every answer acknowledged with 200 exactly once', async () => {
+    const from = day(-2);
+    const to = day(2);
+    const listed = async () => {
+      const surveys: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const { body } = await api(
+          `/v1/responses?metric=nps&from=${from}&to=${to}&advisorId=${advisorId}&limit=100${cursor ? `&cursor=${cursor}` : ''}`,
+          { token: 'dev-cx-token' },
+        );
+        surveys.push(...body.responses.map((r: { surveyId: string }) => r.surveyId));
+        cursor = body.nextCursor;
+      } while (cursor);
+      return surveys;
+    };
+    await waitFor(
+      async () => (await responsesOf(advisorId)) >= acknowledged.size || undefined,
+      'the acknowledged answers',
+      // Well under the 5-minute lease: the restart's first sweep, not the lease, brings them back.
+      120_000,
+    ).catch(async (error: Error) => {
+      // Where each missing answer stopped: the survey, its kept response, the rollup.
+      const kept = new Set((await scanTable('closedloop-scores')).map((item) => String(item.surveyId ?? '')));
+      const missing = [...acknowledged].map((phone) => surveyOf.get(phone) as string).filter((id) => !kept.has(id));
+      const states = await Promise.all(
+        missing.map(async (id) => {
+          const survey = await surveyItem(id);
+          return `${id}: ${survey?.status} score=${survey?.score} timer=${JSON.stringify(survey?.timer)} dueSk=${survey?.dueSk}`;
+        }),
+      );
+      throw new Error(
+        `${error.message}; the rollup shows ${await responsesOf(advisorId)} of ${acknowledged.size}; without a response item:\n${states.join('\n')}`,
+      );
+    });
+    // Anything replayed twice would show up within a few queue and stream rounds.
+    await new Promise((r) => setTimeout(r, 3_000));
+
+    const kept = await listed();
+    expect(acknowledged.size).toBeGreaterThanOrEqual(customers.length / 3);
+    // Each kept answer counted once; an answer whose 200 was lost to the crash may be kept or not.
+    expect(await responsesOf(advisorId)).toBe(kept.length);
+    expect(new Set(kept).size).toBe(kept.length);
+    expect(kept).toEqual(expect.arrayContaining([...acknowledged].map((phone) => surveyOf.get(phone))));
+  });
+});
