@@ -13,6 +13,8 @@ import { baseTestConfig, type StackProcess, startStackProcess } from '#local/sta
 
 const ANSWERS = Number(process.env.FAULT_ANSWERS ?? 1000);
 const CONCURRENCY = 16;
+/** Waits scale with the size: the CI size's limits, times how many thousands of answers. */
+const scaled = (ms: number) => ms * Math.max(1, ANSWERS / 1000);
 const FAULTS = {
   seed: 20261123,
   dynamodb: { throttle: 0.05, crashBeforeWrite: 0.02, crashAfterWrite: 0.02 },
@@ -112,7 +114,7 @@ describe(`${ANSWERS} answers under throttling, crashes, redeliveries and duplica
         }),
         { visits: 0, sent: 0, answered: 0 },
       );
-    await waitFor(async () => (await funnel()).sent >= ANSWERS || undefined, 'every survey sent', 600_000);
+    await waitFor(async () => (await funnel()).sent >= ANSWERS || undefined, 'every survey sent', scaled(600_000));
 
     await eachConcurrently(customers, async (c) => {
       const score = { From: c.phone, To: '+8610690000', Body: String(c.score), MessageSid: sid() };
@@ -132,7 +134,7 @@ describe(`${ANSWERS} answers under throttling, crashes, redeliveries and duplica
         return (await totalResponses()) >= ANSWERS || undefined;
       },
       'every answer in the scores',
-      600_000,
+      scaled(600_000),
     );
     // Settled: nothing left in flight that could still add to a count.
     await new Promise((r) => setTimeout(r, 5000));
@@ -164,7 +166,7 @@ describe(`${ANSWERS} answers under throttling, crashes, redeliveries and duplica
     expect(faults.injected.crashedAfter).toBeGreaterThan(0);
     expect(faults.injected.lostDeletes).toBeGreaterThan(0);
     console.info(`fault suite: ${ANSWERS} answers; injected ${JSON.stringify(faults.injected)}`);
-  }, 1_800_000);
+  }, scaled(1_800_000));
 
   it('raises one alert per routed department for every detractor, each delivered under one webhook id', async () => {
     // The reason names a wait and a repair: service advisors and the workshop; no reason: customer care.
@@ -180,7 +182,7 @@ describe(`${ANSWERS} answers under throttling, crashes, redeliveries and duplica
       },
       'an alert delivery for every detractor',
       // A step that died holding its timer's lease is fired again when the lease (5 min) ends.
-      600_000,
+      scaled(600_000),
     );
     const idsPerAlert = new Map<string, Set<string>>();
     for (const d of deliveries as { webhookId: string; payload: { data: { alert: { id: string } } } }[]) {
@@ -193,5 +195,5 @@ describe(`${ANSWERS} answers under throttling, crashes, redeliveries and duplica
     console.info(
       `fault suite: ${idsPerAlert.size} alerts, ${deliveries.length} POSTs (repeats carry the same webhook-id, for the receiver to drop)`,
     );
-  }, 900_000);
+  }, scaled(900_000));
 });
