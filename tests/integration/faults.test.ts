@@ -92,108 +92,116 @@ describe(`${ANSWERS} answers under throttling, crashes, redeliveries and duplica
     };
   });
 
-  it('keeps every answer exactly once', async () => {
-    await eachConcurrently(customers, async (c) => {
-      await untilAccepted(() =>
-        client.postVisit({
-          eventId: c.eventId,
-          occurredAt: new Date(Date.now() - 3 * 3600_000).toISOString(),
-          storeId: c.storeId,
-          serviceType: 'first_service',
-          advisorId: 'A-fault',
-          customer: { id: c.eventId, phone: c.phone.slice(3) },
-        }),
+  it(
+    'keeps every answer exactly once',
+    async () => {
+      await eachConcurrently(customers, async (c) => {
+        await untilAccepted(() =>
+          client.postVisit({
+            eventId: c.eventId,
+            occurredAt: new Date(Date.now() - 3 * 3600_000).toISOString(),
+            storeId: c.storeId,
+            serviceType: 'first_service',
+            advisorId: 'A-fault',
+            customer: { id: c.eventId, phone: c.phone.slice(3) },
+          }),
+        );
+      });
+      const funnel = async () =>
+        (await client.api(`/v1/funnel?${range}`, { token: tokens.cx })).body.buckets.reduce(
+          (sum: { sent: number; answered: number; visits: number }, b: { sent: number; answered: number; visits: number }) => ({
+            visits: sum.visits + b.visits,
+            sent: sum.sent + b.sent,
+            answered: sum.answered + b.answered,
+          }),
+          { visits: 0, sent: 0, answered: 0 },
+        );
+      await waitFor(async () => (await funnel()).sent >= ANSWERS || undefined, 'every survey sent', scaled(600_000));
+
+      await eachConcurrently(customers, async (c) => {
+        const score = { From: c.phone, To: '+8610690000', Body: String(c.score), MessageSid: sid() };
+        await untilAccepted(() => client.twilioRequest(score));
+        if (c.duplicateReply) await untilAccepted(() => client.twilioRequest(score));
+        if (c.reason) await untilAccepted(() => client.twilioRequest({ ...score, Body: c.reason as string, MessageSid: sid() }));
+      });
+
+      const totalResponses = async () =>
+        (await client.scores(`metric=nps&${range}&granularity=month`)).body.buckets.reduce(
+          (sum: number, b: { responses: number }) => sum + b.responses,
+          0,
+        );
+      await waitFor(
+        async () => {
+          await redriveDeadLetters();
+          return (await totalResponses()) >= ANSWERS || undefined;
+        },
+        'every answer in the scores',
+        scaled(600_000),
       );
-    });
-    const funnel = async () =>
-      (await client.api(`/v1/funnel?${range}`, { token: tokens.cx })).body.buckets.reduce(
-        (sum: { sent: number; answered: number; visits: number }, b: { sent: number; answered: number; visits: number }) => ({
-          visits: sum.visits + b.visits,
-          sent: sum.sent + b.sent,
-          answered: sum.answered + b.answered,
-        }),
-        { visits: 0, sent: 0, answered: 0 },
+      // Settled: nothing left in flight that could still add to a count.
+      await new Promise((r) => setTimeout(r, 5000));
+
+      const expected = new Map<string, { responses: number; promoters: number; detractors: number }>();
+      for (const c of customers) {
+        const e = expected.get(c.storeId) ?? { responses: 0, promoters: 0, detractors: 0 };
+        e.responses++;
+        if (c.score >= 9) e.promoters++;
+        if (c.score <= 6) e.detractors++;
+        expected.set(c.storeId, e);
+      }
+      const byStore = (await client.scores(`metric=nps&${range}&granularity=month&groupBy=store`)).body.buckets;
+      for (const store of stores) {
+        const buckets = byStore.filter((b: { group: string }) => b.group === store);
+        const sum = (k: 'responses' | 'promoters' | 'detractors') =>
+          buckets.reduce((total: number, b: Record<string, number>) => total + (b[k] ?? 0), 0);
+        expect({ responses: sum('responses'), promoters: sum('promoters'), detractors: sum('detractors') }).toEqual(
+          expected.get(store),
+        );
+      }
+      expect(await totalResponses()).toBe(ANSWERS);
+      expect(await funnel()).toEqual({ visits: ANSWERS, sent: ANSWERS, answered: ANSWERS });
+      expect(await deadLetters()).toBe(0);
+
+      const { body: faults } = await client.api('/dev/faults');
+      expect(faults.injected.throttled).toBeGreaterThan(0);
+      expect(faults.injected.crashedBefore).toBeGreaterThan(0);
+      expect(faults.injected.crashedAfter).toBeGreaterThan(0);
+      expect(faults.injected.lostDeletes).toBeGreaterThan(0);
+      console.info(`fault suite: ${ANSWERS} answers; injected ${JSON.stringify(faults.injected)}`);
+    },
+    scaled(1_800_000),
+  );
+
+  it(
+    'raises one alert per routed department for every detractor, each delivered under one webhook id',
+    async () => {
+      // The reason names a wait and a repair: service advisors and the workshop; no reason: customer care.
+      const detractors = customers.filter((c) => c.score <= 6);
+      const expectedAlerts = detractors.reduce((n, c) => n + (c.reason ? 2 : 1), 0);
+      const deliveries = await waitFor(
+        async () => {
+          await redriveDeadLetters();
+          const { body } = await client.api('/dev/webhooks');
+          const raised = body.deliveries.filter((d: { payload: { type: string } }) => d.payload.type === 'alert.raised');
+          const alerts = new Set(raised.map((d: { payload: { data: { alert: { id: string } } } }) => d.payload.data.alert.id));
+          return alerts.size >= expectedAlerts ? raised : undefined;
+        },
+        'an alert delivery for every detractor',
+        // A step that died holding its timer's lease is fired again when the lease (5 min) ends.
+        scaled(600_000),
       );
-    await waitFor(async () => (await funnel()).sent >= ANSWERS || undefined, 'every survey sent', scaled(600_000));
-
-    await eachConcurrently(customers, async (c) => {
-      const score = { From: c.phone, To: '+8610690000', Body: String(c.score), MessageSid: sid() };
-      await untilAccepted(() => client.twilioRequest(score));
-      if (c.duplicateReply) await untilAccepted(() => client.twilioRequest(score));
-      if (c.reason) await untilAccepted(() => client.twilioRequest({ ...score, Body: c.reason as string, MessageSid: sid() }));
-    });
-
-    const totalResponses = async () =>
-      (await client.scores(`metric=nps&${range}&granularity=month`)).body.buckets.reduce(
-        (sum: number, b: { responses: number }) => sum + b.responses,
-        0,
+      const idsPerAlert = new Map<string, Set<string>>();
+      for (const d of deliveries as { webhookId: string; payload: { data: { alert: { id: string } } } }[]) {
+        const ids = idsPerAlert.get(d.payload.data.alert.id) ?? new Set();
+        ids.add(d.webhookId);
+        idsPerAlert.set(d.payload.data.alert.id, ids);
+      }
+      expect(idsPerAlert.size).toBe(expectedAlerts);
+      expect([...idsPerAlert.values()].every((ids) => ids.size === 1)).toBe(true);
+      console.info(
+        `fault suite: ${idsPerAlert.size} alerts, ${deliveries.length} POSTs (repeats carry the same webhook-id, for the receiver to drop)`,
       );
-    await waitFor(
-      async () => {
-        await redriveDeadLetters();
-        return (await totalResponses()) >= ANSWERS || undefined;
-      },
-      'every answer in the scores',
-      scaled(600_000),
-    );
-    // Settled: nothing left in flight that could still add to a count.
-    await new Promise((r) => setTimeout(r, 5000));
-
-    const expected = new Map<string, { responses: number; promoters: number; detractors: number }>();
-    for (const c of customers) {
-      const e = expected.get(c.storeId) ?? { responses: 0, promoters: 0, detractors: 0 };
-      e.responses++;
-      if (c.score >= 9) e.promoters++;
-      if (c.score <= 6) e.detractors++;
-      expected.set(c.storeId, e);
-    }
-    const byStore = (await client.scores(`metric=nps&${range}&granularity=month&groupBy=store`)).body.buckets;
-    for (const store of stores) {
-      const buckets = byStore.filter((b: { group: string }) => b.group === store);
-      const sum = (k: 'responses' | 'promoters' | 'detractors') =>
-        buckets.reduce((total: number, b: Record<string, number>) => total + (b[k] ?? 0), 0);
-      expect({ responses: sum('responses'), promoters: sum('promoters'), detractors: sum('detractors') }).toEqual(
-        expected.get(store),
-      );
-    }
-    expect(await totalResponses()).toBe(ANSWERS);
-    expect(await funnel()).toEqual({ visits: ANSWERS, sent: ANSWERS, answered: ANSWERS });
-    expect(await deadLetters()).toBe(0);
-
-    const { body: faults } = await client.api('/dev/faults');
-    expect(faults.injected.throttled).toBeGreaterThan(0);
-    expect(faults.injected.crashedBefore).toBeGreaterThan(0);
-    expect(faults.injected.crashedAfter).toBeGreaterThan(0);
-    expect(faults.injected.lostDeletes).toBeGreaterThan(0);
-    console.info(`fault suite: ${ANSWERS} answers; injected ${JSON.stringify(faults.injected)}`);
-  }, scaled(1_800_000));
-
-  it('raises one alert per routed department for every detractor, each delivered under one webhook id', async () => {
-    // The reason names a wait and a repair: service advisors and the workshop; no reason: customer care.
-    const detractors = customers.filter((c) => c.score <= 6);
-    const expectedAlerts = detractors.reduce((n, c) => n + (c.reason ? 2 : 1), 0);
-    const deliveries = await waitFor(
-      async () => {
-        await redriveDeadLetters();
-        const { body } = await client.api('/dev/webhooks');
-        const raised = body.deliveries.filter((d: { payload: { type: string } }) => d.payload.type === 'alert.raised');
-        const alerts = new Set(raised.map((d: { payload: { data: { alert: { id: string } } } }) => d.payload.data.alert.id));
-        return alerts.size >= expectedAlerts ? raised : undefined;
-      },
-      'an alert delivery for every detractor',
-      // A step that died holding its timer's lease is fired again when the lease (5 min) ends.
-      scaled(600_000),
-    );
-    const idsPerAlert = new Map<string, Set<string>>();
-    for (const d of deliveries as { webhookId: string; payload: { data: { alert: { id: string } } } }[]) {
-      const ids = idsPerAlert.get(d.payload.data.alert.id) ?? new Set();
-      ids.add(d.webhookId);
-      idsPerAlert.set(d.payload.data.alert.id, ids);
-    }
-    expect(idsPerAlert.size).toBe(expectedAlerts);
-    expect([...idsPerAlert.values()].every((ids) => ids.size === 1)).toBe(true);
-    console.info(
-      `fault suite: ${idsPerAlert.size} alerts, ${deliveries.length} POSTs (repeats carry the same webhook-id, for the receiver to drop)`,
-    );
-  }, scaled(900_000));
+    },
+    scaled(900_000),
+  );
 });
