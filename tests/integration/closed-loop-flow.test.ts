@@ -7,7 +7,11 @@ import { baseTestConfig, type StackProcess, startStackProcess } from '#local/sta
  */
 let stack: StackProcess;
 const phone = `137${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
-const today = () => new Date().toISOString().slice(0, 10);
+/** The visit's day in the store's zone (Shanghai): its answer and its alert count under it, not under UTC's today. */
+const storeDay = (offsetDays = 0) =>
+  new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(
+    Date.now() - 3 * 3600_000 + offsetDays * 86_400_000,
+  );
 
 async function call(path: string, options: { token?: string; json?: unknown } = {}) {
   const response = await fetch(`${stack.url}${path}`, {
@@ -110,7 +114,7 @@ describe('closing the loop with one detractor', () => {
     await reply('修好了，谢谢');
     await waitFor(async () => (await alertOf(alert.id)).recovered === true, 'the recovery');
 
-    const { body: figures } = await call(`/v1/closed-loop?from=${today()}&to=${today()}&departmentId=workshop`, {
+    const { body: figures } = await call(`/v1/closed-loop?from=${storeDay(-1)}&to=${storeDay(1)}&departmentId=workshop`, {
       token: 'dev-cx-token',
     });
     expect(figures.overall).toMatchObject({
@@ -129,7 +133,7 @@ describe('closing the loop with one detractor', () => {
 
     // The re-survey's answer does not count the visit twice.
     const { body: scores } = await call(
-      `/v1/scores?metric=nps&groupBy=advisor&advisorId=A-loop&from=${today()}&to=${today()}&granularity=day`,
+      `/v1/scores?metric=nps&groupBy=advisor&advisorId=A-loop&from=${storeDay()}&to=${storeDay()}&granularity=day`,
       { token: 'dev-cx-token' },
     );
     expect(scores.buckets[0]).toMatchObject({ responses: 1, detractors: 1 });

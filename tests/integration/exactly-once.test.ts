@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { answeredSurvey, api, queueDepth, scores, sendToQueue, tokens, waitFor } from './helpers.ts';
+import { answeredSurvey, api, queueDepth, scores, sendToQueue, tokens, visitDay, waitFor } from './helpers.ts';
 
-const today = () => new Date().toISOString().slice(0, 10);
 const advisorBucket = async (advisorId: string) =>
-  (await scores(`metric=nps&groupBy=advisor&advisorId=${advisorId}&from=${today()}&to=${today()}&granularity=day`)).body
+  (await scores(`metric=nps&groupBy=advisor&advisorId=${advisorId}&from=${visitDay()}&to=${visitDay()}&granularity=day`)).body
     .buckets[0];
 
 describe('exactly-once scoring', () => {

@@ -8,7 +8,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiResponse, stackClient, tokens, waitFor } from './helpers.ts';
+import { type ApiResponse, stackClient, tokens, visitDay, waitFor } from './helpers.ts';
 import { baseTestConfig, type StackProcess, startStackProcess } from '#local/stack-process.ts';
 
 const ANSWERS = Number(process.env.FAULT_ANSWERS ?? 1000);
@@ -21,8 +21,8 @@ const FAULTS = {
   sqs: { loseDelete: 0.1 },
 };
 const stores = ['sh-pudong', 'sh-minhang', 'bj-chaoyang'];
-const today = new Date().toISOString().slice(0, 10);
-const range = `from=${new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10)}&to=${today}`;
+// The visits' days in their stores' zone (Shanghai), whatever UTC's date is.
+const range = `from=${new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10)}&to=${visitDay()}`;
 
 interface Customer {
   eventId: string;

@@ -66,6 +66,15 @@ export const api = <T = any>(path: string, options: ApiOptions = {}) => apiAt<T>
 export const newPhone = () => `139${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
 export const e164 = (phone: string) => `+86${phone}`;
 
+/**
+ * The day a helper visit (three hours ago) falls on in a store's time zone: the day its answer is
+ * counted under. Not today's UTC date, which differs for a Shanghai store from 19:00 UTC on.
+ */
+export const visitDay = (timezone = 'Asia/Shanghai') =>
+  new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
+    Date.now() - 3 * 3600_000,
+  );
+
 export function visit(overrides: Record<string, unknown> = {}, customer: Record<string, unknown> = {}) {
   return {
     eventId: `RO-${randomUUID()}`,

@@ -1,7 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { answeredSurvey, api, e164, outbox, postVisit, reply, scores, tokens, visit, waitFor, waitForTexts } from './helpers.ts';
+import {
+  answeredSurvey,
+  api,
+  e164,
+  outbox,
+  postVisit,
+  reply,
+  scores,
+  tokens,
+  visit,
+  visitDay,
+  waitFor,
+  waitForTexts,
+} from './helpers.ts';
 
-const today = () => new Date().toISOString().slice(0, 10);
+const today = visitDay;
 const range = () => `from=${today().slice(0, 8)}01&to=${today()}`;
 
 async function monthBucket(query: string) {

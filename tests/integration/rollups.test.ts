@@ -7,9 +7,9 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { DynamoRollupStore } from '#shared/adapters/dynamodb/rollup-store.ts';
 import type { RollupIncrement } from '#shared/domain/rollups.ts';
-import { answeredSurvey, api, dynamo, postVisit, tokens, visit, waitFor } from './helpers.ts';
+import { answeredSurvey, api, dynamo, postVisit, tokens, visit, visitDay, waitFor } from './helpers.ts';
 
-const today = new Date().toISOString().slice(0, 10);
+const today = visitDay();
 const monthRange = `from=${today.slice(0, 8)}01&to=${today}`;
 
 describe('DynamoRollupStore', () => {

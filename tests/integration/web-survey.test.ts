@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { api, countItems, postVisit, scores, tokens, visit, waitFor, waitForTexts } from './helpers.ts';
-
-const today = () => new Date().toISOString().slice(0, 10);
+import { api, countItems, postVisit, scores, tokens, visit, visitDay, waitFor, waitForTexts } from './helpers.ts';
 
 /** A visit at the link-mode store: its text carries the web survey link instead of asking for a reply. */
 async function linkSurvey(customer: Record<string, unknown> = {}, overrides: Record<string, unknown> = {}) {
@@ -48,7 +46,9 @@ describe('the web survey', () => {
     expect((await api(path)).status).toBe(409);
 
     const bucket = await waitFor(async () => {
-      const { body } = await scores(`metric=nps&groupBy=advisor&advisorId=A-web-1&from=${today()}&to=${today()}&granularity=day`);
+      const { body } = await scores(
+        `metric=nps&groupBy=advisor&advisorId=A-web-1&from=${visitDay()}&to=${visitDay()}&granularity=day`,
+      );
       return body.buckets[0]?.responses === 1 ? body.buckets[0] : undefined;
     }, 'the web answer in the rollup');
     expect(bucket).toMatchObject({ detractors: 1, score: -100 });
