@@ -1,4 +1,3 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
@@ -6,6 +5,7 @@ import { batchIdOf, rollupFactsOf, type StreamChange } from '#shared/adapters/dy
 import { aggregateRollups } from '#shared/use-cases/aggregate-rollups.ts';
 import { rollupStore } from '../lib/compose.ts';
 import { createLogger } from '../lib/logger.ts';
+import { observability } from '../lib/observability.ts';
 
 const logger = createLogger();
 
@@ -16,7 +16,7 @@ const deps = { rollups: rollupStore() };
  * same batch (no bisecting), which the per-batch markers make safe to apply again.
  */
 export const handler = middy<DynamoDBStreamEvent, void>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(observability(logger))
   .handler(async (event) => {
     const changes: StreamChange[] = event.Records.flatMap((record) =>
       record.eventID && record.eventName && record.dynamodb
