@@ -7,7 +7,8 @@ import { z } from 'zod';
 import type { Config, SurveyType } from '#shared/config/schema.ts';
 import type { StackApi } from './stack-api.ts';
 import { forEachConcurrently, msSince, percentile, round, waitUntil } from './stats.ts';
-import { isoDate, populationOf, seededRandom } from './synthetic-answers.ts';
+import { seededRandom } from '#local/seeded-random.ts';
+import { isoDate, populationOf } from './synthetic-answers.ts';
 
 export interface EndToEndResult {
   answersPerSecond: number;

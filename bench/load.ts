@@ -11,12 +11,12 @@ import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
 import type { Config } from '#shared/config/schema.ts';
 import { twilioSignature } from '#shared/adapters/sms/twilio-signature.ts';
+import { seededRandom } from '#local/seeded-random.ts';
 import { TEST_PUBLIC_BASE_URL, TWILIO_TEST_TOKEN } from '#local/stack-process.ts';
 import { countResponses, customersFor, recentRange } from './end-to-end.ts';
 import { type CpuUse, startCpuSampling } from './machine.ts';
 import { type StackApi, tokens } from './stack-api.ts';
 import { forEachConcurrently, round, waitUntil } from './stats.ts';
-import { seededRandom } from './synthetic-answers.ts';
 
 export interface LoadFigure {
   target: string;
@@ -65,7 +65,8 @@ function figure(target: string, result: autocannon.Result, cpu: Record<string, C
       p99: round(result.latency.p99),
       max: round(result.latency.max),
     },
-    errors: { non2xx: result.non2xx, connection: result.errors, timeouts: result.timeouts },
+    // autocannon's `errors` counts timeouts too.
+    errors: { non2xx: result.non2xx, connection: result.errors - result.timeouts, timeouts: result.timeouts },
     ...(targetP99Ms === undefined ? {} : { targetP99Ms }),
   };
 }

@@ -342,7 +342,7 @@ ${table(
 
 ## Lambda bundles
 
-Every function of the topology bundled with esbuild using the CDK stack's bundling options (ESM, node22 target, minified,
+Every function of the topology bundled with esbuild using the CDK stack's bundling options (ESM, its Node target, minified,
 source maps without sources, \`module\`/\`main\` fields, the \`createRequire\` banner, nothing external), then imported by a fresh
 \`node\` process outside the repository with its bindings' variables set to dummy values and \`NODE_OPTIONS=--enable-source-maps\`
 as in Lambda; median of ${report.settings.bundleRuns} runs. Load time is the \`import()\` alone (the module-scope work of a cold start:

@@ -6,30 +6,9 @@
  */
 import type { Config, SurveyType } from '#shared/config/schema.ts';
 import type { ScoredResponse } from '#shared/domain/records.ts';
+import { pickWeighted, seededRandom } from '#local/seeded-random.ts';
 
 const DAY_MS = 86_400_000;
-
-/** mulberry32: a small, fast, seedable generator; plenty for test data. */
-export function seededRandom(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
-const pickWeighted = <T>(random: () => number, choices: readonly (readonly [T, number])[]): T => {
-  const total = choices.reduce((sum, [, weight]) => sum + weight, 0);
-  let r = random() * total;
-  for (const [value, weight] of choices) {
-    r -= weight;
-    if (r < 0) return value;
-  }
-  return (choices[choices.length - 1] as readonly [T, number])[0];
-};
 
 /** Score spreads typical of after-sales service: mostly happy, a tail of detractors. */
 const scoreWeights: Record<SurveyType, readonly (readonly [number, number])[]> = {

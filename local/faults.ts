@@ -34,18 +34,6 @@ export function faultPlanFromEnv(value: string | undefined): FaultPlan | undefin
   return faultPlanSchema.parse(JSON.parse(value));
 }
 
-/** A seeded generator (mulberry32): the same seed injects the same faults, so a failing run can be replayed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 export class InjectedCrash extends Error {
   override name = 'InjectedCrash';
 }

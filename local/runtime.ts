@@ -26,7 +26,8 @@ import { ensureTables, startDynamoDbLocal } from './dynamodb-local.ts';
 import { QueuePoller, ScheduleTimer, type SqsLambda } from './event-sources.ts';
 import { StartupError } from './startup-error.ts';
 import { type StreamLambda, StreamPoller } from './stream-source.ts';
-import { type FaultCounts, type FaultPlan, injectDynamoDbFaults, seededRandom } from './faults.ts';
+import { type FaultCounts, type FaultPlan, injectDynamoDbFaults } from './faults.ts';
+import { seededRandom } from './seeded-random.ts';
 import { buildDashboardAssets } from '#web/build.ts';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');

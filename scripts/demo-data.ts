@@ -5,8 +5,7 @@
  * days, row for row, with an earlier run's.
  */
 import { createHash } from 'node:crypto';
-import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
-import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import { pickWeighted, seededRandom } from '#local/seeded-random.ts';
 import type { CommentCategory, Config, Store, SurveyType } from '#shared/config/schema.ts';
 import { toE164 } from '#shared/domain/phone.ts';
 import { instantOfWallClock, localDate, nextSendableTime } from '#shared/domain/quiet-hours.ts';
@@ -18,12 +17,9 @@ const HOUR = 60 * MINUTE;
 
 /** A seeded source of chance (xoroshiro128+), one per thing that must come out the same every run. */
 export class Dice {
-  private readonly rng;
+  readonly float: () => number;
   constructor(key: string) {
-    this.rng = xoroshiro128plus(createHash('sha256').update(`closedloop-demo|${key}`).digest().readInt32LE(0));
-  }
-  float() {
-    return uniformFloat64(this.rng);
+    this.float = seededRandom(createHash('sha256').update(`closedloop-demo|${key}`).digest().readInt32LE(0));
   }
   chance(p: number) {
     return this.float() < p;
@@ -37,15 +33,7 @@ export class Dice {
     return item;
   }
   weighted<T>(entries: readonly (readonly [T, number])[]): T {
-    const total = entries.reduce((sum, [, w]) => sum + w, 0);
-    let x = this.float() * total;
-    for (const [value, weight] of entries) {
-      x -= weight;
-      if (x < 0) return value;
-    }
-    const last = entries.at(-1);
-    if (!last) throw new Error('nothing to pick from');
-    return last[0];
+    return pickWeighted(this.float, entries);
   }
   /** Standard normal (Box–Muller). */
   normal() {
