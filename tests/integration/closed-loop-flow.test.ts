@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { baseTestConfig, type StackProcess, startStackProcess } from '#local/stack-process.ts';
+import { stackClient, tokens, visitDay, waitFor as waitForWithin } from './helpers.ts';
 
 /**
  * One detractor from first text to recovery, on a stack of its own whose clocks are short:
@@ -7,37 +8,21 @@ import { baseTestConfig, type StackProcess, startStackProcess } from '#local/sta
  */
 let stack: StackProcess;
 const phone = `137${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
-/** The visit's day in the store's zone (Shanghai): its answer and its alert count under it, not under UTC's today. */
-const storeDay = (offsetDays = 0) =>
-  new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(
-    Date.now() - 3 * 3600_000 + offsetDays * 86_400_000,
-  );
+const client = stackClient({
+  get url() {
+    return stack.url;
+  },
+  get dynamodb() {
+    return stack.dynamodb;
+  },
+});
+const call = client.api;
+/** This flow's steps wait on short clocks, each well within 30 s. */
+const waitFor = <T>(probe: () => Promise<T | undefined | false>, what: string) => waitForWithin(probe, what, 30_000);
 
-async function call(path: string, options: { token?: string; json?: unknown } = {}) {
-  const response = await fetch(`${stack.url}${path}`, {
-    method: options.json === undefined ? 'GET' : 'POST',
-    headers: {
-      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-      ...(options.json === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: options.json === undefined ? undefined : JSON.stringify(options.json),
-  });
-  return { status: response.status, body: await response.json() };
-}
-
-async function waitFor<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
-
-const texts = async () => (await call(`/dev/sms/outbox?to=${phone}`)).body.messages as { body: string }[];
-const reply = (body: string) => call('/dev/sms/inbound', { json: { from: phone, body } });
-const alertOf = async (id: string) => (await call(`/v1/alerts/${id}`, { token: 'dev-workshop-token' })).body;
+const texts = () => client.outbox(phone);
+const reply = (body: string) => client.reply(phone, body);
+const alertOf = async (id: string) => (await call(`/v1/alerts/${id}`, { token: tokens.workshop })).body;
 const deliveries = async (id: string) =>
   (
     (await call('/dev/webhooks')).body.deliveries as {
@@ -73,16 +58,13 @@ describe('closing the loop with one detractor', () => {
       customer: { phone, name: '赵先生' },
       amount: 880,
     };
-    expect((await call('/v1/service-events', { token: 'dev-ingest-token', json: visit })).status).toBe(202);
+    expect((await call('/v1/service-events', { token: tokens.ingest, json: visit })).status).toBe(202);
     await waitFor(async () => (await texts()).length === 1, 'the survey text');
     await reply('2');
     await reply('车还是有异响，没修好');
 
     // Routed by the customer's words (repair quality) to the workshop, and delivered there.
-    const alert = await waitFor(
-      async () => (await call('/v1/alerts', { token: 'dev-workshop-token' })).body.alerts[0],
-      'the alert',
-    );
+    const alert = await waitFor(async () => (await call('/v1/alerts', { token: tokens.workshop })).body.alerts[0], 'the alert');
     expect(alert).toMatchObject({ departmentId: 'workshop', score: 2, categories: ['repair_quality'], status: 'open' });
     await waitFor(async () => (await deliveries(alert.id)).some((d) => d.payload.type === 'alert.raised'), 'the delivery');
 
@@ -95,7 +77,7 @@ describe('closing the loop with one detractor', () => {
 
     for (const action of ['acknowledge', 'contacted', 'resolved']) {
       const acted = await call(`/v1/alerts/${alert.id}/actions`, {
-        token: 'dev-workshop-token',
+        token: tokens.workshop,
         json: { action, note: `${action} by the workshop head` },
       });
       expect(acted.status).toBe(200);
@@ -114,9 +96,12 @@ describe('closing the loop with one detractor', () => {
     await reply('修好了，谢谢');
     await waitFor(async () => (await alertOf(alert.id)).recovered === true, 'the recovery');
 
-    const { body: figures } = await call(`/v1/closed-loop?from=${storeDay(-1)}&to=${storeDay(1)}&departmentId=workshop`, {
-      token: 'dev-cx-token',
-    });
+    const { body: figures } = await call(
+      `/v1/closed-loop?from=${visitDay('Asia/Shanghai', -1)}&to=${visitDay('Asia/Shanghai', 1)}&departmentId=workshop`,
+      {
+        token: tokens.cx,
+      },
+    );
     expect(figures.overall).toMatchObject({
       raised: 1,
       followedUp: 1,
@@ -133,8 +118,8 @@ describe('closing the loop with one detractor', () => {
 
     // The re-survey's answer does not count the visit twice.
     const { body: scores } = await call(
-      `/v1/scores?metric=nps&groupBy=advisor&advisorId=A-loop&from=${storeDay()}&to=${storeDay()}&granularity=day`,
-      { token: 'dev-cx-token' },
+      `/v1/scores?metric=nps&groupBy=advisor&advisorId=A-loop&from=${visitDay()}&to=${visitDay()}&granularity=day`,
+      { token: tokens.cx },
     );
     expect(scores.buckets[0]).toMatchObject({ responses: 1, detractors: 1 });
   });

@@ -5,9 +5,7 @@
  * IT_LOG_LEVEL says otherwise) is kept in `<dataDir>/stack.log`, for the privacy test.
  */
 import type { TestProject } from 'vitest/node';
-import { baseTestConfig, type StackProcess, startStackProcess, TWILIO_TEST_TOKEN } from '#local/stack-process.ts';
-
-export { TWILIO_TEST_TOKEN };
+import { baseTestConfig, type StackProcess, startStackProcess } from '#local/stack-process.ts';
 
 export function testConfig(port: number) {
   const config = baseTestConfig(port);

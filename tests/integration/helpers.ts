@@ -6,8 +6,9 @@ import { inject } from 'vitest';
 import { twilioSignature } from '#shared/adapters/sms/twilio-signature.ts';
 
 export const stack = inject('stack');
-export const TWILIO_TOKEN = 'test-twilio-auth-token';
-export const PUBLIC_BASE_URL = 'https://closedloop.example.com';
+import { TEST_PUBLIC_BASE_URL as PUBLIC_BASE_URL, TWILIO_TEST_TOKEN as TWILIO_TOKEN } from '#local/stack-process.ts';
+
+export { PUBLIC_BASE_URL, TWILIO_TOKEN };
 export const tokens = {
   cx: 'dev-cx-token',
   ingest: 'dev-ingest-token',
@@ -70,9 +71,9 @@ export const e164 = (phone: string) => `+86${phone}`;
  * The day a helper visit (three hours ago) falls on in a store's time zone: the day its answer is
  * counted under. Not today's UTC date, which differs for a Shanghai store from 19:00 UTC on.
  */
-export const visitDay = (timezone = 'Asia/Shanghai') =>
+export const visitDay = (timezone = 'Asia/Shanghai', offsetDays = 0) =>
   new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
-    Date.now() - 3 * 3600_000,
+    Date.now() - 3 * 3600_000 + offsetDays * 86_400_000,
   );
 
 export function visit(overrides: Record<string, unknown> = {}, customer: Record<string, unknown> = {}) {
