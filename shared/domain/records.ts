@@ -72,7 +72,8 @@ export type IngestResult =
   | { eventId: string; survey: { id: string; status: 'scheduled'; sendAt: string } }
   | { eventId: string; survey: { id?: string; status: 'suppressed'; reason: SuppressionReason } };
 
-export type SuppressionReason = 'opted_out' | 'throttled' | 'invalid_phone' | 'no_plan' | 'unknown_store';
+export const suppressionReasons = ['opted_out', 'throttled', 'invalid_phone', 'no_plan', 'unknown_store'] as const;
+export type SuppressionReason = (typeof suppressionReasons)[number];
 
 export type AlertStatus = 'open' | 'acknowledged' | 'contacted' | 'resolved' | 'unreachable';
 export type AlertAction = 'acknowledge' | 'contacted' | 'resolved' | 'unreachable' | 'reassign';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { suppressedCounter } from '#shared/domain/rollups.ts';
-import type { SuppressionReason } from '#shared/domain/records.ts';
+import { suppressionReasons } from '#shared/domain/records.ts';
 import type { Deps } from './deps.ts';
 import type { Identity } from './identity.ts';
 import { readBuckets, refineRange, rollupQueryFields, scopeToIdentity } from './rollup-query.ts';
@@ -8,7 +8,6 @@ import { readBuckets, refineRange, rollupQueryFields, scopeToIdentity } from './
 export const funnelQuerySchema = refineRange(z.object(rollupQueryFields));
 export type FunnelQuery = z.infer<typeof funnelQuerySchema>;
 
-const reasons: SuppressionReason[] = ['opted_out', 'throttled', 'invalid_phone', 'no_plan', 'unknown_store'];
 const percent = (part: number, whole: number) => (whole === 0 ? 0 : Math.round((1000 * part) / whole) / 10);
 
 /**
@@ -29,7 +28,7 @@ export async function queryFunnel(deps: Pick<Deps, 'rollups'>, identity: Identit
       const answered = counters.answered ?? 0;
       const suppressedTotal = counters.suppressed ?? 0;
       const suppressed = Object.fromEntries(
-        reasons.flatMap((r) => {
+        suppressionReasons.flatMap((r) => {
           const n = counters[suppressedCounter(r)] ?? 0;
           return n ? [[r, n]] : [];
         }),

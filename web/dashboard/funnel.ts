@@ -1,4 +1,5 @@
 /** Visits → surveys sent → answered, and every visit not surveyed with its reason, overall and per group. */
+import { suppressionReasons } from '#shared/domain/records.ts';
 import { filterQuery } from './context.ts';
 import { funnelOverRange } from './data.ts';
 import { h } from './dom.ts';
@@ -6,7 +7,7 @@ import { type FunnelFigure, funnelBy } from './figures.ts';
 import type { MessageKey } from './i18n.ts';
 import { card, emptyNotice, type Panel } from './panel.ts';
 
-const knownReasons = ['opted_out', 'throttled', 'invalid_phone', 'no_plan', 'unknown_store'];
+const knownReasons: readonly string[] = suppressionReasons;
 
 export function funnelPanel(): Panel {
   const title = h('h2');

@@ -1,5 +1,6 @@
 import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import { partitionsBetween } from '#shared/domain/periods.ts';
 import type { ScoredResponse } from '#shared/domain/records.ts';
 import { scoreRangeOf } from '#shared/domain/scoring.ts';
 import { ValidationError } from '#shared/errors.ts';
@@ -38,16 +39,6 @@ function decodeCursor(cursor: string, surveyType: string): Cursor {
   }
   if (decoded.after && decoded.after.pk !== `RESPONSES#${surveyType}#${decoded.month}`) throw invalid;
   return decoded;
-}
-
-/** Every month from `to` back to `from` (YYYY-MM). */
-function monthsDescending(from: string, to: string): string[] {
-  const months: string[] = [];
-  for (let d = new Date(`${to.slice(0, 7)}-01T00:00:00Z`); d.toISOString().slice(0, 7) >= from.slice(0, 7); ) {
-    months.push(d.toISOString().slice(0, 7));
-    d = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - 1, 1));
-  }
-  return months;
 }
 
 const responseFields = [
@@ -136,7 +127,10 @@ export class DynamoResponseStore implements ResponseStore {
       conditions.push('attribute_exists(#comment)');
     }
 
-    const months = monthsDescending(query.from, query.to).filter((m) => !start || m <= start.month);
+    // Day buckets are partitioned by month: the months from `to` back to `from`.
+    const months = partitionsBetween(query.from, query.to, 'day')
+      .reverse()
+      .filter((m) => !start || m <= start.month);
     const responses: ScoredResponse[] = [];
     let queries = 0;
     for (const month of months) {

@@ -8,6 +8,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { surveyType } from '#shared/config/schema.ts';
+import { suppressionReasons } from '#shared/domain/records.ts';
 import type { FunnelStep, RollupFact, VisitDimensions } from '#shared/domain/rollups.ts';
 
 export interface StreamChange {
@@ -49,7 +50,7 @@ const surveyItem = z.object({
   recoveryOf: z.string().optional(),
 });
 
-const suppressionReason = z.enum(['opted_out', 'throttled', 'invalid_phone', 'no_plan', 'unknown_store']);
+const suppressionReason = z.enum(suppressionReasons);
 const eventItem = z.object({
   type: z.literal('event'),
   result: z.object({ survey: z.object({ status: z.literal('suppressed'), reason: suppressionReason }) }),
