@@ -94,8 +94,7 @@ export async function startDynamoDbLocal(options: { dataDir: string; port: numbe
   };
 }
 
-/** Creates each table (and its indexes and TTL) unless it exists, keeping data across restarts. */
-/** Creates the tables the topology names (if missing); answers each table's stream ARN, if it has one. */
+/** Creates each table the topology names (indexes, TTL) unless it exists, keeping data across restarts; answers each table's stream ARN, if it has one. */
 export async function ensureTables(
   client: DynamoDBClient,
   tables: TableSpec[],

@@ -5,7 +5,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -27,6 +26,7 @@ import { QueuePoller, ScheduleTimer, type SqsLambda } from './event-sources.ts';
 import { StartupError } from './startup-error.ts';
 import { type StreamLambda, StreamPoller } from './stream-source.ts';
 import { type FaultCounts, type FaultPlan, injectDynamoDbFaults } from './faults.ts';
+import { freePort } from './free-port.ts';
 import { seededRandom } from './seeded-random.ts';
 import { buildDashboardAssets } from '#web/build.ts';
 
@@ -59,17 +59,6 @@ export interface LocalStack {
 }
 
 export const localTableName = (table: string) => `closedloop-${table}`;
-
-function freePort(host: string): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const probe = createNetServer();
-    probe.once('error', reject);
-    probe.listen(0, host, () => {
-      const address = probe.address();
-      probe.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 function listen(server: Server, port: number, host: string): Promise<number> {
   return new Promise((resolveListen, reject) => {

@@ -7,10 +7,10 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './free-port.ts';
 
 export const TWILIO_TEST_TOKEN = 'test-twilio-auth-token';
 export const TEST_PUBLIC_BASE_URL = 'https://closedloop.example.com';
@@ -18,17 +18,6 @@ export const TEST_PUBLIC_BASE_URL = 'https://closedloop.example.com';
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** The line `local/start.ts` prints once everything answers; it names the emulators' endpoints. */
 const READY = /DynamoDB Local (\S+), SQS \(fauxqs\) (\S+)/;
-
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 /** The shipped example config, made test-friendly: no quiet hours, no send delay, alerts to this stack's own receiver. */
 export function baseTestConfig(port: number) {
