@@ -87,7 +87,7 @@ function conversation(score: string, random: () => number) {
   return [score, reasons[Math.floor(random() * reasons.length)] as string, '谢谢', 'ok'];
 }
 
-export interface LoadOptions {
+interface LoadOptions {
   url: string;
   api: StackApi;
   config: Readonly<Config>;

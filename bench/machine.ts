@@ -38,7 +38,7 @@ const ticksPerSecond = (() => {
 })();
 
 /** User + system CPU seconds a process has used so far (Linux), or undefined once it is gone. */
-export function cpuSecondsOf(pid: number): number | undefined {
+function cpuSecondsOf(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // After "pid (comm) ": state is field 3, utime field 14 and stime field 15.

@@ -74,7 +74,7 @@ function awsWriteUnits(command: string, input: Record<string, unknown>, reported
   return reported;
 }
 
-export interface MeterReading {
+interface MeterReading {
   /** Write capacity units DynamoDB Local reported, per table. */
   reportedWriteUnits: Record<string, number>;
   /** The same calls' write units by AWS's billing rules (see the module comment). */
@@ -121,7 +121,7 @@ const countOf = (output: object, name: 'Count' | 'ScannedCount') => {
   return typeof n === 'number' ? n : 0;
 };
 
-export class CapacityMeter {
+class CapacityMeter {
   private reading = empty();
 
   /** What was consumed since the last reset. */

@@ -73,7 +73,7 @@ function ceilingNotes(report: BenchReport): string[] {
   const others = Math.max(0, all - stack - jvm - bench);
   const notes = [
     `The stack answered **${e2e.answersPerSecond} answers/s** while DynamoDB Local alone took **${e2e.dynamoDbLocalWritesPerSecond} PutItems/s** from one client at the same concurrency (${e2e.rawWrites.concurrency}), so one answer cost about ${fixed(e2e.dynamoDbLocalWritesPerSecond / Math.max(e2e.answersPerSecond, 0.001), 1)} raw-write-equivalents of this machine's capacity. An answer is not one write: the conversation step reads and conditionally updates the survey and records the inbound message once, scoring reads the survey and puts the response, and the rollups and the survey funnel are folded from both tables' streams.`,
-    `CPU while the replies were processed (cores busy, of ${machine.cores}): the stack's Node process ${fixed(stack)}, DynamoDB Local's JVM ${fixed(jvm)}, this benchmark process ${fixed(bench)}, everything else on the machine ${fixed(others)} (machine total ${fixed(all)}).`,
+    `CPU during the end-to-end run, from the first visit to the last answer counted (cores busy, of ${machine.cores}): the stack's Node process ${fixed(stack)}, DynamoDB Local's JVM ${fixed(jvm)}, this benchmark process ${fixed(bench)}, everything else on the machine ${fixed(others)} (machine total ${fixed(all)}).`,
   ];
   if (all >= machine.cores * 0.85) {
     notes.push(
@@ -214,7 +214,7 @@ CPU (seconds, and cores busy on average) while the raw writes ran (DynamoDB Loca
 
 ${table(['process', 'CPU s', 'cores busy'], cpuRows(e2e.cpu.rawWrites))}
 
-and while the replies were processed:
+and during the end-to-end run (visits posted, surveys sent, replies, until every answer was counted):
 
 ${table(['process', 'CPU s', 'cores busy'], cpuRows(e2e.cpu.endToEnd))}
 

@@ -9,7 +9,7 @@ import { type Customer, customersFor } from './end-to-end.ts';
 import type { StackApi } from './stack-api.ts';
 import { waitUntil } from './stats.ts';
 
-export interface SmsMessageFigure {
+interface SmsMessageFigure {
   direction: 'outbound' | 'inbound';
   encoding: 'GSM-7' | 'UCS-2';
   /** Septets (GSM-7) or UTF-16 code units (UCS-2). */

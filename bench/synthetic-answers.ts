@@ -45,7 +45,7 @@ const scoreWeights: Record<SurveyType, readonly (readonly [number, number])[]> =
 /** How often each kind of visit happens; unknown service types weigh 1. */
 const serviceTypeWeights: Record<string, number> = { maintenance: 5, repair: 2.5, first_service: 1.5, warranty: 1 };
 
-export interface Population {
+interface Population {
   stores: string[];
   advisors: { id: string; storeId: string }[];
   plans: { serviceType: string; survey: SurveyType; departmentId: string }[];

@@ -19,7 +19,7 @@ import { itemBytes, type MeteredClient, meteredDocumentClient, sum } from './met
 import { forEachConcurrently, round } from './stats.ts';
 import { batchesOf, isoDate, populationOf, syntheticAnswers } from './synthetic-answers.ts';
 
-export interface BatchSizeFigure {
+interface BatchSizeFigure {
   batchSize: number;
   /** Answers aggregated at this batch size (the smallest sizes converge within a few hundred). */
   answers: number;
@@ -64,7 +64,7 @@ export interface WriteUnitsResult {
   seconds: number;
 }
 
-export interface WriteUnitsOptions {
+interface WriteUnitsOptions {
   endpoint: string;
   config: Readonly<Config>;
   scoresTable: TableSpec;

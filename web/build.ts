@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
 
 const here = dirname(fileURLToPath(import.meta.url));
-export const dashboardAssetsModule = join(here, 'dashboard/dist/assets.js');
+const dashboardAssetsModule = join(here, 'dashboard/dist/assets.js');
 
 export interface DashboardAssets {
   /** `dashboard.<content hash>.js`: served with an immutable cache header. */
@@ -25,7 +25,7 @@ export interface DashboardAssets {
 }
 
 /** Compiles the dashboard client; pure, writes nothing. */
-export function compileDashboard(): DashboardAssets {
+function compileDashboard(): DashboardAssets {
   const { outputFiles } = buildSync({
     entryPoints: { dashboard: join(here, 'dashboard/main.ts'), styles: join(here, 'dashboard/styles.css') },
     outdir: join(here, 'dashboard/dist'),

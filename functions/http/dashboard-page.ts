@@ -2,7 +2,7 @@ import type { Config } from '#shared/config/schema.ts';
 import { BOOTSTRAP_ELEMENT_ID, type DashboardBootstrap } from '#web/dashboard/bootstrap.ts';
 
 /** What the browser code needs to know about this installation: display names and targets, never tokens. */
-export function dashboardBootstrap(config: Readonly<Config>): DashboardBootstrap {
+function dashboardBootstrap(config: Readonly<Config>): DashboardBootstrap {
   return {
     brand: config.brand.name,
     defaultLocale: config.defaultLocale,

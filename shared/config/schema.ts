@@ -24,7 +24,7 @@ const httpUrl = z.url({ protocol: /^https?$/ });
  * `secret:NAME`: the value is the secret NAME of the function's secret source (the environment
  * locally, the stack's Secrets Manager secret in AWS), resolved once at cold start (shared/config/secrets.ts).
  */
-export const secretReference = z.string().regex(/^secret:[A-Za-z_][A-Za-z0-9_]*$/, 'secret:NAME');
+const secretReference = z.string().regex(/^secret:[A-Za-z_][A-Za-z0-9_]*$/, 'secret:NAME');
 /** A secret in the file, `secret:NAME`, or `env:NAME`: read from that environment variable when used. */
 const secret = z.string().min(1);
 /** A URL that is itself the credential (chat robots' webhooks): the URL, or `secret:NAME`. */

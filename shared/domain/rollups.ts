@@ -94,7 +94,7 @@ export function rollupIncrementsOf(fact: RollupFact): RollupIncrement[] {
   });
 }
 
-export const rollupKeyId = (k: RollupKey) => `${k.family}#${k.granularity}#${k.view}#${k.period}#${k.group}`;
+const rollupKeyId = (k: RollupKey) => `${k.family}#${k.granularity}#${k.view}#${k.period}#${k.group}`;
 
 /** A batch of facts folded into one increment per bucket, in a stable order. */
 export function foldIncrements(facts: RollupFact[]): RollupIncrement[] {

@@ -27,7 +27,7 @@ export const rollupQueryFields = {
   serviceType: idParam.optional(),
 };
 
-export const THREE_YEARS_MS = 3 * 366 * 86_400_000;
+const THREE_YEARS_MS = 3 * 366 * 86_400_000;
 
 export function refineRange<T extends z.ZodType<{ from: string; to: string }>>(schema: T) {
   return schema

@@ -85,7 +85,7 @@ function idsOf(resources: Resources, type: string): string[] {
 }
 
 /** The logical ids a value refers to (pseudo parameters such as AWS::Region excluded). */
-export function referencedIds(value: unknown): string[] {
+function referencedIds(value: unknown): string[] {
   if (Array.isArray(value)) return value.flatMap(referencedIds);
   if (!value || typeof value !== 'object') return [];
   if ('Ref' in value && typeof value.Ref === 'string') return value.Ref.startsWith('AWS::') ? [] : [value.Ref];

@@ -8,8 +8,8 @@ export const localDate = (d: Date): string => new Date(d.getTime() - d.getTimezo
 
 const utc = (date: string) => Date.parse(`${date}T00:00:00Z`);
 const iso = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-export const addDays = (date: string, days: number) => iso(utc(date) + days * DAY);
-export const daysBetween = (from: string, to: string) => Math.round((utc(to) - utc(from)) / DAY);
+const addDays = (date: string, days: number) => iso(utc(date) + days * DAY);
+const daysBetween = (from: string, to: string) => Math.round((utc(to) - utc(from)) / DAY);
 const lastOfMonth = (date: string) => {
   const [y, m] = date.split('-').map(Number) as [number, number];
   return iso(Date.UTC(y, m, 0));
@@ -46,7 +46,7 @@ export function previousRange(from: string, to: string): { from: string; to: str
 }
 
 /** The longest range the dashboard asks for: the closed-loop figures cover at most a year. */
-export const MAX_RANGE_DAYS = 366;
+const MAX_RANGE_DAYS = 366;
 
 export function rangeProblem(from: string, to: string): 'invalid' | 'reversed' | 'tooLong' | undefined {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(from) || !/^\d{4}-\d{2}-\d{2}$/.test(to) || Number.isNaN(utc(from) + utc(to))) {
@@ -57,7 +57,7 @@ export function rangeProblem(from: string, to: string): 'invalid' | 'reversed' |
   return undefined;
 }
 
-export interface Segment {
+interface Segment {
   granularity: Extract<Granularity, 'day' | 'month'>;
   from: string;
   to: string;

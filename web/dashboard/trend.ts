@@ -23,7 +23,7 @@ import { scoreText } from './score-view.ts';
 
 Chart.register(LineController, LineElement, PointElement, BarController, BarElement, LinearScale, CategoryScale, Tooltip, Legend);
 
-export const colors = {
+const colors = {
   green: '#15803d',
   amber: '#c2410c',
   red: '#b91c1c',
@@ -34,7 +34,7 @@ export const colors = {
 };
 
 /** A period as the viewer reads it: 2026-11-20 → 11/20, 2026-W47 → W47, 2026-11 → Nov 2026. */
-export function periodLabel(ctx: Context, period: string): string {
+function periodLabel(ctx: Context, period: string): string {
   if (/^\d{4}-\d{2}-\d{2}$/.test(period)) {
     return new Intl.DateTimeFormat(ctx.locale, { month: 'numeric', day: 'numeric', timeZone: 'UTC' }).format(
       new Date(`${period}T00:00:00Z`),
