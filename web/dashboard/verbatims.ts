@@ -105,18 +105,15 @@ export function verbatimsPanel(): Panel {
         if (page.nextCursor) {
           const next = page.nextCursor;
           const button = h('button', { class: 'secondary', text: ctx.t('loadMore'), attrs: { type: 'button' } });
+          // A failed page offers to try again, as often as it fails; every attempt's failure is shown.
+          const loadMore = () =>
+            showPage(next, new AbortController().signal).catch((error: Error) =>
+              more.replaceChildren(failureNotice(ctx.t('failed', { message: error.message }), loadMore, ctx.t('retry'))),
+            );
           button.onclick = () => {
             button.disabled = true;
             button.textContent = ctx.t('loading');
-            showPage(next, new AbortController().signal).catch((error: Error) =>
-              more.replaceChildren(
-                failureNotice(
-                  ctx.t('failed', { message: error.message }),
-                  () => showPage(next, new AbortController().signal),
-                  ctx.t('retry'),
-                ),
-              ),
-            );
+            void loadMore();
           };
           more.append(button);
         }
