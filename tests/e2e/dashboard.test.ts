@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
+  answeredSurvey,
   api,
   countItems,
   postVisit,
   reply,
   stack,
-  stackClient,
   tokens,
   visit,
   waitFor,
@@ -20,7 +20,6 @@ import { desktopContext, launchChromium, open, overflowsSideways, phoneContext, 
  * (visits through the ingest API, replies through the SMS simulator). What the page shows is
  * checked against what the API answers for the same range at that moment.
  */
-const { surveyItem } = stackClient(stack);
 const config = JSON.parse(readFileSync(stack.configPath, 'utf8'));
 const targets = config.targets as Record<'nps' | 'csat' | 'ces', { green: number; amber: number }>;
 const MIN_RESPONSES: number = config.minResponses ?? 10;
@@ -30,22 +29,6 @@ const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISO
 const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3600_000).toISOString();
 /** Visit times spread over the last four weeks, all inside the default 30-day range. */
 const spread = [3, 50, 120, 220, 310, 410, 500, 600];
-
-/**
- * A customer answers a visit's survey by SMS, score then (maybe) a reason. Unlike a person, a test
- * could reply in the instant between the text going out and the survey recording that it went
- * out, so it waits for that first.
- */
-async function answeredSurvey(score: string, reason: string | undefined, overrides: Record<string, unknown>) {
-  const body = visit(overrides);
-  const ingest = await postVisit(body);
-  const surveyId: string = ingest.body.survey.id;
-  await waitForTexts(body.customer.phone, 1, 60_000);
-  await waitFor(async () => (await surveyItem(surveyId))?.status === 'awaiting_score', 'the survey to await its score', 60_000);
-  await reply(body.customer.phone, score);
-  if (reason !== undefined) await reply(body.customer.phone, reason);
-  return { phone: body.customer.phone, surveyId };
-}
 
 const npsAnswers: [string, string | undefined][] = [
   ['10', '师傅很专业，讲解很清楚'],

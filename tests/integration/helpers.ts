@@ -214,7 +214,8 @@ export function stackClient(target: StackTarget) {
       const body = visit(overrides);
       const ingest = await postVisit(body);
       const phone = (body.customer as { phone: string }).phone;
-      await waitForTexts(phone, 1);
+      // A reply in the instant between the text going out and the survey marked sent still counts.
+      await waitForTexts(phone, 1, 60_000);
       await reply(phone, score);
       if (reason !== undefined) await reply(phone, reason);
       return { phone, surveyId: ingest.body.survey.id as string, eventId: body.eventId };
