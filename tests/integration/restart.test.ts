@@ -160,7 +160,7 @@ describe('after a crash (SIGKILL) in the middle of a load of answers, and a rest
         const states = await Promise.all(
           missing.map(async (id) => {
             const survey = await surveyItem(id);
-            return `${id}: ${survey?.status} score=${survey?.score} timer=${JSON.stringify(survey?.timer)} dueSk=${survey?.dueSk}`;
+            return `${id}: ${survey?.status} score=${survey?.score} timer=${survey?.timerAction}@${survey?.timerAt} dueSk=${survey?.dueSk}`;
           }),
         );
         const checkpointDir = join(stack().dataDir, 'stream-checkpoints');

@@ -10,8 +10,14 @@ export class DynamoTimerIndex implements TimerIndex {
     private readonly table: string,
   ) {}
 
+  /**
+   * An item is due when the time its dueSk starts with has come: its timer's, or the end of the
+   * lease it was handed off under (which may come before its timer, e.g. a score handed to the
+   * scorer while the why-question stays open).
+   */
   async due(now: string, limit: number, alsoLeasedUntil?: string): Promise<DueTimer[]> {
     const shards = Array.from({ length: TIMER_SHARDS }, (_, i) => `DUE#${i}`);
+    const dueBy = `${now}#~`;
     const pages = await Promise.all(
       shards.map((shard) =>
         this.db.send(
@@ -27,11 +33,11 @@ export class DynamoTimerIndex implements TimerIndex {
     );
     return pages.flatMap((page) =>
       (page.Items ?? [])
-        // Due now, or (when re-driving) fired earlier and still leased: its dueSk is the lease, not timerAt.
+        // Due now, or (when re-driving) still leased: its dueSk is the lease, not timerAt.
         .filter(
           (item) =>
-            String(item.timerAt) <= now ||
-            (alsoLeasedUntil !== undefined && !String(item.dueSk).startsWith(String(item.timerAt))),
+            String(item.dueSk) <= dueBy ||
+            (alsoLeasedUntil !== undefined && !String(item.dueSk).startsWith(`${String(item.timerAt)}#`)),
         )
         .map((item) => ({
           entity: item.type === 'alert' ? ('alert' as const) : ('survey' as const),
