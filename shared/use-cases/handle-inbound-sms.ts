@@ -26,14 +26,26 @@ export interface InboundSms {
 
 const open: Survey['status'][] = ['awaiting_score', 'awaiting_reason'];
 
+type InboundDeps = Pick<Deps, 'config' | 'clock' | 'surveys' | 'queues' | 'vault'>;
+type InboundOutcome = { reply?: string | undefined; duplicate?: boolean };
+/** The survey changed between reading it and writing the step (its text marked sent, a reply taken): read again. */
+const CHANGED = Symbol('survey changed');
+const ATTEMPTS = 5;
+
 /**
  * One step of an SMS conversation. Returns the reply to send back, if any. When several
  * surveys are open for one phone (two cars, two stores), the reply goes to the most recent.
+ * A survey that changes under the step is read again: what the customer sent is never dropped.
  */
-export async function handleInboundSms(
-  deps: Pick<Deps, 'config' | 'clock' | 'surveys' | 'queues' | 'vault'>,
-  sms: InboundSms,
-): Promise<{ reply?: string | undefined; duplicate?: boolean }> {
+export async function handleInboundSms(deps: InboundDeps, sms: InboundSms): Promise<InboundOutcome> {
+  for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+    const outcome = await takeStep(deps, sms);
+    if (outcome !== CHANGED) return outcome;
+  }
+  throw new Error(`${sms.provider} message ${sms.messageId}: its survey changed ${ATTEMPTS} times while it was taken`);
+}
+
+async function takeStep(deps: InboundDeps, sms: InboundSms): Promise<InboundOutcome | typeof CHANGED> {
   const { config, clock, surveys, vault } = deps;
   const key = `${sms.provider}#${sms.messageId}`;
   const seen = await surveys.inbound(key);
@@ -102,7 +114,7 @@ export async function handleInboundSms(
     if (score === undefined) {
       if (survey.reasked) return remember(undefined);
       const reply = say('reask', survey);
-      await surveys.update(survey.id, { reasked: true }, { status }, record(reply, survey.id));
+      if (!(await surveys.update(survey.id, { reasked: true }, { status }, record(reply, survey.id)))) return CHANGED;
       return { reply };
     }
     const reply = say('why', survey);
@@ -122,7 +134,7 @@ export async function handleInboundSms(
       { status, leaseUntil: closeAt < addMs(now, TIMER_LEASE_MS) ? closeAt : addMs(now, TIMER_LEASE_MS) },
       record(reply, survey.id, true),
     );
-    if (!applied) return remember(undefined);
+    if (!applied) return CHANGED;
     await deps.queues.responseUpdated(survey.id);
     return { reply };
   }
@@ -137,7 +149,7 @@ export async function handleInboundSms(
     { status: 'awaiting_reason', leaseUntil: addMs(now, TIMER_LEASE_MS) },
     record(reply, survey.id, true),
   );
-  if (!applied) return remember(undefined);
+  if (!applied) return CHANGED;
   await deps.queues.responseUpdated(survey.id);
   return { reply };
 }

@@ -52,11 +52,23 @@ export async function openWebSurvey(deps: OpenDeps, token: string): Promise<WebS
   };
 }
 
+const ATTEMPTS = 3;
+
 /**
  * The one answer a token takes: score and reason together end the conversation, and the
  * scorer records it like an SMS answer. A second submit is a conflict.
  */
 export async function submitWebSurvey(deps: WebDeps, token: string, answer: z.infer<typeof webAnswerSchema>) {
+  // A survey that changes under the write (its text just marked sent) is read again; one
+  // answered or closed meanwhile is refused by surveyOf.
+  for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+    const taken = await takeAnswer(deps, token, answer);
+    if (taken) return taken;
+  }
+  throw new ConflictError('this survey has already been answered');
+}
+
+async function takeAnswer(deps: WebDeps, token: string, answer: z.infer<typeof webAnswerSchema>) {
   const survey = await surveyOf(deps, token);
   const { min, max } = scales[survey.surveyType];
   if (answer.score < min || answer.score > max) {
@@ -76,7 +88,7 @@ export async function submitWebSurvey(deps: WebDeps, token: string, answer: z.in
     },
     { status: survey.status, leaseUntil: addMs(now, TIMER_LEASE_MS) },
   );
-  if (!applied) throw new ConflictError('this survey has already been answered');
+  if (!applied) return undefined;
   await deps.queues.responseUpdated(survey.id);
   return { surveyType: survey.surveyType, locale: survey.locale, detractor: isDetractor(survey.surveyType, answer.score) };
 }

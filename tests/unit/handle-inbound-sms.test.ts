@@ -373,6 +373,36 @@ describe('handleInboundSms', () => {
       expect(fakes.queues.responseUpdates).toEqual([survey.id]);
     });
 
+    it('still takes the score when the sender marks its text sent between the read and the write', async () => {
+      const { fakes, survey } = arrange({
+        status: 'scheduled',
+        sentAt: undefined,
+        timer: { action: 'send', at: '2026-11-20T01:59:59.000Z' },
+      });
+      // The survey dispatcher's own write lands first: sent, waiting for a score, reminder set.
+      const read = fakes.surveys.latestForPhone.bind(fakes.surveys);
+      fakes.surveys.latestForPhone = async (...args) => {
+        const seen = await read(...args);
+        fakes.surveys.latestForPhone = read;
+        await fakes.surveys.update(
+          survey.id,
+          {
+            status: 'awaiting_score',
+            sentAt: '2026-11-20T01:59:59.500Z',
+            timer: { action: 'remind', at: '2026-11-21T01:59:59.000Z' },
+          },
+          { status: 'scheduled' },
+        );
+        return seen;
+      };
+
+      const result = await handleInboundSms(fakes, sms('8'));
+
+      expect(result).toEqual({ reply: text(fakes, 'why', survey) });
+      expect(await fakes.surveys.get(survey.id)).toMatchObject({ status: 'awaiting_reason', score: 8 });
+      expect(fakes.queues.responseUpdates).toEqual([survey.id]);
+    });
+
     it('does not take a reply for a survey whose text is not due yet', async () => {
       const { fakes, survey } = arrange({ status: 'scheduled', timer: { action: 'send', at: '2026-11-20T08:00:00.000Z' } });
 

@@ -87,6 +87,26 @@ describe('submitWebSurvey', () => {
     expect((await fakes.surveys.get(survey.id))?.score).toBe(9);
   });
 
+  it('still takes the answer when the sender marks its text sent between the read and the write', async () => {
+    const { fakes, token, survey } = arrange({ status: 'scheduled', timer: { action: 'send', at: '2026-11-20T01:59:59.000Z' } });
+    const read = fakes.surveys.findByWebToken.bind(fakes.surveys);
+    fakes.surveys.findByWebToken = async (tokenHash) => {
+      const seen = await read(tokenHash);
+      fakes.surveys.findByWebToken = read;
+      await fakes.surveys.update(
+        survey.id,
+        { status: 'awaiting_score', timer: { action: 'remind', at: '2026-11-21T01:59:59.000Z' } },
+        { status: 'scheduled' },
+      );
+      return seen;
+    };
+
+    await submitWebSurvey(fakes, token, { score: 10 });
+
+    expect(await fakes.surveys.get(survey.id)).toMatchObject({ status: 'completed', score: 10, channel: 'web' });
+    expect(fakes.queues.responseUpdates).toEqual([survey.id]);
+  });
+
   it('refuses a score outside the scale, naming the field', async () => {
     const { fakes, token } = arrange({ surveyType: 'ces' });
     await expect(submitWebSurvey(fakes, token, { score: 8 })).rejects.toThrow(ValidationError);
