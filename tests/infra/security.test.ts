@@ -140,13 +140,14 @@ describe('cdk-nag AwsSolutions', () => {
     expect(checked.template).toBeDefined();
   });
 
-  it('acknowledges only route authorization, the secret’s rotation and named wildcards, each with its reason', () => {
+  it('acknowledges only route authorization, the pinned Node.js 22 runtime, the secret’s rotation and named wildcards, each with its reason', () => {
     const acknowledged = new Set(nag.suppressed.map((s) => (s.findingId ? `${s.ruleId}[${s.findingId}]` : s.ruleId)));
 
     expect([...acknowledged].sort()).toEqual([
       'AwsSolutions-APIG4',
       'AwsSolutions-IAM5[Resource::*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*]',
+      'AwsSolutions-L1',
       'AwsSolutions-SMG4',
     ]);
     for (const { reason } of nag.suppressed) expect(reason.length).toBeGreaterThan(80);

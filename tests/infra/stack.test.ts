@@ -134,10 +134,10 @@ describe('ClosedLoopStack', () => {
   });
 
   describe('functions', () => {
-    it('runs every handler as ESM index.handler on Node.js 24, arm64, with the timeout and memory of its spec', () => {
+    it('runs every handler as ESM index.handler on Node.js 22, arm64, with the timeout and memory of its spec', () => {
       for (const fn of topology.functions) {
         expect(propertiesOf(idOf('functions', fn.name))).toMatchObject({
-          Runtime: 'nodejs24.x',
+          Runtime: 'nodejs22.x',
           Architectures: ['arm64'],
           Handler: 'index.handler',
           Timeout: fn.timeoutSeconds,
