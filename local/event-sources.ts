@@ -134,10 +134,15 @@ export class QueuePoller {
   }
 }
 
-/** An EventBridge rate schedule, locally: a timer that never overlaps itself. */
+/**
+ * An EventBridge rate schedule, locally: a timer that never overlaps itself. Until one tick has
+ * succeeded, its event's detail says `redriveInFlight`: the local queues live in memory, so what
+ * they held before this start is gone, and the function may fire that work again.
+ */
 export class ScheduleTimer {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
+  private firstDone = false;
 
   constructor(
     private readonly functionName: string,
@@ -155,9 +160,12 @@ export class ScheduleTimer {
         'detail-type': 'Scheduled Event',
         source: 'aws.events',
         time: new Date().toISOString(),
-        detail: {},
+        detail: this.firstDone ? {} : { redriveInFlight: true },
       };
       this.running = this.handler(event, lambdaContext(this.functionName, 60))
+        .then(() => {
+          this.firstDone = true;
+        })
         .catch(this.onError)
         .finally(() => {
           this.running = undefined;

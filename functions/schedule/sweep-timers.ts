@@ -1,4 +1,5 @@
 import middy from '@middy/core';
+import type { ScheduledEvent } from 'aws-lambda';
 import { sweepTimers } from '#shared/use-cases/sweep-timers.ts';
 import { clock, timerIndex, workQueues } from '../lib/compose.ts';
 import { createLogger } from '../lib/logger.ts';
@@ -7,14 +8,16 @@ import { observability } from '../lib/observability.ts';
 const logger = createLogger();
 
 const deps = { clock, timers: timerIndex(), queues: workQueues() };
-/** The first sweep of a fresh instance also re-drives in-flight timers; repeats are harmless. */
-let redriveInFlight = true;
 
-export const handler = middy()
+/**
+ * Every minute: hands due timers to their queues. SQS keeps what it was given, so in AWS work
+ * in flight needs nothing more. The local runtime's queues live in memory; its first tick after
+ * a start says `redriveInFlight`, and that sweep re-fires in-flight work as well.
+ */
+export const handler = middy<ScheduledEvent<{ redriveInFlight?: boolean }>>()
   .use(observability(logger))
-  .handler(async () => {
-    const result = await sweepTimers(deps, { limit: 500, redriveInFlight });
-    redriveInFlight = false;
+  .handler(async (event) => {
+    const result = await sweepTimers(deps, { limit: 500, redriveInFlight: event.detail?.redriveInFlight === true });
     if (result.due > 0) logger.info('timers swept', result);
     return result;
   });
