@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { ForbiddenError, ValidationError } from '#shared/errors.ts';
+import { ValidationError } from '#shared/errors.ts';
 import { granularities, periodOf } from '#shared/domain/periods.ts';
 import { localDate } from '#shared/domain/quiet-hours.ts';
 import type { Alert } from '#shared/domain/records.ts';
 import { addMs, type Deps, HOUR } from './deps.ts';
-import type { Identity } from './identity.ts';
+import { type Identity, scopeToIdentity } from './identity.ts';
 
 export const closedLoopQuerySchema = z
   .object({
@@ -66,14 +66,8 @@ export function closedLoopFigures(alerts: Alert[]) {
 
 /** Closed-loop figures for alerts raised in a date range (the store's local dates), grouped as asked. */
 export async function closedLoopMetrics(deps: Pick<Deps, 'config' | 'alerts'>, identity: Identity, query: ClosedLoopQuery) {
-  if (identity.role === 'ingest') throw new ForbiddenError('the ingest role cannot read closed-loop figures');
   const { config } = deps;
-  if (identity.role === 'department') {
-    if (query.departmentId && query.departmentId !== identity.departmentId) {
-      throw new ForbiddenError('a department token sees its own department only');
-    }
-    query = { ...query, departmentId: identity.departmentId };
-  }
+  query = scopeToIdentity(identity, query, 'closed-loop figures');
   if (query.departmentId && !config.departments.some((d) => d.id === query.departmentId)) {
     throw new ValidationError('unknown department', { departmentId: 'not a configured department' });
   }

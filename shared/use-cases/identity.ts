@@ -19,3 +19,13 @@ export function requireRole(identity: Identity, ...roles: Role[]): void {
 
 export const actorOf = (identity: Identity) =>
   identity.role === 'department' ? `department:${identity.departmentId}` : identity.role;
+
+/** A department token reads its own department only; the ingest role reads nothing (`what`: what it asked for). */
+export function scopeToIdentity<Q extends { departmentId?: string | undefined }>(identity: Identity, query: Q, what: string): Q {
+  if (identity.role === 'ingest') throw new ForbiddenError(`the ingest role cannot read ${what}`);
+  if (identity.role !== 'department') return query;
+  if (query.departmentId && query.departmentId !== identity.departmentId) {
+    throw new ForbiddenError('a department token sees its own department only');
+  }
+  return { ...query, departmentId: identity.departmentId };
+}

@@ -3,7 +3,8 @@ import { surveyType } from '#shared/config/schema.ts';
 import { sentimentOf } from '#shared/domain/scoring.ts';
 import type { Deps } from './deps.ts';
 import type { Identity } from './identity.ts';
-import { idParam, isoDate, refineRange, scopeToIdentity } from './rollup-query.ts';
+import { idParam, isoDate, refineRange } from './rollup-query.ts';
+import { scopeToIdentity } from './identity.ts';
 
 export const responsesQuerySchema = refineRange(
   z.object({
@@ -27,7 +28,7 @@ export type ResponsesQuery = z.infer<typeof responsesQuerySchema>;
 
 /** The answers behind a bucket, with the customers' words, newest visit first, a page at a time. */
 export async function listResponses(deps: Pick<Deps, 'responses'>, identity: Identity, query: ResponsesQuery) {
-  const scoped = scopeToIdentity(identity, query);
+  const scoped = scopeToIdentity(identity, query, 'responses');
   const page = await deps.responses.list({
     surveyType: scoped.metric,
     from: scoped.from,

@@ -3,7 +3,8 @@ import { suppressedCounter } from '#shared/domain/rollups.ts';
 import { suppressionReasons } from '#shared/domain/records.ts';
 import type { Deps } from './deps.ts';
 import type { Identity } from './identity.ts';
-import { readBuckets, refineRange, rollupQueryFields, scopeToIdentity } from './rollup-query.ts';
+import { readBuckets, refineRange, rollupQueryFields } from './rollup-query.ts';
+import { scopeToIdentity } from './identity.ts';
 
 export const funnelQuerySchema = refineRange(z.object(rollupQueryFields));
 export type FunnelQuery = z.infer<typeof funnelQuerySchema>;
@@ -15,7 +16,7 @@ const percent = (part: number, whole: number) => (whole === 0 ? 0 : Math.round((
  * surveyed by reason. A store or advisor that suppresses many surveys shows here.
  */
 export async function queryFunnel(deps: Pick<Deps, 'rollups'>, identity: Identity, query: FunnelQuery) {
-  const scoped = scopeToIdentity(identity, query);
+  const scoped = scopeToIdentity(identity, query, 'the survey funnel');
   const buckets = await readBuckets(deps, 'funnel', scoped);
   return {
     from: scoped.from,

@@ -3,14 +3,15 @@ import { surveyType } from '#shared/config/schema.ts';
 import { type Counters, scoreBucket } from '#shared/domain/scoring.ts';
 import type { Deps } from './deps.ts';
 import type { Identity } from './identity.ts';
-import { readBuckets, refineRange, rollupQueryFields, scopeToIdentity } from './rollup-query.ts';
+import { readBuckets, refineRange, rollupQueryFields } from './rollup-query.ts';
+import { scopeToIdentity } from './identity.ts';
 
 export const scoresQuerySchema = refineRange(z.object({ metric: surveyType, ...rollupQueryFields }));
 export type ScoresQuery = z.infer<typeof scoresQuerySchema>;
 
 /** Scores per period and group, read from pre-aggregated rollups only (cost independent of answers). */
 export async function queryScores(deps: Pick<Deps, 'rollups' | 'config'>, identity: Identity, query: ScoresQuery) {
-  const scoped = scopeToIdentity(identity, query);
+  const scoped = scopeToIdentity(identity, query, 'scores');
   const buckets = await readBuckets(deps, scoped.metric, scoped);
   return {
     metric: scoped.metric,

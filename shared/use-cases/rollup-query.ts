@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ForbiddenError, ValidationError } from '#shared/errors.ts';
+import { ValidationError } from '#shared/errors.ts';
 import { type Granularity, granularities, partitionsBetween, periodOf } from '#shared/domain/periods.ts';
 import {
   type Dimension,
@@ -10,7 +10,6 @@ import {
   type RollupFamily,
 } from '#shared/domain/rollups.ts';
 import type { Deps } from './deps.ts';
-import type { Identity } from './identity.ts';
 
 export const isoDate = z.iso.date();
 export const idParam = z.string().min(1).max(64);
@@ -47,16 +46,6 @@ export interface RollupQueryParams {
   departmentId?: string | undefined;
   advisorId?: string | undefined;
   serviceType?: string | undefined;
-}
-
-/** A department token reads its own department only; the ingest role reads nothing. */
-export function scopeToIdentity<Q extends { departmentId?: string | undefined }>(identity: Identity, query: Q): Q {
-  if (identity.role === 'ingest') throw new ForbiddenError('the ingest role cannot read scores');
-  if (identity.role !== 'department') return query;
-  if (query.departmentId && query.departmentId !== identity.departmentId) {
-    throw new ForbiddenError('a department token sees its own department only');
-  }
-  return { ...query, departmentId: identity.departmentId };
 }
 
 /**
