@@ -199,7 +199,13 @@ async function webhookLoad(options: LoadOptions) {
   };
 }
 
-async function scoresLoad(options: { url: string; connections: number; durationSeconds: number; processes: Processes }) {
+async function scoresLoad(options: {
+  url: string;
+  token: string;
+  connections: number;
+  durationSeconds: number;
+  processes: Processes;
+}) {
   const range = recentRange();
   const queries = [
     `metric=nps&${range}&granularity=day`,
@@ -216,7 +222,7 @@ async function scoresLoad(options: { url: string; connections: number; durationS
       requests: queries.map((query) => ({
         method: 'GET' as const,
         path: `/v1/scores?${query}`,
-        headers: { authorization: `Bearer ${tokens.cx}` },
+        headers: { authorization: `Bearer ${options.token}` },
       })),
     },
     options.processes,
@@ -230,7 +236,7 @@ export async function measureLoad(options: LoadOptions): Promise<LoadResult> {
     `  webhook: ${webhook.requestsPerSecond} req/s, p50 ${webhook.latencyMs.p50} ms, p99 ${webhook.latencyMs.p99} ms, ${webhook.errors.non2xx + webhook.errors.connection + webhook.errors.timeouts} errors; ${webhook.counted} answers counted (${webhook.acknowledged} acknowledged, ${webhook.sent} sent)`,
   );
   options.log(`  ${options.connections} connections for ${options.durationSeconds} s on GET /v1/scores`);
-  const scores = await scoresLoad(options);
+  const scores = await scoresLoad({ ...options, token: await options.api.cxToken() });
   options.log(
     `  scores: ${scores.requestsPerSecond} req/s, p50 ${scores.latencyMs.p50} ms, p99 ${scores.latencyMs.p99} ms, ${scores.errors.non2xx + scores.errors.connection + scores.errors.timeouts} errors`,
   );

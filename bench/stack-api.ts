@@ -1,7 +1,11 @@
 /** The running local stack's HTTP API, as the benchmark uses it: real requests, parsed answers. */
 import { z } from 'zod';
 
-export const tokens = { cx: 'dev-cx-token', ingest: 'dev-ingest-token' } as const;
+import { clientToken } from '../scripts/lib/sign-in.ts';
+
+export const tokens = { ingest: 'dev-ingest-token' } as const;
+/** The shipped config's BI client: the bench reads scores as a BI tool would, by client credentials. */
+const reader = { clientId: 'bi-reader', secret: 'dev-bi-reader-secret' };
 
 const scoresBody = z.object({ buckets: z.array(z.object({ period: z.string(), group: z.string(), responses: z.number() })) });
 const funnelBody = z.object({ buckets: z.array(z.object({ sent: z.number(), visits: z.number(), answered: z.number() })) });
@@ -12,7 +16,13 @@ const outboxBody = z.object({
 });
 
 export class StackApi {
+  private cx: Promise<string> | undefined;
   constructor(readonly url: string) {}
+
+  cxToken(): Promise<string> {
+    this.cx ??= clientToken(this.url, reader.clientId, reader.secret).then((t) => t.accessToken);
+    return this.cx;
+  }
 
   private async call(path: string, init: { token?: string; json?: unknown } = {}) {
     const response = await fetch(`${this.url}${path}`, {
@@ -37,11 +47,11 @@ export class StackApi {
 
   /** GET /v1/scores; the path's query string is the caller's. */
   async scores(query: string) {
-    return scoresBody.parse(await this.call(`/v1/scores?${query}`, { token: tokens.cx })).buckets;
+    return scoresBody.parse(await this.call(`/v1/scores?${query}`, { token: await this.cxToken() })).buckets;
   }
 
   async funnel(query: string) {
-    return funnelBody.parse(await this.call(`/v1/funnel?${query}`, { token: tokens.cx })).buckets;
+    return funnelBody.parse(await this.call(`/v1/funnel?${query}`, { token: await this.cxToken() })).buckets;
   }
 
   /** POST /dev/sms/inbound: the customer's text; answers the conversation's reply, if any. */

@@ -51,8 +51,15 @@ export const routeThrottles = {
   read: { rateLimit: 20, burstLimit: 50 },
   write: { rateLimit: 20, burstLimit: 40 },
 } satisfies Record<string, RouteThrottle>;
+/**
+ * Who may call a route, checked before its handler runs. `people`: the HTTP API's JWT authorizer
+ * (a signed-in person, or an OAuth client by client credentials); the other kinds are proven by
+ * the request itself, in the handler: a machine key (its SHA-256), Twilio's signature, the web
+ * survey's single-use token; `public` pages and documents need nothing.
+ */
+export type RouteAuth = 'people' | 'machine-key' | 'twilio-signature' | 'survey-token' | 'public';
 export type Trigger =
-  | { kind: 'http'; method: 'GET' | 'POST'; path: string; throttle: RouteThrottle }
+  | { kind: 'http'; method: 'GET' | 'POST'; path: string; auth: RouteAuth; throttle: RouteThrottle }
   | { kind: 'queue'; queue: string; batchSize: number; maxBatchingWindowSeconds: number }
   | { kind: 'schedule'; rateMinutes: number }
   /**
@@ -121,9 +128,11 @@ export function buildTopology(config: Pick<Config, 'departments' | 'sms'>): Topo
   const http = (
     method: 'GET' | 'POST',
     path: string,
+    auth: RouteAuth,
     throttle = method === 'GET' ? routeThrottles.read : routeThrottles.write,
-  ): Trigger => ({ kind: 'http', method, path, throttle });
-  const webhook = (path: string) => http('POST', path, routeThrottles.webhook);
+  ): Trigger => ({ kind: 'http', method, path, auth, throttle });
+  const people = (method: 'GET' | 'POST', path: string) => http(method, path, 'people');
+  const webhook = (path: string, auth: RouteAuth) => http('POST', path, auth, routeThrottles.webhook);
   const api = (name: string, description: string, trigger: Trigger, bindings: Binding[]): FunctionSpec => ({
     name,
     entry: `functions/http/${name}.ts`,
@@ -176,40 +185,51 @@ export function buildTopology(config: Pick<Config, 'departments' | 'sms'>): Topo
       ...(awsSms ? [queueFor('sms-inbound', consumerTimeout)] : []),
     ],
     functions: [
-      api('ingest-service-event', 'Schedules the survey for a completed service visit', webhook('/v1/service-events'), [
-        main('readWrite'),
-        send('survey-dispatch'),
-      ]),
-      api('import-answers', "Imports past visits and their answers from another tool's history", http('POST', '/v1/imports'), [
-        main('readWrite'),
-        send('responses'),
-      ]),
-      api('twilio-inbound-sms', "Twilio's inbound SMS webhook: one conversation step", webhook('/v1/sms/twilio'), [
-        main('readWrite'),
-        send('responses'),
-        { kind: 'api' },
-      ]),
+      api(
+        'ingest-service-event',
+        'Schedules the survey for a completed service visit',
+        webhook('/v1/service-events', 'machine-key'),
+        [main('readWrite'), send('survey-dispatch')],
+      ),
+      api(
+        'import-answers',
+        "Imports past visits and their answers from another tool's history",
+        http('POST', '/v1/imports', 'machine-key'),
+        [main('readWrite'), send('responses')],
+      ),
+      api(
+        'twilio-inbound-sms',
+        "Twilio's inbound SMS webhook: one conversation step",
+        webhook('/v1/sms/twilio', 'twilio-signature'),
+        [main('readWrite'), send('responses'), { kind: 'api' }],
+      ),
       api(
         'twilio-delivery-status',
         "Twilio's status callback: delivery status of the texts we sent",
-        webhook(twilioStatusCallbackPath),
+        webhook(twilioStatusCallbackPath, 'twilio-signature'),
         [main('readWrite'), { kind: 'api' }],
       ),
-      api('get-scores', 'Rolled-up NPS, CSAT and CES', http('GET', '/v1/scores'), [scores('read')]),
-      api('get-funnel', 'Visits, surveys sent and answered, suppressions by reason', http('GET', '/v1/funnel'), [scores('read')]),
-      api('list-responses', 'The answers and verbatims behind a bucket', http('GET', '/v1/responses'), [scores('read')]),
-      api('list-alerts', 'Detractor alerts, by department and status', http('GET', '/v1/alerts'), [main('read')]),
-      api('get-alert', 'One alert with its actions', http('GET', '/v1/alerts/{id}'), [main('read')]),
-      api('act-on-alert', 'Acknowledge, contact, resolve or reassign an alert', http('POST', '/v1/alerts/{id}/actions'), [
+      api('get-scores', 'Rolled-up NPS, CSAT and CES', people('GET', '/v1/scores'), [scores('read')]),
+      api('get-funnel', 'Visits, surveys sent and answered, suppressions by reason', people('GET', '/v1/funnel'), [
+        scores('read'),
+      ]),
+      api('list-responses', 'The answers and verbatims behind a bucket', people('GET', '/v1/responses'), [scores('read')]),
+      api('list-alerts', 'Detractor alerts, by department and status', people('GET', '/v1/alerts'), [main('read')]),
+      api('get-alert', 'One alert with its actions', people('GET', '/v1/alerts/{id}'), [main('read')]),
+      api('act-on-alert', 'Acknowledge, contact, resolve or reassign an alert', people('POST', '/v1/alerts/{id}/actions'), [
         main('readWrite'),
         ...sendToAlertQueues,
       ]),
-      api('get-closed-loop', 'Follow-up, closed-loop, SLA and recovery figures', http('GET', '/v1/closed-loop'), [main('read')]),
-      api('get-dashboard', 'The CX dashboard page', http('GET', '/'), []),
-      api('get-dashboard-asset', "The CX dashboard's compiled script", http('GET', '/assets/{file}'), []),
-      api('get-openapi', 'The OpenAPI 3.1 document of this API', http('GET', '/openapi.json'), []),
-      api('get-web-survey', 'The one-page web survey a link-mode text points to', http('GET', '/s/{token}'), [main('read')]),
-      api('post-web-survey', 'Takes the one answer of a web survey', http('POST', '/s/{token}'), [
+      api('get-closed-loop', 'Follow-up, closed-loop, SLA and recovery figures', people('GET', '/v1/closed-loop'), [
+        main('read'),
+      ]),
+      api('get-dashboard', 'The CX dashboard page', http('GET', '/', 'public'), []),
+      api('get-dashboard-asset', "The CX dashboard's compiled script", http('GET', '/assets/{file}', 'public'), []),
+      api('get-openapi', 'The OpenAPI 3.1 document of this API', http('GET', '/openapi.json', 'public'), []),
+      api('get-web-survey', 'The one-page web survey a link-mode text points to', http('GET', '/s/{token}', 'survey-token'), [
+        main('read'),
+      ]),
+      api('post-web-survey', 'Takes the one answer of a web survey', http('POST', '/s/{token}', 'survey-token'), [
         main('readWrite'),
         send('responses'),
       ]),
@@ -323,6 +343,6 @@ export const commonEnvironment = ['CLOSEDLOOP_CONFIG', 'CLOSEDLOOP_SECRETS', 'NO
 
 export function httpRoutes(topology: Topology) {
   return topology.functions.flatMap((fn) =>
-    fn.triggers.flatMap((t) => (t.kind === 'http' ? [{ method: t.method, path: t.path, function: fn.name }] : [])),
+    fn.triggers.flatMap((t) => (t.kind === 'http' ? [{ method: t.method, path: t.path, auth: t.auth, function: fn.name }] : [])),
   );
 }

@@ -2,6 +2,9 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { RouteAuth } from '#infra/topology.ts';
+import { bearerOf } from '#shared/use-cases/identity.ts';
+import { Unauthorized, type VerifiedClaims } from './jwt-authorizer.ts';
 
 export type HttpLambda = (
   event: APIGatewayProxyEventV2,
@@ -12,10 +15,19 @@ export interface LocalRoute {
   method: string;
   path: string;
   functionName: string;
+  auth: RouteAuth;
   handler: HttpLambda;
 }
 
+/** What guards people's routes: a JWT authorizer, and whether a credential is a machine key. */
+export interface RouteAuthorizers {
+  people(authorization: string | undefined): Promise<VerifiedClaims>;
+  isMachineKey(credential: string): boolean;
+}
+
 const MAX_REQUEST_BYTES = 1024 * 1024;
+
+type AuthorizerResult = { ok: true; claims?: VerifiedClaims } | { ok: false; status: 401 | 403; code: string; message: string };
 
 /** API Gateway passes these as text; any other body arrives base64-encoded. */
 const textTypes = /^(text\/|application\/(json|[\w.+-]+\+json|xml|javascript)\b)/i;
@@ -50,8 +62,31 @@ export function lambdaContext(functionName: string, timeoutSeconds = 30): Contex
 export class ApiGatewayEmulator {
   private readonly routes: (LocalRoute & ReturnType<typeof compile>)[];
 
-  constructor(routes: LocalRoute[]) {
+  constructor(
+    routes: LocalRoute[],
+    private readonly authorizers: RouteAuthorizers,
+  ) {
     this.routes = routes.map((r) => ({ ...r, ...compile(r.path) }));
+  }
+
+  /**
+   * A people's route runs only for a verified token, as behind API Gateway's JWT authorizer; a
+   * refusal is a 401 (here in the API's error shape) and never reaches the handler. A machine
+   * key there is a known credential outside its role: 403.
+   */
+  private async authorize(route: LocalRoute, req: IncomingMessage): Promise<AuthorizerResult> {
+    if (route.auth !== 'people') return { ok: true };
+    const authorization = req.headers.authorization;
+    const credential = bearerOf(authorization);
+    if (credential && this.authorizers.isMachineKey(credential)) {
+      return { ok: false, status: 403, code: 'forbidden', message: "a machine key cannot call people's routes" };
+    }
+    try {
+      return { ok: true, claims: await this.authorizers.people(authorization) };
+    } catch (error) {
+      if (!(error instanceof Unauthorized)) throw error;
+      return { ok: false, status: 401, code: 'unauthorized', message: `sign in first: ${error.message}` };
+    }
   }
 
   match(method: string, path: string) {
@@ -81,7 +116,13 @@ export class ApiGatewayEmulator {
       );
       return true;
     }
-    const event = toEvent(req, url, found.route, found.params, body);
+    const authorized = await this.authorize(found.route, req);
+    if (!authorized.ok) {
+      const { status, code, message } = authorized;
+      send(res, status, { 'content-type': 'application/json' }, JSON.stringify({ error: { code, message } }));
+      return true;
+    }
+    const event = toEvent(req, url, found.route, found.params, body, authorized.claims);
     try {
       const result = await found.route.handler(event, lambdaContext(found.route.functionName));
       writeResult(res, result);
@@ -110,6 +151,7 @@ function toEvent(
   route: LocalRoute,
   pathParameters: Record<string, string>,
   body: Buffer,
+  claims: VerifiedClaims | undefined,
 ): APIGatewayProxyEventV2 {
   const headers: Record<string, string> = {};
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
@@ -144,6 +186,7 @@ function toEvent(
       },
       requestId: randomUUID(),
       routeKey: `${route.method} ${route.path}`,
+      ...(claims ? { authorizer: { jwt: { claims, scopes: (claims.scope ?? '').split(' ').filter(Boolean) } } } : {}),
       stage: '$default',
       time: now.toUTCString(),
       timeEpoch: now.getTime(),

@@ -1,3 +1,4 @@
+import { escapeHtml } from '#shared/http/html.ts';
 import type { Config } from '#shared/config/schema.ts';
 
 /** The SMS simulator's phone: pick a number, read its thread, reply as the customer. */
@@ -74,6 +75,3 @@ setInterval(() => loadPhones().then(loadThread), 2000);
 </script>
 </body></html>`;
 }
-
-const escapeHtml = (s: string) =>
-  s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c] ?? c);

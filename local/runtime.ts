@@ -18,6 +18,10 @@ import { envNameForQueue, envNameForTable } from '#shared/config/resource-names.
 import type { Config } from '#shared/config/schema.ts';
 import { SimulatorSms } from '#shared/adapters/sms/simulator.ts';
 import { OutboxEmailTransport } from '#shared/adapters/alert-channels/outbox-email.ts';
+import { findMachineKey } from '#shared/use-cases/identity.ts';
+import { SIGN_IN_ENV, type SignInClient } from '#shared/config/sign-in.ts';
+import { jwtAuthorizer } from './jwt-authorizer.ts';
+import { API_AUDIENCE, startLocalOidc, WEB_CLIENT_ID, WEB_SCOPES } from './oidc-provider.ts';
 import { ApiGatewayEmulator, type HttpLambda, type LocalRoute } from './api-gateway.ts';
 import { DeadLetterQueues } from './dead-letters.ts';
 import { createDevRoutes, WebhookInbox } from './dev-routes.ts';
@@ -53,6 +57,8 @@ export interface LocalStack {
   config: Readonly<Config>;
   topology: Topology;
   endpoints: { dynamodb: string; sqs: string };
+  /** The local OpenID Connect provider people sign in with, and the pages' client. */
+  signIn: SignInClient;
   tables: Record<string, string>;
   queues: Record<string, { url: string; dlqUrl: string }>;
   stop(): Promise<void>;
@@ -116,6 +122,8 @@ export async function startLocalStack(options: LocalOptions): Promise<LocalStack
   };
 
   try {
+    const oidc = await startLocalOidc({ issuer: url, config, dataDir });
+    const signInClient: SignInClient = { issuer: url, clientId: WEB_CLIENT_ID, scope: WEB_SCOPES };
     const dynamo = await startDynamoDbLocal({ dataDir, port: await freePort(host) });
     stoppers.push(() => dynamo.stop());
     const fauxqs = await startFauxqs({ port: 0, host, logger: false });
@@ -160,6 +168,7 @@ export async function startLocalStack(options: LocalOptions): Promise<LocalStack
       // Alert emails stay on this machine: the handlers write them here instead of calling SES.
       EMAIL_OUTBOX: join(dataDir, 'email-outbox.jsonl'),
       PUBLIC_BASE_URL: options.publicBaseUrl ?? process.env.PUBLIC_BASE_URL ?? url,
+      [SIGN_IN_ENV]: JSON.stringify(signInClient),
       PHONE_KEY: process.env.PHONE_KEY ?? config.privacy.phoneKey ?? localPhoneKey(dataDir),
       POWERTOOLS_SERVICE_NAME: 'closedloop',
       NODE_OPTIONS: [process.env.NODE_OPTIONS, '--enable-source-maps'].filter(Boolean).join(' '),
@@ -181,11 +190,16 @@ export async function startLocalStack(options: LocalOptions): Promise<LocalStack
 
     const routes: LocalRoute[] = topology.functions.flatMap((fn) =>
       fn.triggers.flatMap((t) =>
-        t.kind === 'http' ? [{ method: t.method, path: t.path, functionName: fn.name, handler: handlerOf<HttpLambda>(fn) }] : [],
+        t.kind === 'http'
+          ? [{ method: t.method, path: t.path, auth: t.auth, functionName: fn.name, handler: handlerOf<HttpLambda>(fn) }]
+          : [],
       ),
     );
-    const api = new ApiGatewayEmulator(routes);
     const compose = await import('#functions/lib/compose.ts');
+    const api = new ApiGatewayEmulator(routes, {
+      people: jwtAuthorizer({ issuer: url, audience: [API_AUDIENCE, WEB_CLIENT_ID] }),
+      isMachineKey: (credential) => findMachineKey(compose.config.auth.tokens, credential) !== undefined,
+    });
     const faultCounts: FaultCounts = { throttled: 0, crashedBefore: 0, crashedAfter: 0, lostDeletes: 0 };
     const random = seededRandom(options.faults?.seed ?? 1);
     if (options.faults) injectDynamoDbFaults(compose.db(), options.faults, random, faultCounts);
@@ -298,6 +312,7 @@ export async function startLocalStack(options: LocalOptions): Promise<LocalStack
     };
     ready = async (req, res) => {
       if (await api.handle(req, res)) return;
+      if (await oidc.handle(req, res)) return;
       if (await devRoutes(req, res)) return;
       if (await deadLetters.handle(req, res)) return;
       if (req.method === 'GET' && req.url === '/dev/faults') {
@@ -317,7 +332,16 @@ export async function startLocalStack(options: LocalOptions): Promise<LocalStack
         }),
       );
     };
-    return { url, config, topology, endpoints: { dynamodb: dynamo.endpoint, sqs: fauxqs.address }, tables, queues, stop };
+    return {
+      url,
+      config,
+      topology,
+      endpoints: { dynamodb: dynamo.endpoint, sqs: fauxqs.address },
+      signIn: signInClient,
+      tables,
+      queues,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

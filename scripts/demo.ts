@@ -8,12 +8,13 @@
 import { Presets, SingleBar } from 'cli-progress';
 import { z } from 'zod';
 import { ConfigError } from '#shared/config/load.ts';
-import type { Config, Store } from '#shared/config/schema.ts';
+import type { Config, LocalPerson, Store } from '#shared/config/schema.ts';
 import { chunkImport, readImportRecords } from '#shared/domain/import-records.ts';
 import { toE164 } from '#shared/domain/phone.ts';
 import { isQuiet, localDate } from '#shared/domain/quiet-hours.ts';
 import { requiredImportColumns, validateImportRows } from '#shared/use-cases/import-answers.ts';
 import { Dice, type DemoHistory, demoPhone, generateHistory } from './demo-data.ts';
+import { signIn } from './lib/sign-in.ts';
 import {
   CHUNK_LIMITS,
   fetchStack,
@@ -53,16 +54,29 @@ const bodies = {
 };
 
 class Stack {
-  readonly cxToken: string | undefined;
+  /** Tokens of the people who act, signed in once: the CX team's first person and each department's head. */
+  private readonly tokens = new Map<string, Promise<string | undefined>>();
   constructor(
     readonly url: string,
     private readonly config: Readonly<Config>,
-  ) {
-    this.cxToken = config.auth.tokens.find((t) => t.role === 'cx')?.token;
+  ) {}
+  private tokenOf(person: LocalPerson | undefined) {
+    if (!person) return Promise.resolve(undefined);
+    if (!this.tokens.has(person.username)) {
+      this.tokens.set(
+        person.username,
+        signIn(this.url, person.username, person.password).then((t) => t.accessToken),
+      );
+    }
+    return this.tokens.get(person.username) as Promise<string | undefined>;
   }
-  /** A department acts on its own alerts with its own token; the CX team's token acts for one without. */
-  departmentToken(departmentId: string) {
-    return this.config.auth.tokens.find((t) => t.role === 'department' && t.departmentId === departmentId)?.token ?? this.cxToken;
+  cxToken() {
+    return this.tokenOf(this.config.auth.people.find((p) => p.role === 'cx'));
+  }
+  /** A department's head acts on its own alerts as themselves; the CX team acts for a department without one. */
+  async departmentToken(departmentId: string) {
+    const head = this.config.auth.people.find((p) => p.role === 'department' && p.departmentId === departmentId);
+    return head ? this.tokenOf(head) : this.cxToken();
   }
   async call(
     path: string,
@@ -111,7 +125,7 @@ async function scoredAnswers(stack: Stack, from: string, to: string): Promise<nu
   let total = 0;
   for (const metric of ['nps', 'csat', 'ces']) {
     const { buckets } = await stack.read(`/v1/scores?metric=${metric}&from=${from}&to=${to}&granularity=day`, bodies.scores, {
-      token: stack.cxToken,
+      token: await stack.cxToken(),
     });
     for (const bucket of buckets) total += bucket.responses;
   }
@@ -311,7 +325,7 @@ async function runConversation(
 async function followUp(stack: Stack, detractorSurveys: string[], step: () => void) {
   const wanted = new Set(detractorSurveys);
   const alerts = await until(async () => {
-    const { alerts: all } = await stack.read('/v1/alerts?limit=200', bodies.alerts, { token: stack.cxToken });
+    const { alerts: all } = await stack.read('/v1/alerts?limit=200', bodies.alerts, { token: await stack.cxToken() });
     const mine = all.filter((a) => wanted.has(a.surveyId));
     return new Set(mine.map((a) => a.surveyId)).size === wanted.size ? mine : undefined;
   }, ALERT_DEADLINE_MS);
@@ -325,7 +339,7 @@ async function followUp(stack: Stack, detractorSurveys: string[], step: () => vo
     if (alert.status !== 'open') continue;
     for (const { action, note } of script) {
       const { status } = await stack.call(`/v1/alerts/${alert.id}/actions`, {
-        token: stack.departmentToken(alert.departmentId),
+        token: await stack.departmentToken(alert.departmentId),
         json: { action, note },
       });
       if (status === 200) actions++;
@@ -429,7 +443,7 @@ async function main() {
     const stores = await stack.read(
       `/v1/scores?metric=nps&from=${history.from}&to=${history.to}&groupBy=store&granularity=month`,
       bodies.scores,
-      { token: stack.cxToken },
+      { token: await stack.cxToken() },
     );
     const byStore = new Map<string, { n: number; p: number; d: number }>();
     for (const b of stores.buckets) {
@@ -458,9 +472,9 @@ ${[...byStore]
 Live      ${outcomes.map((o) => `\n          ${o.key} ${o.storeId.padEnd(12)} ${o.status.padEnd(11)} ${o.detail}`).join('')}
 Alerts    ${follow.missing ? 'not all raised yet (the scorer is still busy)' : `${follow.alerts} raised by the live detractors, ${follow.actions} follow-up actions recorded now`}
 
-Dashboard        ${stack.url}/   (token ${stack.cxToken ?? 'a cx token from the config'})
+Dashboard        ${stack.url}/   (sign in as one of the config's auth.people, e.g. ${config.auth.people[0]?.username ?? 'a person'})
 Phone simulator  ${stack.url}/dev/phone
-Alerts           ${stack.url}/v1/alerts   (Authorization: Bearer ${stack.cxToken ?? '<cx token>'})`,
+Inbox            ${stack.url}/inbox   (a head of department sees their own cases)`,
     );
   } finally {
     bar.stop();

@@ -1,7 +1,6 @@
-import { identify } from '#shared/use-cases/identity.ts';
 import { actOnAlert, alertActionSchema, getAlert } from '#shared/use-cases/manage-alerts.ts';
 import { alertStore, clock, config, surveyStore, workQueues } from '../lib/compose.ts';
-import { httpHandler, json, parseJsonBody, pathParameter } from '../lib/http.ts';
+import { httpHandler, json, parseJsonBody, pathParameter, personCalling } from '../lib/http.ts';
 import { createLogger } from '../lib/logger.ts';
 
 const logger = createLogger();
@@ -9,7 +8,7 @@ const logger = createLogger();
 const deps = { config, clock, alerts: alertStore(), queues: workQueues(), surveys: surveyStore() };
 
 export const handler = httpHandler(logger, async (event) => {
-  const identity = identify(config.auth.tokens, event.headers.authorization);
+  const identity = personCalling(config, event, 'cx', 'department');
   const alertId = pathParameter(event, 'id');
   // Who may touch this alert is decided before anything about the request body is said.
   await getAlert(deps, identity, alertId);

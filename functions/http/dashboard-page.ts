@@ -1,3 +1,4 @@
+import { escapeHtml } from '#shared/http/html.ts';
 import type { Config } from '#shared/config/schema.ts';
 import { BOOTSTRAP_ELEMENT_ID, type DashboardBootstrap } from '#web/dashboard/bootstrap.ts';
 
@@ -34,6 +35,3 @@ export function dashboardPage(config: Readonly<Config>, assets: { scriptName: st
 <script src="assets/${assets.scriptName}" defer></script>
 </body></html>`;
 }
-
-const escapeHtml = (s: string) =>
-  s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c] ?? c);

@@ -1,13 +1,12 @@
 import { closedLoopMetrics, closedLoopQuerySchema } from '#shared/use-cases/closed-loop-metrics.ts';
-import { identify } from '#shared/use-cases/identity.ts';
 import { alertStore, config } from '../lib/compose.ts';
-import { httpHandler, json, parseQuery } from '../lib/http.ts';
+import { httpHandler, json, parseQuery, personCalling } from '../lib/http.ts';
 import { createLogger } from '../lib/logger.ts';
 
 const logger = createLogger();
 const deps = { config, alerts: alertStore() };
 
 export const handler = httpHandler(logger, async (event) => {
-  const identity = identify(config.auth.tokens, event.headers.authorization);
+  const identity = personCalling(config, event, 'cx', 'department');
   return json(200, await closedLoopMetrics(deps, identity, parseQuery(event, closedLoopQuerySchema)));
 });

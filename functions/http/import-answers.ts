@@ -1,9 +1,8 @@
 import type { ImportFormat } from '#shared/domain/import-records.ts';
 import { UnsupportedMediaTypeError } from '#shared/errors.ts';
 import { importAnswers, MAX_IMPORT_BYTES, readImportRequest } from '#shared/use-cases/import-answers.ts';
-import { identify, requireRole } from '#shared/use-cases/identity.ts';
 import { clock, config, phoneVault, surveyStore, workQueues } from '../lib/compose.ts';
-import { httpHandler, json, rawBody } from '../lib/http.ts';
+import { httpHandler, json, rawBody, machineCalling } from '../lib/http.ts';
 import { createLogger } from '../lib/logger.ts';
 
 const logger = createLogger();
@@ -17,7 +16,7 @@ function formatOf(contentType: string | undefined): ImportFormat {
 }
 
 export const handler = httpHandler(logger, async (event) => {
-  requireRole(identify(config.auth.tokens, event.headers.authorization), 'ingest');
+  machineCalling(config, event, 'ingest');
   const format = formatOf(event.headers['content-type']);
   const rows = readImportRequest(deps, Buffer.from(rawBody(event, MAX_IMPORT_BYTES)), format);
   const summary = await importAnswers(deps, rows);

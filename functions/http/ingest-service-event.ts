@@ -1,8 +1,7 @@
 import { businessMetrics } from '#shared/config/metric-names.ts';
 import { scheduleSurvey, serviceEventSchema } from '#shared/use-cases/schedule-survey.ts';
-import { identify, requireRole } from '#shared/use-cases/identity.ts';
 import { clock, config, phoneVault, surveyStore, workQueues } from '../lib/compose.ts';
-import { httpHandler, json, parseJsonBody } from '../lib/http.ts';
+import { httpHandler, json, parseJsonBody, machineCalling } from '../lib/http.ts';
 import { createLogger } from '../lib/logger.ts';
 import { count } from '../lib/observability.ts';
 
@@ -11,7 +10,7 @@ const logger = createLogger();
 const deps = { config, clock, surveys: surveyStore(), queues: workQueues(), vault: phoneVault() };
 
 export const handler = httpHandler(logger, async (event) => {
-  requireRole(identify(config.auth.tokens, event.headers.authorization), 'ingest');
+  machineCalling(config, event, 'ingest');
   const serviceEvent = parseJsonBody(event, serviceEventSchema);
   const result = await scheduleSurvey(deps, serviceEvent);
   logger.info('service event ingested', { eventId: result.eventId, surveyId: result.survey.id, status: result.survey.status });

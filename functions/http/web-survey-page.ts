@@ -1,3 +1,4 @@
+import { escapeHtml } from '#shared/http/html.ts';
 import type { Locale, SurveyType } from '#shared/config/schema.ts';
 import type { WebSurveyView } from '#shared/use-cases/web-survey.ts';
 
@@ -54,9 +55,6 @@ const text = {
     closedBody: 'Thank you for your interest.',
   },
 } as const;
-
-const escapeHtml = (s: string) =>
-  s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
 function layout(locale: Locale, body: string): string {
   return `<!doctype html>

@@ -2,7 +2,9 @@ import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { z } from 'zod';
-import { AppError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '#shared/errors.ts';
+import type { Config } from '#shared/config/schema.ts';
+import { AppError, PayloadTooLargeError, UnauthorizedError, UnsupportedMediaTypeError, ValidationError } from '#shared/errors.ts';
+import { type Identity, identifyMachine, identifyPerson, type Role, requireRole } from '#shared/use-cases/identity.ts';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { observability } from './observability.ts';
 
@@ -99,4 +101,27 @@ export function pathParameter(event: HttpEvent, name: string): string {
   const value = event.pathParameters?.[name];
   if (!value || value.length > 128) throw new ValidationError(`missing or invalid ${name}`, { [name]: 'invalid' });
   return value;
+}
+
+/** Where API Gateway's JWT authorizer (and the local emulator's) puts the verified token's claims. */
+const jwtAuthorizerContext = z.object({ authorizer: z.object({ jwt: z.object({ claims: z.record(z.string(), z.unknown()) }) }) });
+
+/**
+ * The signed-in person (or OAuth client) calling a people's route, allowed only in one of
+ * `roles`: checked before anything of the request is parsed, so a caller without the right
+ * learns nothing about the route's fields.
+ */
+export function personCalling(config: Pick<Config, 'auth' | 'departments'>, event: HttpEvent, ...roles: Role[]): Identity {
+  const context = jwtAuthorizerContext.safeParse(event.requestContext);
+  if (!context.success) throw new UnauthorizedError('sign in first');
+  const identity = identifyPerson(config, context.data.authorizer.jwt.claims);
+  requireRole(identity, ...roles);
+  return identity;
+}
+
+/** The machine calling a machine route (visits, imports), by its key; checked before the body is read. */
+export function machineCalling(config: Pick<Config, 'auth'>, event: HttpEvent, ...roles: Role[]): Identity {
+  const identity = identifyMachine(config.auth.tokens, event.headers.authorization);
+  requireRole(identity, ...roles);
+  return identity;
 }

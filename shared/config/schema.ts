@@ -99,11 +99,53 @@ const targets = {
   ces: target(1, 7, 5.5, 5),
 };
 
-const authToken = z.discriminatedUnion('role', [
-  z.object({ token: z.string().min(8), role: z.literal('cx') }),
-  z.object({ token: z.string().min(8), role: z.literal('ingest') }),
-  z.object({ token: z.string().min(8), role: z.literal('department'), departmentId: id }),
+/** A role of a person or a client on people's routes, as their groups or scopes name it. */
+const personRole = z.discriminatedUnion('role', [
+  z.object({ role: z.literal('cx') }),
+  z.object({ role: z.literal('department'), departmentId: id }),
 ]);
+
+/**
+ * A machine key for the machine routes (visits, imports): the token itself, `secret:NAME`, or
+ * `sha256:<hex>` (only its SHA-256 is kept, as in AWS's secret).
+ */
+const machineKey = z.object({
+  token: z.string().min(8),
+  role: z.literal('ingest'),
+  /** Who holds it, as the audit trail records it (default: the role). */
+  name: z.string().min(1).max(64).optional(),
+});
+
+/** OAuth client credentials for a BI tool or CRM on people's routes (locally; in AWS a Cognito app client). */
+const oauthClient = z.intersection(
+  z.object({
+    clientId: z.string().regex(/^[A-Za-z0-9._-]{3,64}$/, 'letters, digits, dot, dash, underscore; 3–64'),
+    /** The local provider's client secret; the stack's Cognito client gets a generated one instead. */
+    secret: z.string().min(16).optional(),
+  }),
+  personRole,
+);
+
+/** A person who signs in to the local OpenID Connect provider (`npm start`); in AWS, Cognito's users. */
+const localPerson = z.intersection(
+  z.object({
+    username: z.string().regex(/^[a-z0-9._-]{2,64}$/, 'lower-case letters, digits, dot, dash, underscore'),
+    name: z.string().min(1).max(80),
+    password: z.string().min(8),
+  }),
+  personRole,
+);
+
+/** An existing OpenID Connect issuer for people (instead of the stack's Cognito user pool). */
+const oidcIssuer = z.object({
+  issuer: httpUrl,
+  /** The token's `aud` (ID tokens) or `client_id` (access tokens) the API accepts. */
+  audience: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+  /** The public client the web pages sign in with (code + PKCE). */
+  clientId: z.string().min(1),
+  /** The claim listing the person's groups: `cx`, `department-<id>`. */
+  rolesClaim: z.string().min(1).default('cognito:groups'),
+});
 
 export const configSchema = z
   .object({
@@ -166,7 +208,12 @@ export const configSchema = z
     routing: z.array(routingRule).default([]),
     defaultDepartment: id,
     sms: smsProvider,
-    auth: z.object({ tokens: z.array(authToken).min(1) }),
+    auth: z.object({
+      tokens: z.array(machineKey).min(1),
+      clients: z.array(oauthClient).default([]),
+      people: z.array(localPerson).default([]),
+      oidc: oidcIssuer.optional(),
+    }),
     privacy: z
       .object({
         /** HMAC key for phone lookups and AES key material; prefer PHONE_KEY in the environment. */
@@ -201,9 +248,11 @@ export const configSchema = z
     config.surveyPlans.forEach((plan, i) => {
       if (plan.departmentId) mustBeDepartment(plan.departmentId, ['surveyPlans', i, 'departmentId']);
     });
-    config.auth.tokens.forEach((t, i) => {
-      if (t.role === 'department') mustBeDepartment(t.departmentId, ['auth', 'tokens', i, 'departmentId']);
-    });
+    for (const key of ['clients', 'people'] as const) {
+      config.auth[key].forEach((p, i) => {
+        if (p.role === 'department') mustBeDepartment(p.departmentId, ['auth', key, i, 'departmentId']);
+      });
+    }
     unique(
       config.stores.map((s) => s.id),
       ['stores'],
@@ -224,6 +273,16 @@ export const configSchema = z
       ['auth', 'tokens'],
       ctx,
     );
+    unique(
+      config.auth.clients.map((c) => c.clientId),
+      ['auth', 'clients'],
+      ctx,
+    );
+    unique(
+      config.auth.people.map((p) => p.username),
+      ['auth', 'people'],
+      ctx,
+    );
   });
 
 export type Config = z.infer<typeof configSchema>;
@@ -234,7 +293,10 @@ export type RoutingRule = Config['routing'][number];
 export type SurveyType = z.infer<typeof surveyType>;
 export type CommentCategory = z.infer<typeof commentCategory>;
 export type Locale = z.infer<typeof locale>;
-export type AuthToken = Config['auth']['tokens'][number];
+export type MachineKey = Config['auth']['tokens'][number];
+export type OAuthClient = Config['auth']['clients'][number];
+export type LocalPerson = Config['auth']['people'][number];
+export type PersonRole = z.infer<typeof personRole>;
 export type Targets = Config['targets'];
 
 function unique(values: string[], path: string[], ctx: z.RefinementCtx) {

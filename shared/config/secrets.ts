@@ -71,13 +71,8 @@ function rewriteSecrets(config: Readonly<Config>, rewrite: (field: SecretField) 
         : config.sms,
     departments: config.departments.map((d) => ({ ...d, channels: d.channels.map((c) => channel(d.id, c)) })),
     auth: {
-      tokens: config.auth.tokens.map((t) => ({
-        ...t,
-        token: required(
-          t.token,
-          t.role === 'department' ? `API_TOKEN_DEPARTMENT_${envPart(t.departmentId)}` : `API_TOKEN_${envPart(t.role)}`,
-        ),
-      })),
+      ...config.auth,
+      tokens: config.auth.tokens.map((t) => ({ ...t, token: required(t.token, `API_TOKEN_${envPart(t.role)}`) })),
     },
   };
 }
@@ -88,7 +83,12 @@ function rewriteSecrets(config: Readonly<Config>, rewrite: (field: SecretField) 
  */
 export function referToSecrets(config: Readonly<Config>): { config: Readonly<Config>; names: string[] } {
   const names: string[] = [];
-  const referred = rewriteSecrets(config, ({ value, name, always }) => {
+  // The local provider's people and client secrets stay on this machine: in AWS they are Cognito's.
+  const deployed = {
+    ...config,
+    auth: { ...config.auth, people: [], clients: config.auth.clients.map(({ secret: _, ...client }) => client) },
+  };
+  const referred = rewriteSecrets(deployed, ({ value, name, always }) => {
     if (value === undefined && !always) return undefined;
     const secretName = (value && REFERENCE.exec(value)?.[1]) ?? name;
     names.push(secretName);

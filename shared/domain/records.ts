@@ -79,10 +79,16 @@ export type AlertStatus = 'open' | 'acknowledged' | 'contacted' | 'resolved' | '
 export type AlertAction = 'acknowledge' | 'contacted' | 'resolved' | 'unreachable' | 'reassign';
 export type AlertTimerAction = 'deliver' | 'escalate';
 
+/** Who acted, as the audit trail records it: the subject of their token and a name to show. */
+export interface Actor {
+  sub: string;
+  name: string;
+}
+
 export interface AlertActionRecord {
   action: AlertAction;
   at: string;
-  by: string;
+  by: Actor;
   note?: string | undefined;
   fromDepartmentId?: string | undefined;
   toDepartmentId?: string | undefined;

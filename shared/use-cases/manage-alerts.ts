@@ -113,7 +113,11 @@ export async function actOnAlert(deps: AlertDeps, identity: Identity, alertId: s
     if (!updated) throw new ConflictError('the alert changed meanwhile; reload and try again');
     if (status === 'resolved') await planResurvey(deps, alert.surveyId);
   }
-  return getAlert(deps, identity.role === 'department' && input.action === 'reassign' ? { role: 'cx' } : identity, alert.id);
+  return getAlert(
+    deps,
+    identity.role === 'department' && input.action === 'reassign' ? { ...identity, role: 'cx' } : identity,
+    alert.id,
+  );
 }
 
 /** What the API shows of an alert: no internals (timers, delivery keys), never a full phone. */

@@ -33,7 +33,7 @@ describe('ClosedLoopStack', () => {
       departments: config.departments.filter((d) => ['workshop', 'customer-care'].includes(d.id)),
       routing: [],
       surveyPlans: config.surveyPlans.map(({ departmentId: _, ...plan }) => plan),
-      auth: { tokens: config.auth.tokens.filter((t) => t.role !== 'department') },
+      auth: { ...config.auth, people: config.auth.people.filter((p) => p.role !== 'department'), clients: [] },
     });
 
     it.each([

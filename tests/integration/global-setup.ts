@@ -15,7 +15,6 @@ export function testConfig(port: number) {
   parts.channels = [{ type: 'webhook', url: `http://127.0.0.1:${port}/dev/webhooks/nowhere`, secret: parts.channels[0].secret }];
   // Customer care's SLA is seconds long, so escalation happens within a test.
   config.departments.find((d: { id: string }) => d.id === 'customer-care').slaHours = 0.001;
-  config.auth.tokens.push({ token: 'dev-parts-token', role: 'department', departmentId: 'parts' });
   return config;
 }
 

@@ -1,21 +1,43 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, ScanCommand as DocumentScanCommand } from '@aws-sdk/lib-dynamodb';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { inject } from 'vitest';
 import { twilioSignature } from '#shared/adapters/sms/twilio-signature.ts';
+import { signIn } from '../../scripts/lib/sign-in.ts';
 
 export const stack = inject('stack');
 import { TEST_PUBLIC_BASE_URL as PUBLIC_BASE_URL, TWILIO_TEST_TOKEN as TWILIO_TOKEN } from '#local/stack-process.ts';
 
 export { PUBLIC_BASE_URL, TWILIO_TOKEN };
+/** The test config's people, as `npm start` serves them to its sign-in form. */
+const people: { username: string; password: string; role: string; departmentId?: string }[] = JSON.parse(
+  readFileSync(stack.configPath, 'utf8'),
+).auth.people;
+const person = (role: string, departmentId?: string) => {
+  const found = people.find((p) => p.role === role && p.departmentId === departmentId);
+  if (!found) throw new Error(`the test config has no ${role} ${departmentId ?? ''} person`);
+  return found;
+};
+/** A person's access token, signing in on the local provider's form (code + PKCE), as the pages do. */
+export const signInAs = async (who: { username: string; password: string }) =>
+  (await signIn(stack.url, who.username, who.password)).accessToken;
+export const heads = {
+  cx: person('cx'),
+  workshop: person('department', 'workshop'),
+  advisors: person('department', 'service-advisors'),
+  care: person('department', 'customer-care'),
+  parts: person('department', 'parts'),
+};
+/** Bearer credentials of every role: people's tokens from a real sign-in, the machine key as configured. */
 export const tokens = {
-  cx: 'dev-cx-token',
   ingest: 'dev-ingest-token',
-  workshop: 'dev-workshop-token',
-  advisors: 'dev-advisors-token',
-  care: 'dev-care-token',
-  parts: 'dev-parts-token',
+  cx: await signInAs(heads.cx),
+  workshop: await signInAs(heads.workshop),
+  advisors: await signInAs(heads.advisors),
+  care: await signInAs(heads.care),
+  parts: await signInAs(heads.parts),
 };
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -161,6 +183,18 @@ export interface StackTarget {
  */
 export function stackClient(target: StackTarget) {
   const call = <T = any>(path: string, options: ApiOptions = {}) => apiAt<T>(target.url, path, options);
+  // The shared stack's tokens are its own provider's: a stack of a test's own signs its people in again.
+  const signedIn = new Map<string, Promise<string>>();
+  const cxToken = () => {
+    const key = target.url;
+    if (target.url === stack.url) return Promise.resolve(tokens.cx);
+    if (!signedIn.has(key))
+      signedIn.set(
+        key,
+        signIn(key, heads.cx.username, heads.cx.password).then((t) => t.accessToken),
+      );
+    return signedIn.get(key) as Promise<string>;
+  };
   const postVisit = (body: unknown) => call('/v1/service-events', { token: tokens.ingest, json: body });
   const outbox = async (phone: string): Promise<{ to: string; body: string; sentAt: string }[]> =>
     (await call(`/dev/sms/outbox?to=${encodeURIComponent(phone)}`)).body.messages;
@@ -192,7 +226,8 @@ export function stackClient(target: StackTarget) {
     outbox,
     waitForTexts,
     reply,
-    scores: (query: string, token = tokens.cx) => call(`/v1/scores?${query}`, { token }),
+    cxToken,
+    scores: async (query: string, token?: string) => call(`/v1/scores?${query}`, { token: token ?? (await cxToken()) }),
     /** A request signed like Twilio's; `path` is the inbound webhook's unless given (e.g. the status callback). */
     twilioRequest(params: Record<string, string>, options: { signature?: string | null; token?: string; path?: string } = {}) {
       const path = options.path ?? '/v1/sms/twilio';

@@ -112,7 +112,7 @@ describe('after a crash (SIGKILL) in the middle of a load of answers, and a rest
   const customers = Array.from({ length: 120 }, () => newPhone());
   const acknowledged = new Set<string>();
   const surveyOf = new Map<string, string>();
-  const { api, scanTable, surveyItem } = stackClient(target);
+  const { api, cxToken, scanTable, surveyItem } = stackClient(target);
 
   beforeAll(async () => {
     for (const phone of customers) surveyOf.set(phone, (await postVisit(visit({ advisorId }, { phone }))).body.survey.id);
@@ -146,7 +146,7 @@ describe('after a crash (SIGKILL) in the middle of a load of answers, and a rest
         do {
           const { body } = await api(
             `/v1/responses?metric=nps&from=${from}&to=${to}&advisorId=${advisorId}&limit=100${cursor ? `&cursor=${cursor}` : ''}`,
-            { token: 'dev-cx-token' },
+            { token: await cxToken() },
           );
           surveys.push(...body.responses.map((r: { surveyId: string }) => r.surveyId));
           cursor = body.nextCursor;

@@ -10,7 +10,7 @@ import { aResponse, FakeRollupStore, localConfig } from './fakes.ts';
 
 const answer = aResponse;
 const scored = (r: ScoredResponse): RollupFact => ({ kind: 'scored', response: r });
-const cx = { role: 'cx' } as const;
+const cx = { role: 'cx', sub: 'chen.cx', name: '陈静' } as const;
 
 describe('foldIncrements', () => {
   it('folds a batch into one increment per bucket, whatever the number of answers', () => {

@@ -6,7 +6,7 @@ import { createFakes } from './fakes.ts';
 const action = (kind: AlertActionRecord['action'], at: string): AlertActionRecord => ({
   action: kind,
   at,
-  by: 'department:workshop',
+  by: { sub: 'li.ming', name: '李明' },
 });
 
 function anAlert(id: string, overrides: Partial<Alert> = {}): Alert {
@@ -102,7 +102,7 @@ describe('closedLoopMetrics', () => {
 
     const figures = await closedLoopMetrics(
       fakes,
-      { role: 'department', departmentId: 'workshop' },
+      { role: 'department', departmentId: 'workshop', sub: 'li.ming', name: '李明' },
       {
         from: '2026-11-20',
         to: '2026-11-20',
@@ -116,7 +116,7 @@ describe('closedLoopMetrics', () => {
     await expect(
       closedLoopMetrics(
         fakes,
-        { role: 'department', departmentId: 'workshop' },
+        { role: 'department', departmentId: 'workshop', sub: 'li.ming', name: '李明' },
         { from: '2026-11-20', to: '2026-11-20', departmentId: 'parts', groupBy: 'none', granularity: 'none' },
       ),
     ).rejects.toThrow('own department');

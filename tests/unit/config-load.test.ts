@@ -98,11 +98,18 @@ describe('parseConfig', () => {
     expect(messageOf(document)).toContain('defaultDepartment');
   });
 
-  it('names a department token for an unknown department', () => {
+  it('names a person of an unknown department', () => {
     const document = raw();
-    document.auth.tokens[2].departmentId = 'nobody';
+    document.auth.people[1].departmentId = 'nobody';
 
-    expect(messageOf(document)).toContain('auth.tokens[2].departmentId');
+    expect(messageOf(document)).toContain('auth.people[1].departmentId');
+  });
+
+  it('refuses a machine key for a role people sign in for, naming the field', () => {
+    const document = raw();
+    document.auth.tokens.push({ token: 'dev-cx-token', role: 'cx' });
+
+    expect(messageOf(document)).toContain('auth.tokens[1].role');
   });
 
   it('names a malformed quiet-hours time', () => {

@@ -40,19 +40,18 @@ describe('referToSecrets', () => {
     const text = JSON.stringify(config);
     for (const secret of literalSecretsOf(local)) expect(text).not.toContain(secret);
     expect(config.privacy.phoneKey).toBe('secret:PHONE_KEY');
-    expect(config.auth.tokens.map((t) => t.token)).toEqual([
-      'secret:API_TOKEN_CX',
-      'secret:API_TOKEN_INGEST',
-      'secret:API_TOKEN_DEPARTMENT_WORKSHOP',
-      'secret:API_TOKEN_DEPARTMENT_SERVICE_ADVISORS',
-      'secret:API_TOKEN_DEPARTMENT_CUSTOMER_CARE',
-    ]);
+    expect(config.auth.tokens.map((t) => t.token)).toEqual(['secret:API_TOKEN_INGEST']);
+    // The local provider's people and client secrets never ship: in AWS they are Cognito's.
+    expect(config.auth.people).toEqual([]);
+    expect(config.auth.clients.map((c) => c.secret)).toEqual([undefined, undefined]);
+    for (const p of local.auth.people) expect(text).not.toContain(p.password);
     expect(config.departments.find((d) => d.id === 'customer-care')?.channels).toEqual([
       { type: 'webhook', url: 'http://127.0.0.1:3000/dev/webhooks/customer-care', secret: 'secret:CUSTOMER_CARE_WEBHOOK_SECRET' },
       { type: 'email', to: ['kefu@example.com'], from: 'alerts@example.com' },
     ]);
     expect(names).toContain('WORKSHOP_WEBHOOK_SECRET');
-    expect(names).toHaveLength(11);
+    // The phone key, the one machine key and five webhook secrets.
+    expect(names).toHaveLength(7);
   });
 
   it('names credential URLs and signing secrets per department and channel, keeps env: names, and numbers repeats', () => {
@@ -89,11 +88,7 @@ describe('resolveSecrets', () => {
     const source = sourceOf({
       PHONE_KEY: everyKind.privacy.phoneKey ?? '',
       TWILIO_AUTH_TOKEN: 'twilio-auth-token-1234',
-      API_TOKEN_CX: 'dev-cx-token',
       API_TOKEN_INGEST: 'dev-ingest-token',
-      API_TOKEN_DEPARTMENT_WORKSHOP: 'dev-workshop-token',
-      API_TOKEN_DEPARTMENT_SERVICE_ADVISORS: 'dev-advisors-token',
-      API_TOKEN_DEPARTMENT_CUSTOMER_CARE: 'dev-care-token',
       WORKSHOP_WEBHOOK_SECRET: webhookSecret('workshop'),
       SERVICE_ADVISORS_WEBHOOK_SECRET: webhookSecret('service-advisors'),
       BILLING_WEBHOOK_SECRET: webhookSecret('billing'),
@@ -112,6 +107,7 @@ describe('resolveSecrets', () => {
     const parts = everyKind.departments.find((d) => d.id === 'parts');
     const expected = parseConfig({
       ...everyKind,
+      auth: { ...everyKind.auth, people: [], clients: everyKind.auth.clients.map(({ secret: _, ...c }) => c) },
       departments: everyKind.departments.map((d) =>
         d === parts
           ? {
@@ -144,7 +140,7 @@ describe('resolveSecrets', () => {
     })();
 
     expect(message).toContain('Secrets Manager secret arn:x does not hold: ');
-    for (const name of ['WORKSHOP_WEBHOOK_SECRET', 'API_TOKEN_CX', 'API_TOKEN_DEPARTMENT_CUSTOMER_CARE'])
+    for (const name of ['WORKSHOP_WEBHOOK_SECRET', 'API_TOKEN_INGEST', 'CUSTOMER_CARE_WEBHOOK_SECRET'])
       expect(message).toContain(name);
     expect(message).not.toContain('PHONE_KEY');
     expect(message).not.toContain('a-phone-key-of-some-length');
@@ -170,7 +166,7 @@ describe('loadRuntime', () => {
 
     const runtime = loadRuntime({ CLOSEDLOOP_CONFIG: file, ...env });
 
-    expect(runtime.config.auth.tokens[0]?.token).toBe('api_token_cx-from-env-value');
+    expect(runtime.config.auth.tokens[0]?.token).toBe('api_token_ingest-from-env-value');
     expect(runtime.secret('PHONE_KEY')).toBe('phone_key-from-env-value');
   });
 });

@@ -5,8 +5,8 @@ import { queryScores, scoresQuerySchema } from '#shared/use-cases/query-scores.t
 import type { Identity } from '#shared/use-cases/identity.ts';
 import { aResponse, createFakes } from './fakes.ts';
 
-const cx: Identity = { role: 'cx' };
-const workshop: Identity = { role: 'department', departmentId: 'workshop' };
+const cx: Identity = { role: 'cx', sub: 'chen.cx', name: '陈静' };
+const workshop: Identity = { role: 'department', departmentId: 'workshop', sub: 'li.ming', name: '李明' };
 
 const query = (params: Record<string, string>) =>
   scoresQuerySchema.parse({ metric: 'nps', from: '2026-11-01', to: '2026-11-30', ...params });
@@ -153,7 +153,9 @@ describe('queryScores', () => {
   it('refuses the ingest role (403)', async () => {
     const fakes = await withAnswers([answer(10)]);
 
-    await expect(queryScores(fakes, { role: 'ingest' }, query({}))).rejects.toMatchObject({ status: 403 });
+    await expect(queryScores(fakes, { role: 'ingest', sub: 'key:dms', name: 'dms' }, query({}))).rejects.toMatchObject({
+      status: 403,
+    });
   });
 
   it('rejects an unsupported combination (advisor by service type) as a validation error on groupBy', async () => {

@@ -25,7 +25,11 @@ async function detractorWithAlert(fakes: Fakes, resolved = true) {
   await recordAnswer(fakes, detractor.id);
   const [alert] = [...fakes.alerts.alerts.values()] as Alert[];
   if (!alert) throw new Error('no alert raised');
-  if (resolved) await actOnAlert(fakes, { role: 'cx' }, alert.id, { action: 'resolved', note: 'repaired again, free of charge' });
+  if (resolved)
+    await actOnAlert(fakes, { role: 'cx', sub: 'chen.cx', name: '陈静' }, alert.id, {
+      action: 'resolved',
+      note: 'repaired again, free of charge',
+    });
   return { detractor, alert };
 }
 

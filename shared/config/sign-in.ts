@@ -1,0 +1,14 @@
+import { z } from 'zod';
+
+/**
+ * How the web pages sign people in: the OpenID Connect issuer (the stack's Cognito user pool,
+ * the company's IdP, or the local provider), the public client (code + PKCE, no secret) and the
+ * scopes to ask for. A `signIn` binding hands it to a function as one variable.
+ */
+export const signInClientSchema = z.object({
+  issuer: z.url(),
+  clientId: z.string().min(1),
+  scope: z.string().min(1),
+});
+export type SignInClient = z.infer<typeof signInClientSchema>;
+export const SIGN_IN_ENV = 'SIGN_IN_CLIENT';
