@@ -297,7 +297,12 @@ export async function startLocalStack(options: LocalOptions): Promise<LocalStack
     const wiring: Wiring = {
       tables: Object.keys(tables),
       queues: Object.entries(queueRedrive).map(([name, deadLetterQueue]) => ({ name, deadLetterQueue })),
-      routes: routes.map((r) => ({ routeKey: `${r.method} ${r.path}`, function: r.functionName })),
+      // The emulator runs the JWT authorizer on exactly the people's routes (local/api-gateway.ts).
+      routes: routes.map((r) => ({
+        routeKey: `${r.method} ${r.path}`,
+        function: r.functionName,
+        authorizer: r.auth === 'people' ? 'jwt' : 'none',
+      })),
       eventSources,
       streams,
       schedules,
