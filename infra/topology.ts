@@ -198,6 +198,9 @@ export function buildTopology(config: Pick<Config, 'departments' | 'sms'>): Topo
       api('get-scores', 'Rolled-up NPS, CSAT and CES', http('GET', '/v1/scores'), [scores('read')]),
       api('get-funnel', 'Visits, surveys sent and answered, suppressions by reason', http('GET', '/v1/funnel'), [scores('read')]),
       api('list-responses', 'The answers and verbatims behind a bucket', http('GET', '/v1/responses'), [scores('read')]),
+      api('get-integrity', 'Integrity signals per store or advisor, beside the score', http('GET', '/v1/integrity'), [
+        scores('read'),
+      ]),
       api('list-alerts', 'Detractor alerts, by department and status', http('GET', '/v1/alerts'), [main('read')]),
       api('get-alert', 'One alert with its actions', http('GET', '/v1/alerts/{id}'), [main('read')]),
       api('act-on-alert', 'Acknowledge, contact, resolve or reassign an alert', http('POST', '/v1/alerts/{id}/actions'), [
