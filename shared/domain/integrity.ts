@@ -35,6 +35,14 @@ export function contactFlagsOf(facts: PhoneFacts): ContactFlag[] {
   return flags;
 }
 
+/**
+ * The contact flags an answer carries: a shared or a staff phone puts in doubt who answered.
+ * A visit with no or an invalid phone is not surveyed live; history imported without phones
+ * keeps that on the visit, not on the answer.
+ */
+export const answerContactFlags = (flags: readonly ContactFlag[]) =>
+  flags.filter((f) => f === 'shared_phone' || f === 'staff_phone');
+
 export interface WebAnswerFacts {
   visitAt: string;
   answeredAt: string;

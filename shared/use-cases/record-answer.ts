@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { categorize } from '#shared/domain/classifier.ts';
-import { type IntegrityFlag, isTopScore, sortFlags } from '#shared/domain/integrity.ts';
+import { answerContactFlags, type IntegrityFlag, isTopScore, sortFlags } from '#shared/domain/integrity.ts';
 import type { Alert, ScoredResponse, Survey } from '#shared/domain/records.ts';
 import { routeDetractor } from '#shared/domain/routing.ts';
 import { isDetractor } from '#shared/domain/scoring.ts';
@@ -29,7 +29,11 @@ export async function recordAnswer(deps: RecordDeps, surveyId: string) {
   const scored = { ...survey, score };
 
   // The response's change feeds the rollups (aggregateRollups), which count each response once.
-  const flags = [...(survey.contactFlags ?? []), ...(survey.answerFlags ?? []), ...(await streakFlags(deps, scored))];
+  const flags = [
+    ...answerContactFlags(survey.contactFlags ?? []),
+    ...(survey.answerFlags ?? []),
+    ...(await streakFlags(deps, scored)),
+  ];
   const response = responseOf(scored, deps.clock.now().toISOString(), sortFlags(flags));
   const comment = survey.status === 'completed' ? survey.reason : undefined;
   let recorded = false;
