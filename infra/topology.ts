@@ -217,6 +217,9 @@ export function buildTopology(config: Pick<Config, 'departments' | 'sms'>): Topo
         scores('read'),
       ]),
       api('list-responses', 'The answers and verbatims behind a bucket', people('GET', '/v1/responses'), [scores('read')]),
+      api('get-integrity', 'Integrity signals per store or advisor, beside the score', people('GET', '/v1/integrity'), [
+        scores('read'),
+      ]),
       api('list-alerts', 'Detractor alerts, by department and status', people('GET', '/v1/alerts'), [main('read')]),
       api('get-alert', 'One alert with its actions', people('GET', '/v1/alerts/{id}'), [main('read')]),
       api('act-on-alert', 'Acknowledge, contact, resolve or reassign an alert', people('POST', '/v1/alerts/{id}/actions'), [

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes, at most 40');
@@ -18,6 +19,14 @@ export const commentCategories = [
   'communication',
 ] as const;
 export const commentCategory = z.enum(commentCategories);
+
+/** An IPv4 or IPv6 network in CIDR notation (`203.0.113.0/24`, `2001:db8::/32`). */
+export const cidr = z.string().refine((value) => {
+  const [address = '', prefix, ...rest] = value.split('/');
+  const family = isIP(address);
+  const bits = Number(prefix);
+  return rest.length === 0 && family !== 0 && /^\d{1,3}$/.test(prefix ?? '') && bits <= (family === 4 ? 32 : 128);
+}, 'a network in CIDR notation, e.g. 203.0.113.0/24');
 
 const httpUrl = z.url({ protocol: /^https?$/ });
 /**
@@ -164,6 +173,8 @@ export const configSchema = z
           country: z.string().regex(/^[A-Z]{2}$/, 'ISO 3166 alpha-2 country code'),
           /** Overrides the config-wide smsMode for this store's sender. */
           smsMode: smsMode.optional(),
+          /** The store's own networks (CIDR): a web answer from one of them is flagged `store_network`. */
+          networks: z.array(cidr).max(50).optional(),
         }),
       )
       .min(1),
@@ -227,6 +238,21 @@ export const configSchema = z
      * replies, so the text carries a link to the one-page web survey instead.
      */
     smsMode: smsMode.default('two-way'),
+    /** Integrity signals: what flags an answer or a visit, and when a share counts as far above its peers. */
+    integrity: z
+      .object({
+        /** Staff numbers (as typed, the store's country by default): a visit with one is flagged `staff_phone`. */
+        staffPhones: z.array(z.string().min(1).max(32)).max(500).default([]),
+        /** A web answer this soon after the visit's end is flagged `fast_answer`. */
+        fastAnswerMinutes: z.number().positive().default(10),
+        /** Fewer visits or answers than this (in the group or its peers) and no test is run. */
+        minN: z.number().int().min(1).default(30),
+        /** A share fires its signal when the one-sided test's p-value is below this. */
+        maxPValue: z.number().positive().max(0.5).default(0.01),
+        /** This many top scores in a row for one advisor flags the answers from there on `perfect_streak`. */
+        streakLength: z.number().int().min(2).default(10),
+      })
+      .default({ staffPhones: [], fastAnswerMinutes: 10, minN: 30, maxPValue: 0.01, streakLength: 10 }),
     /** The dashboard's targets per score (NPS −100…100, CSAT % satisfied, CES mean 1–7). */
     targets: z
       .object(targets)

@@ -169,6 +169,7 @@ const routes: [string, fc.Arbitrary<RawRequest>][] = [
   ['GET /v1/scores', getWithQuery('/v1/scores', ['metric', 'from', 'to', 'granularity', 'groupBy', 'storeId', 'advisorId'])],
   ['GET /v1/funnel', getWithQuery('/v1/funnel', ['from', 'to', 'granularity', 'groupBy', 'departmentId'])],
   ['GET /v1/responses', getWithQuery('/v1/responses', ['metric', 'from', 'to', 'cursor', 'limit', 'sentiment', 'withComment'])],
+  ['GET /v1/integrity', getWithQuery('/v1/integrity', ['from', 'to', 'granularity', 'groupBy', 'storeId', 'departmentId'])],
   ['GET /v1/alerts', getWithQuery('/v1/alerts', ['status', 'departmentId', 'limit'])],
   ['GET /v1/closed-loop', getWithQuery('/v1/closed-loop', ['from', 'to', 'groupBy', 'granularity', 'departmentId'])],
   [
