@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { encodingOf } from '#shared/domain/sms-segments.ts';
 
 const id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes, at most 40');
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, 24-hour');
@@ -109,7 +110,12 @@ export const configSchema = z
   .object({
     brand: z.object({
       name: z.string().min(1),
-      /** One signature for every locale, or one per locale (a Chinese signature forces UCS-2 on English texts). */
+      /**
+       * One signature for every locale, or one per locale. A 【…】 signature belongs to Chinese
+       * texts only: where English texts would get a Chinese one (one string, or another locale's as
+       * fallback), they sign with `[name]` if the brand name is GSM-7 and `[name]` fits 20
+       * characters, else with none (shared/domain/messages.ts). An explicit `en` one must be GSM-7.
+       */
       smsSignature: z.union([z.string().min(1).max(20), z.partialRecord(locale, z.string().min(1).max(20))]),
     }),
     defaultLocale: locale,
@@ -186,6 +192,14 @@ export const configSchema = z
       .default({ nps: { green: 50, amber: 30 }, csat: { green: 90, amber: 80 }, ces: { green: 5.5, amber: 5 } }),
   })
   .superRefine((config, ctx) => {
+    const signature = config.brand.smsSignature;
+    if (typeof signature === 'object' && signature.en !== undefined && encodingOf(signature.en) !== 'GSM-7') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['brand', 'smsSignature', 'en'],
+        message: 'an English signature must be GSM-7 (no 【】 or Chinese characters), or English texts fall into UCS-2',
+      });
+    }
     const departments = new Set(config.departments.map((d) => d.id));
     const mustBeDepartment = (value: string, path: (string | number)[]) => {
       if (!departments.has(value)) {
