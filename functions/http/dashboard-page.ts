@@ -1,3 +1,4 @@
+import { PAGE_ICON } from '#shared/http/page-icon.ts';
 import type { Config } from '#shared/config/schema.ts';
 import { BOOTSTRAP_ELEMENT_ID, type DashboardBootstrap } from '#web/dashboard/bootstrap.ts';
 
@@ -25,6 +26,7 @@ export function dashboardPage(config: Readonly<Config>, assets: { scriptName: st
   return `<!doctype html>
 <html lang="${config.defaultLocale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${title}</title>
+${PAGE_ICON}
 <meta name="referrer" content="no-referrer">
 <style>${assets.styles}</style>
 </head>
