@@ -28,12 +28,24 @@ const httpUrl = z.url({ protocol: /^https?$/ });
 const secretReference = z.string().regex(/^secret:[A-Za-z_][A-Za-z0-9_]*$/, 'secret:NAME');
 /** A secret in the file, `secret:NAME`, or `env:NAME`: read from that environment variable when used. */
 const secret = z.string().min(1);
+/** A path on the stack's own URL: one leading slash (`//host` would name another host), no spaces. */
+export const relativeChannelUrl = /^\/(?![/\\])\S*$/;
+/**
+ * Where a channel posts: an http(s) URL, or a path on the stack's own URL (`/dev/webhooks/workshop`)
+ * that works on any port, resolved at cold start (shared/config/channel-urls.ts).
+ */
+const channelUrl = z
+  .string()
+  .refine(
+    (url) => httpUrl.safeParse(url).success || relativeChannelUrl.test(url),
+    "an http(s) URL, or a path on the stack's own URL such as /dev/webhooks/workshop",
+  );
 /** A URL that is itself the credential (chat robots' webhooks): the URL, or `secret:NAME`. */
-const credentialUrl = z.union([secretReference, httpUrl]);
+const credentialUrl = z.union([secretReference, channelUrl]);
 const channel = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('webhook'),
-    url: httpUrl,
+    url: channelUrl,
     /** Standard Webhooks secret (`whsec_…` base64). */
     secret,
   }),
