@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { encodingOf } from '#shared/domain/sms-segments.ts';
 
 const id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes, at most 40');
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, 24-hour');
@@ -36,12 +37,24 @@ const httpUrl = z.url({ protocol: /^https?$/ });
 const secretReference = z.string().regex(/^secret:[A-Za-z_][A-Za-z0-9_]*$/, 'secret:NAME');
 /** A secret in the file, `secret:NAME`, or `env:NAME`: read from that environment variable when used. */
 const secret = z.string().min(1);
+/** A path on the stack's own URL: one leading slash (`//host` would name another host), no spaces. */
+export const relativeChannelUrl = /^\/(?![/\\])\S*$/;
+/**
+ * Where a channel posts: an http(s) URL, or a path on the stack's own URL (`/dev/webhooks/workshop`)
+ * that works on any port, resolved at cold start (shared/config/channel-urls.ts).
+ */
+const channelUrl = z
+  .string()
+  .refine(
+    (url) => httpUrl.safeParse(url).success || relativeChannelUrl.test(url),
+    "an http(s) URL, or a path on the stack's own URL such as /dev/webhooks/workshop",
+  );
 /** A URL that is itself the credential (chat robots' webhooks): the URL, or `secret:NAME`. */
-const credentialUrl = z.union([secretReference, httpUrl]);
+const credentialUrl = z.union([secretReference, channelUrl]);
 const channel = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('webhook'),
-    url: httpUrl,
+    url: channelUrl,
     /** Standard Webhooks secret (`whsec_…` base64). */
     secret,
   }),
@@ -160,7 +173,12 @@ export const configSchema = z
   .object({
     brand: z.object({
       name: z.string().min(1),
-      /** One signature for every locale, or one per locale (a Chinese signature forces UCS-2 on English texts). */
+      /**
+       * One signature for every locale, or one per locale. A 【…】 signature belongs to Chinese
+       * texts only: where English texts would get a Chinese one (one string, or another locale's as
+       * fallback), they sign with `[name]` if the brand name is GSM-7 and `[name]` fits 20
+       * characters, else with none (shared/domain/messages.ts). An explicit `en` one must be GSM-7.
+       */
       smsSignature: z.union([z.string().min(1).max(20), z.partialRecord(locale, z.string().min(1).max(20))]),
     }),
     defaultLocale: locale,
@@ -259,6 +277,14 @@ export const configSchema = z
       .default({ nps: { green: 50, amber: 30 }, csat: { green: 90, amber: 80 }, ces: { green: 5.5, amber: 5 } }),
   })
   .superRefine((config, ctx) => {
+    const signature = config.brand.smsSignature;
+    if (typeof signature === 'object' && signature.en !== undefined && encodingOf(signature.en) !== 'GSM-7') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['brand', 'smsSignature', 'en'],
+        message: 'an English signature must be GSM-7 (no 【】 or Chinese characters), or English texts fall into UCS-2',
+      });
+    }
     const departments = new Set(config.departments.map((d) => d.id));
     const mustBeDepartment = (value: string, path: (string | number)[]) => {
       if (!departments.has(value)) {
