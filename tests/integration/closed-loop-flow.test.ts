@@ -22,7 +22,7 @@ const waitFor = <T>(probe: () => Promise<T | undefined | false>, what: string) =
 
 const texts = () => client.outbox(phone);
 const reply = (body: string) => client.reply(phone, body);
-const alertOf = async (id: string) => (await call(`/v1/alerts/${id}`, { token: tokens.workshop })).body;
+const alertOf = async (id: string) => (await call(`/v1/alerts/${id}`, { token: await client.token('workshop') })).body;
 const deliveries = async (id: string) =>
   (
     (await call('/dev/webhooks')).body.deliveries as {
@@ -64,7 +64,10 @@ describe('closing the loop with one detractor', () => {
     await reply('车还是有异响，没修好');
 
     // Routed by the customer's words (repair quality) to the workshop, and delivered there.
-    const alert = await waitFor(async () => (await call('/v1/alerts', { token: tokens.workshop })).body.alerts[0], 'the alert');
+    const alert = await waitFor(
+      async () => (await call('/v1/alerts', { token: await client.token('workshop') })).body.alerts[0],
+      'the alert',
+    );
     expect(alert).toMatchObject({ departmentId: 'workshop', score: 2, categories: ['repair_quality'], status: 'open' });
     await waitFor(async () => (await deliveries(alert.id)).some((d) => d.payload.type === 'alert.raised'), 'the delivery');
 
@@ -77,16 +80,17 @@ describe('closing the loop with one detractor', () => {
 
     for (const action of ['acknowledge', 'contacted', 'resolved']) {
       const acted = await call(`/v1/alerts/${alert.id}/actions`, {
-        token: tokens.workshop,
+        token: await client.token('workshop'),
         json: { action, note: `${action} by the workshop head` },
       });
       expect(acted.status).toBe(200);
     }
     const resolved = await alertOf(alert.id);
-    expect(resolved.actions.map((a: { action: string; by: string }) => `${a.action}/${a.by}`)).toEqual([
-      'acknowledge/department:workshop',
-      'contacted/department:workshop',
-      'resolved/department:workshop',
+    // Every action names the head who took it, as they signed in.
+    expect(resolved.actions.map((a: { action: string; by: { sub: string } }) => `${a.action}/${a.by.sub}`)).toEqual([
+      'acknowledge/li.ming',
+      'contacted/li.ming',
+      'resolved/li.ming',
     ]);
 
     // The re-survey arrives, the customer is happy now: recovered.
@@ -99,7 +103,7 @@ describe('closing the loop with one detractor', () => {
     const { body: figures } = await call(
       `/v1/closed-loop?from=${visitDay('Asia/Shanghai', -1)}&to=${visitDay('Asia/Shanghai', 1)}&departmentId=workshop`,
       {
-        token: tokens.cx,
+        token: await client.token('cx'),
       },
     );
     expect(figures.overall).toMatchObject({
@@ -119,7 +123,7 @@ describe('closing the loop with one detractor', () => {
     // The re-survey's answer does not count the visit twice.
     const { body: scores } = await call(
       `/v1/scores?metric=nps&groupBy=advisor&advisorId=A-loop&from=${visitDay()}&to=${visitDay()}&granularity=day`,
-      { token: tokens.cx },
+      { token: await client.token('cx') },
     );
     expect(scores.buckets[0]).toMatchObject({ responses: 1, detractors: 1 });
   });

@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { answeredSurvey, api, countItems, e164, postVisit, tokens, twilioRequest, visit, waitForTexts } from './helpers.ts';
+import {
+  answeredSurvey,
+  api,
+  countItems,
+  e164,
+  heads,
+  postVisit,
+  tokens,
+  twilioRequest,
+  visit,
+  waitForTexts,
+} from './helpers.ts';
 
 const errorShape = { error: { code: expect.any(String), message: expect.any(String) } };
 
@@ -178,7 +189,7 @@ describe('alerts API', () => {
     expect(acknowledged.status).toBe(200);
     expect(acknowledged.body).toMatchObject({
       status: 'acknowledged',
-      actions: [{ action: 'acknowledge', by: 'department:workshop', note: '已致电客户' }],
+      actions: [{ action: 'acknowledge', by: { sub: heads.workshop.username, name: heads.workshop.name }, note: '已致电客户' }],
     });
     const contacted = await api(`/v1/alerts/${alert.id}/actions`, { token: tokens.workshop, json: { action: 'contacted' } });
     expect(contacted.body.firstContactAt).toEqual(expect.any(String));

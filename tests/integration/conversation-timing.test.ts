@@ -19,7 +19,8 @@ const target = {
     return running?.dynamodb ?? '';
   },
 };
-const { api, outbox, postVisit, reply, scores, surveyItem, waitForTexts } = stackClient(target);
+const client = stackClient(target);
+const { api, outbox, postVisit, reply, scores, surveyItem, waitForTexts } = client;
 
 beforeAll(async () => {
   running = await startStackProcess({
@@ -123,11 +124,14 @@ describe('the reason', () => {
     expect((await reply(phone, '8')).body.reply).toContain('抱歉');
 
     const alert = await waitFor(async () => {
-      const { body: list } = await api('/v1/alerts', { token: tokens.cx });
+      const { body: list } = await api('/v1/alerts', { token: await client.token('cx') });
       return list.alerts.find((a: { surveyId: string }) => a.surveyId === surveyId);
     }, "the detractor's alert");
     expect(alert).toMatchObject({ score: 3, comment: '8' });
-    expect((await api(`/v1/alerts/${alert.id}`, { token: tokens.cx })).body).toMatchObject({ score: 3, comment: '8' });
+    expect((await api(`/v1/alerts/${alert.id}`, { token: await client.token('cx') })).body).toMatchObject({
+      score: 3,
+      comment: '8',
+    });
     await settle();
     expect(await bucketOf(advisorId)).toMatchObject({ responses: 1, detractors: 1, passives: 0, promoters: 0 });
     expect(await surveyItem(surveyId)).toMatchObject({ score: 3, reason: '8', status: 'completed' });

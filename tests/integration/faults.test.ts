@@ -108,7 +108,7 @@ describe(`${ANSWERS} answers under throttling, crashes, redeliveries and duplica
         );
       });
       const funnel = async () =>
-        (await client.api(`/v1/funnel?${range}`, { token: tokens.cx })).body.buckets.reduce(
+        (await client.api(`/v1/funnel?${range}`, { token: await client.token('cx') })).body.buckets.reduce(
           (sum: { sent: number; answered: number; visits: number }, b: { sent: number; answered: number; visits: number }) => ({
             visits: sum.visits + b.visits,
             sent: sum.sent + b.sent,

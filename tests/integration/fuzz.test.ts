@@ -10,6 +10,7 @@ import { request } from 'node:http';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { twilioSignature } from '#shared/adapters/sms/twilio-signature.ts';
+import { serviceEventSchema } from '#shared/use-cases/schedule-survey.ts';
 import { countItems, PUBLIC_BASE_URL, stack, TWILIO_TOKEN, tokens, visit } from './helpers.ts';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1000);
@@ -108,9 +109,10 @@ const badServiceEvent = fc.oneof(
   fc.constantFrom('', '{', '[]', 'null', '{"eventId":', '\u0000'),
   fc
     .tuple(fc.constantFrom('eventId', 'occurredAt', 'storeId', 'serviceType', 'customer', 'amount', 'advisorId'), wrongType)
-    // A number is the right type for an amount: that event is valid, and would be written.
-    .filter(([field, value]) => !(field === 'amount' && typeof value === 'number'))
-    .map(([field, value]) => JSON.stringify({ ...visit(), [field]: value })),
+    .map(([field, value]) => ({ ...visit(), [field]: value }))
+    // Some "wrong" values are right (a number for an amount, a customer with no phone): those events are valid.
+    .filter((event) => !serviceEventSchema.safeParse(event).success)
+    .map((event) => JSON.stringify(event)),
   fc.tuple(nasty).map(([storeId]) => JSON.stringify(visit({ storeId: `x-${storeId}` }))),
   fc.tuple(nasty).map(([occurredAt]) => JSON.stringify(visit({ occurredAt }))),
 );

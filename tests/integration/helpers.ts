@@ -12,7 +12,7 @@ import { TEST_PUBLIC_BASE_URL as PUBLIC_BASE_URL, TWILIO_TEST_TOKEN as TWILIO_TO
 
 export { PUBLIC_BASE_URL, TWILIO_TOKEN };
 /** The test config's people, as `npm start` serves them to its sign-in form. */
-const people: { username: string; password: string; role: string; departmentId?: string }[] = JSON.parse(
+const people: { username: string; name: string; password: string; role: string; departmentId?: string }[] = JSON.parse(
   readFileSync(stack.configPath, 'utf8'),
 ).auth.people;
 const person = (role: string, departmentId?: string) => {
@@ -183,18 +183,19 @@ export interface StackTarget {
  */
 export function stackClient(target: StackTarget) {
   const call = <T = any>(path: string, options: ApiOptions = {}) => apiAt<T>(target.url, path, options);
-  // The shared stack's tokens are its own provider's: a stack of a test's own signs its people in again.
-  const signedIn = new Map<string, Promise<string>>();
-  const cxToken = () => {
-    const key = target.url;
-    if (target.url === stack.url) return Promise.resolve(tokens.cx);
-    if (!signedIn.has(key))
-      signedIn.set(
-        key,
-        signIn(key, heads.cx.username, heads.cx.password).then((t) => t.accessToken),
-      );
-    return signedIn.get(key) as Promise<string>;
+  // The shared stack's tokens are its own provider's: a stack of a test's own signs its people in
+  // again, and again after 10 minutes (tokens last 15), so a long run never sends an expired one.
+  const signedIn = new Map<string, { at: number; token: Promise<string> }>();
+  const token = (who: keyof typeof heads) => {
+    if (target.url === stack.url) return Promise.resolve(tokens[who]);
+    const key = `${target.url} ${who}`;
+    const cached = signedIn.get(key);
+    if (cached && Date.now() - cached.at < 10 * 60_000) return cached.token;
+    const fresh = signIn(target.url, heads[who].username, heads[who].password).then((t) => t.accessToken);
+    signedIn.set(key, { at: Date.now(), token: fresh });
+    return fresh;
   };
+  const cxToken = () => token('cx');
   const postVisit = (body: unknown) => call('/v1/service-events', { token: tokens.ingest, json: body });
   const outbox = async (phone: string): Promise<{ to: string; body: string; sentAt: string }[]> =>
     (await call(`/dev/sms/outbox?to=${encodeURIComponent(phone)}`)).body.messages;
@@ -227,6 +228,7 @@ export function stackClient(target: StackTarget) {
     waitForTexts,
     reply,
     cxToken,
+    token,
     scores: async (query: string, token?: string) => call(`/v1/scores?${query}`, { token: token ?? (await cxToken()) }),
     /** A request signed like Twilio's; `path` is the inbound webhook's unless given (e.g. the status callback). */
     twilioRequest(params: Record<string, string>, options: { signature?: string | null; token?: string; path?: string } = {}) {
