@@ -1,5 +1,5 @@
 /** The running local stack's HTTP API, as the benchmark uses it: real requests, parsed answers. */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const tokens = { cx: 'dev-cx-token', ingest: 'dev-ingest-token' } as const;
 

@@ -1,7 +1,8 @@
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { z } from 'zod';
+import type * as z from 'zod';
+import { toDotPath } from 'zod/v4/core';
 import { AppError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '#shared/errors.ts';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { observability } from './observability.ts';
@@ -55,7 +56,7 @@ export function rawBody(event: HttpEvent, maxBytes = MAX_BODY_BYTES): string {
 export function fieldErrors(error: z.ZodError, prefix = ''): Record<string, string> {
   const fields: Record<string, string> = {};
   for (const issue of error.issues) {
-    const path = `${prefix}${z.core.toDotPath(issue.path)}` || '(body)';
+    const path = `${prefix}${toDotPath(issue.path)}` || '(body)';
     fields[path] ??= issue.message;
   }
   return fields;

@@ -1,6 +1,6 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { z } from 'zod';
+import * as z from 'zod';
 import { environmentSecrets, type SecretSource } from '#shared/config/secrets.ts';
 import { tracer } from './observability.ts';
 

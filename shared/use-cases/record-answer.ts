@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { categorize } from '#shared/domain/classifier.ts';
 import type { Alert, ScoredResponse, Survey } from '#shared/domain/records.ts';
 import { routeDetractor } from '#shared/domain/routing.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Clock, DeliveryStatusStore } from '#shared/ports.ts';
 
 /** Twilio's message statuses, in the order a message goes through them. */

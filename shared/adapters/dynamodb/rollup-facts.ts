@@ -6,7 +6,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { surveyType } from '#shared/config/schema.ts';
 import { suppressionReasons } from '#shared/domain/records.ts';
 import type { FunnelStep, RollupFact, VisitDimensions } from '#shared/domain/rollups.ts';
