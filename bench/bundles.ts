@@ -56,11 +56,29 @@ export const LOAD_BOUND_MS = 80;
 
 /** The options NodejsFunction passes to esbuild, from the CDK's BundlingOptions; anything else is refused. */
 function esbuildOptionsOf(configPath: string) {
-  const { format, target, minify, sourceMap, sourcesContent, mainFields, externalModules, banner, commandHooks, ...rest } =
-    bundling(loadConfigFile(configPath));
+  const {
+    format,
+    target,
+    minify,
+    sourceMap,
+    sourcesContent,
+    mainFields,
+    externalModules,
+    banner,
+    commandHooks,
+    esbuildArgs,
+    ...rest
+  } = bundling(loadConfigFile(configPath));
   const unmapped = Object.keys(rest);
   if (unmapped.length) throw new Error(`the bench does not translate these bundling options yet: ${unmapped.join(', ')}`);
   if (!commandHooks) throw new Error('the CDK bundling ships the config file through an afterBundling hook');
+  // NodejsFunction passes `--alias` as `--alias:from=to`; nothing else is translated.
+  const alias: Record<string, string> = {};
+  for (const [flag, value] of Object.entries(esbuildArgs ?? {})) {
+    if (flag !== '--alias' || typeof value !== 'string') throw new Error(`the bench does not translate esbuild's ${flag} yet`);
+    const [from = '', to = ''] = value.split('=');
+    alias[from] = to;
+  }
   return {
     bundle: true,
     platform: 'node' as const,
@@ -72,6 +90,7 @@ function esbuildOptionsOf(configPath: string) {
     mainFields,
     external: externalModules,
     banner: banner === undefined ? undefined : { js: banner },
+    alias,
     logLevel: 'silent' as const,
   };
 }
