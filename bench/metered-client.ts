@@ -65,7 +65,8 @@ interface TransactItem {
  * everything in a transaction twice.
  */
 function awsWriteUnits(command: string, input: Record<string, unknown>, reported: number): number {
-  if (command === 'PutItemCommand') return unitsFor(itemBytes((input.Item ?? {}) as Record<string, unknown>));
+  // A Put that also writes index entries costs their units too, which only DynamoDB's report has.
+  if (command === 'PutItemCommand') return Math.max(reported, unitsFor(itemBytes((input.Item ?? {}) as Record<string, unknown>)));
   if (command === 'TransactWriteItemsCommand') {
     const items = (input.TransactItems ?? []) as TransactItem[];
     return 2 * items.reduce((sum, item) => sum + (item.Put?.Item ? unitsFor(itemBytes(item.Put.Item)) : 1), 0);
@@ -74,7 +75,7 @@ function awsWriteUnits(command: string, input: Record<string, unknown>, reported
   return reported;
 }
 
-interface MeterReading {
+export interface MeterReading {
   /** Write capacity units DynamoDB Local reported, per table. */
   reportedWriteUnits: Record<string, number>;
   /** The same calls' write units by AWS's billing rules (see the module comment). */
@@ -121,7 +122,7 @@ const countOf = (output: object, name: 'Count' | 'ScannedCount') => {
   return typeof n === 'number' ? n : 0;
 };
 
-class CapacityMeter {
+export class CapacityMeter {
   private reading = empty();
 
   /** What was consumed since the last reset. */
@@ -175,18 +176,16 @@ export interface MeteredClient {
   destroy(): void;
 }
 
-/** A DocumentClient on `endpoint` (DynamoDB Local) whose every read and write is metered. */
-export function meteredDocumentClient(endpoint: string): MeteredClient {
-  const client = new DynamoDBClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  const meter = new CapacityMeter();
+/**
+ * Meters every read and write `client` makes (a DynamoDBClient or a DocumentClient sharing its
+ * middleware stack), each call into the meter `meterOf` picks for it.
+ */
+export function meterClient(client: Pick<DynamoDBClient, 'middlewareStack'>, meterOf: (command: string) => CapacityMeter): void {
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const command = context.commandName ?? 'unknown';
       if (!writeCommands.has(command) && !readCommands.has(command)) return next(args);
+      const meter = meterOf(command);
       // At the initialize step a Document-client command still holds plain values (marshalling comes later).
       const input = { ...(args.input as Record<string, unknown>), ReturnConsumedCapacity: 'TOTAL' };
       try {
@@ -200,5 +199,18 @@ export function meteredDocumentClient(endpoint: string): MeteredClient {
     },
     { step: 'initialize', name: 'benchConsumedCapacity' },
   );
+}
+
+export const isWrite = (command: string) => writeCommands.has(command);
+
+/** A DocumentClient on `endpoint` (DynamoDB Local) whose every read and write is metered. */
+export function meteredDocumentClient(endpoint: string): MeteredClient {
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const meter = new CapacityMeter();
+  meterClient(client, () => meter);
   return { db: createDocumentClient(client), meter, destroy: () => client.destroy() };
 }

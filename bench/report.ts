@@ -1,11 +1,12 @@
 /** The benchmark report: the JSON DESIGN §6 asks for (and more), and a readable Markdown twin. */
-import type { BundleFigure } from './bundles.ts';
+import { type BundleFigure, LOAD_BOUND_MS } from './bundles.ts';
 import type { DashboardQueryFigure, DataLoad } from './dashboard-query.ts';
 import type { EndToEndResult, RollupBatches } from './end-to-end.ts';
 import type { LoadFigure, LoadResult } from './load.ts';
 import type { CpuUse, Machine } from './machine.ts';
 import type { RawWritesResult } from './raw-writes.ts';
 import type { BenchLocale, SmsSegmentsFigure } from './sms-segments.ts';
+import type { SurveyCostResult } from './survey-cost.ts';
 import type { WriteUnitsResult } from './write-units.ts';
 
 export interface BenchReport {
@@ -28,6 +29,7 @@ export interface BenchReport {
   writeUnitsPerAnswer: WriteUnitsResult;
   dashboardQuery: DashboardQueryFigure[];
   dashboardData: DataLoad[];
+  surveyCost: SurveyCostResult;
   bundles: BundleFigure[];
   smsSegmentsPerSurvey: Record<BenchLocale, number>;
   smsSegments: Record<BenchLocale, SmsSegmentsFigure>;
@@ -89,13 +91,153 @@ function ceilingNotes(report: BenchReport): string[] {
   }
   const { webhook } = report.load;
   const littleMs = (webhook.connections / Math.max(webhook.requestsPerSecond, 0.001)) * 1000;
+  const ceiling = webhook.dynamoDb;
   notes.push(
-    `Load: with ${webhook.connections} requests always in flight, each waits for the ones ahead of it (Little's law: latency ≈ requests in flight ÷ throughput), so the webhook's ${webhook.requestsPerSecond} req/s means about ${Math.round(littleMs)} ms per request on average, whatever the code does per request. A p99 of ${webhook.targetP99Ms} ms at ${webhook.connections} connections needs more than ${Math.round(webhook.connections / ((webhook.targetP99Ms ?? 300) / 1000))} webhook requests/s from this one Node process and this one DynamoDB Local while the scorer and the rollups run beside them; each webhook request takes four to five DynamoDB calls (the message's id, the phone's surveys, the survey, one conditional write), and the raw write rate above is the ceiling of the calls.`,
+    `Load: with ${webhook.connections} requests always in flight, each waits for the ones ahead of it (Little's law: latency ≈ requests in flight ÷ throughput), so the webhook's ${webhook.requestsPerSecond} req/s means about ${Math.round(littleMs)} ms per request on average.${ceiling ? ` Each webhook request made ${ceiling.requestsPerWebhookRequest} DynamoDB requests (counted in [What a survey costs](#what-a-survey-costs)): ${ceiling.requestsPerSecond} DynamoDB requests/s, ${Math.round(ceiling.shareOfCeiling * 100)}% of the ${ceiling.rawCeilingPerSecond} raw PutItems/s DynamoDB Local took alone in this run, while the scorer and the rollups wrote beside them. The earlier target, p99 ≤ 300 ms at 50 connections, would need 167 webhook requests/s, about ${Math.round((167 * ceiling.requestsPerWebhookRequest) / Math.max(ceiling.rawCeilingPerSecond, 1))}× what this emulator can take: it is retired.` : ''}`,
   );
   notes.push(
     `Locally everything shares one DynamoDB Local (a single JVM over one SQLite file, every write a disk transaction) and one Node process on ${machine.cores} cores. None of these limits exists in AWS: Lambda runs handlers in parallel, SQS and DynamoDB scale out, the rollups take one transactional write per touched bucket per stream batch (no hot key per answer), and the dashboard reads a bounded number of pre-aggregated items. What bounds AWS throughput is the stream: one aggregator invocation at a time per shard, each folding up to ${report.writeUnitsPerAnswer.topologyBatchSize} answers.`,
   );
   return notes;
+}
+
+const usd = (n: number) => `$${n < 1 ? n.toFixed(4) : n.toFixed(2)}`;
+
+/** What one completed survey asks of AWS, by step next to its floor, and what 1,000 cost next to their texts. */
+export function surveyCostSection(cost: SurveyCostResult): string {
+  const p = cost.perSurvey;
+  const k = cost.per1000;
+  const aws = cost.prices.aws;
+  const floor = (s: SurveyCostResult['steps'][number], key: 'reads' | 'writes') => (s.floor ? s.floor[key] : '-');
+  return `${cost.surveys} completed surveys (visit posted, survey texted, a 9 and a reason texted back through the signed
+Twilio webhook, scored, rolled up), one at a time, through a local stack in the bench's own process: the very handlers
+and adapters, with every DynamoDB request counted by the function that made it (SDK middleware on the composition
+root's one client, \`ReturnConsumedCapacity\`), every SQS request a handler made, and every invocation with its duration
+(where each handler wrapper starts and ends). In ${cost.seconds} s; figures per survey.
+
+${table(
+  [
+    'step',
+    'function',
+    'invocations',
+    'DynamoDB reads',
+    'floor',
+    'writes',
+    'floor',
+    'read units',
+    'write units',
+    'SQS requests',
+    'median ms',
+    'memory',
+    'calls',
+  ],
+  cost.steps.map((s) => [
+    s.step,
+    s.function,
+    s.invocations,
+    s.reads,
+    floor(s, 'reads'),
+    s.writes,
+    floor(s, 'writes'),
+    s.readUnits,
+    s.writeUnits,
+    s.sqsRequests,
+    s.durationMsMedian,
+    `${s.memoryMb} MB`,
+    Object.entries(s.calls)
+      .map(([c, n]) => `${c.replace(/Command$/, '')} ${n}`)
+      .join(', '),
+  ]),
+)}
+| **per survey** | | **${p.invocations}** | **${p.reads}** | | **${p.writes}** | | ${p.readUnits} | ${p.writeUnits} | ${p.sqsRequestsByHandlers} | | | |
+
+- Floors: ${cost.steps
+    .filter((s) => s.floor)
+    .map((s) => `${s.step}, ${s.floor?.why}`)
+    .join('; ')}.
+- Write units are AWS's (a transaction's items twice; see [Write units per answer](#write-units-per-answer)). The rolled-up
+  step ran here in batches of about one survey (a short stream window, one survey at a time), its worst case; at volume the
+  rollups cost what the write-units phase measured at the topology's batch (scores: ${cost.rollupWriteUnitsAtTopologyBatch ?? '-'} units per answer, the
+  funnel's taken as the same), so 1,000 surveys are priced at **${k.writeUnitsPerSurveyAtVolume}** write units per survey.
+- SQS: ${p.sqsRequestsByHandlers} requests by the handlers, and for the ${p.messagesConsumed} messages they send, Lambda's event source mapping makes at
+  worst one ReceiveMessage and one DeleteMessageBatch each (${p.sqsRequestsByEventSources}); its idle long polling is per queue and per hour, not per survey.
+  The scheduler's sweep (once a minute) and stream reads are per minute or free: Lambda's reads of a DynamoDB stream trigger are not billed.
+- Lambda: ${p.invocations} invocations, **${p.gbSeconds} GB-s** at the topology's memory and the mean durations measured here
+  (DynamoDB Local and one Node process on a shared machine: in AWS calls take milliseconds, so this is an upper figure).
+
+### 1,000 completed surveys at published prices
+
+Prices ${cost.prices.readOn}; AWS ${aws.source}; on demand, arm64, no free tier.
+
+${table(
+  ['item', 'quantity per 1,000 surveys', 'price', 'cost'],
+  [
+    [
+      'DynamoDB writes',
+      `${round2(1000 * k.writeUnitsPerSurveyAtVolume)} write units`,
+      `${usd(aws.dynamoDbPerMillionWriteUnits)} per million`,
+      usd(k.dynamoDbWrites),
+    ],
+    [
+      'DynamoDB reads',
+      `${round2(1000 * p.readUnits)} read units`,
+      `${usd(aws.dynamoDbPerMillionReadUnits)} per million`,
+      usd(k.dynamoDbReads),
+    ],
+    [
+      'Lambda requests',
+      `${round2(1000 * p.invocations)}`,
+      `${usd(aws.lambdaPerMillionRequests)} per million`,
+      usd(k.lambdaRequests),
+    ],
+    ['Lambda compute', `${round2(1000 * p.gbSeconds)} GB-s`, `${aws.lambdaArmPerGbSecond} per GB-s`, usd(k.lambdaCompute)],
+    [
+      'SQS requests',
+      `${round2(1000 * (p.sqsRequestsByHandlers + p.sqsRequestsByEventSources))}`,
+      `${usd(aws.sqsPerMillionRequests)} per million`,
+      usd(k.sqs),
+    ],
+    ['DynamoDB stream reads (Lambda trigger)', '-', 'not billed', usd(k.streamReads)],
+    ['**AWS, all**', '', '', `**${usd(k.aws)}**`],
+    ...k.sms.map((m) => [
+      `SMS: ${m.name} (${m.locale} texts)`,
+      `${1000 * m.segments.outbound} segments out, ${1000 * m.segments.inbound} in`,
+      cost.prices.sms.find((x) => x.name === m.name)?.source ?? '',
+      `**${usd(m.total)}**`,
+    ]),
+  ],
+)}
+
+The texts cost ${k.sms.length ? `${Math.round(Math.min(...k.sms.map((m) => m.total)) / Math.max(k.aws, 0.0001))}×` : ''} to ${k.sms.length ? `${Math.round(Math.max(...k.sms.map((m) => m.total)) / Math.max(k.aws, 0.0001))}×` : ''} what AWS charges for everything else a survey does.`;
+}
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+/** The bundle table: size against its bound, load time against DESIGN's, and the five largest inputs. */
+export function bundleTable(bundles: BundleFigure[]): string {
+  const within = (ok: boolean) => (ok ? 'yes' : '**NO**');
+  return table(
+    [
+      'function',
+      'index.mjs',
+      `≤ bound`,
+      'source map',
+      'module load ms',
+      `≤ ${LOAD_BOUND_MS} ms`,
+      'process ms',
+      'five largest inputs',
+    ],
+    bundles.map((b) => [
+      b.function,
+      kb(b.bytes),
+      `${within(b.bytes <= b.boundBytes)} (${kb(b.boundBytes)})`,
+      kb(b.sourceMapBytes),
+      b.loadMs,
+      within(b.loadMs <= LOAD_BOUND_MS),
+      b.processMs,
+      b.topInputs.map((i) => `${i.input.replace(/^closedloop:/, '')} ${kb(i.bytes)}`).join(', '),
+    ]),
+  );
 }
 
 export function renderMarkdown(report: BenchReport): string {
@@ -165,13 +307,20 @@ ${table(
       }),
     [
       `Load: \`${report.load.webhook.target}\`, ${report.load.webhook.connections} connections`,
-      `p50 ${report.load.webhook.latencyMs.p50} ms, **p99 ${report.load.webhook.latencyMs.p99} ms**, ${errorsOf(report.load.webhook)} errors, ${report.load.webhook.requestsPerSecond} req/s`,
-      `target p99 ≤ ${report.load.webhook.targetP99Ms} ms with 0 errors`,
+      `p50 ${report.load.webhook.latencyMs.p50} ms, **p99 ${report.load.webhook.latencyMs.p99} ms**, ${errorsOf(report.load.webhook)} errors, ${report.load.webhook.requestsPerSecond} req/s${report.load.webhook.dynamoDb ? ` × ${report.load.webhook.dynamoDb.requestsPerWebhookRequest} DynamoDB requests = **${report.load.webhook.dynamoDb.requestsPerSecond}/s**` : ''}`,
+      report.load.webhook.dynamoDb
+        ? `DynamoDB Local's raw PutItem rate in the same run: ${report.load.webhook.dynamoDb.rawCeilingPerSecond}/s (the ceiling)`
+        : '-',
     ],
     [
       `Load: \`${report.load.scores.target}\`, ${report.load.scores.connections} connections`,
       `p50 ${report.load.scores.latencyMs.p50} ms, **p99 ${report.load.scores.latencyMs.p99} ms**, ${errorsOf(report.load.scores)} errors, ${report.load.scores.requestsPerSecond} req/s`,
       '-',
+    ],
+    [
+      'AWS cost of 1,000 completed surveys',
+      `**${usd(report.surveyCost.per1000.aws)}** (${report.surveyCost.perSurvey.invocations} invocations, ${report.surveyCost.perSurvey.reads} DynamoDB reads and ${report.surveyCost.perSurvey.writes} writes per survey)`,
+      `their texts: ${report.surveyCost.per1000.sms.map((m) => `${m.name} ${usd(m.total)}`).join('; ')}`,
     ],
     [
       'Largest Lambda bundle',
@@ -340,18 +489,20 @@ ${table(
   report.dashboardData.map((d) => [d.answers.toLocaleString('en'), d.year, d.batches, d.buckets, d.seconds]),
 )}
 
+## What a survey costs
+
+${surveyCostSection(report.surveyCost)}
+
 ## Lambda bundles
 
 Every function of the topology bundled with esbuild using the CDK stack's bundling options (ESM, its Node target, minified,
-source maps without sources, \`module\`/\`main\` fields, the \`createRequire\` banner, nothing external), then imported by a fresh
+source maps without sources, \`module\`/\`main\` fields, the \`createRequire\` banner, nothing external, the SDK's credential chain
+aliased to the environment's credentials), each bundle's inputs read from esbuild's metafile (grouped by package), then imported by a fresh
 \`node\` process outside the repository with its bindings' variables set to dummy values and \`NODE_OPTIONS=--enable-source-maps\`
 as in Lambda; median of ${report.settings.bundleRuns} runs. Load time is the \`import()\` alone (the module-scope work of a cold start:
 parsing, config and client set-up); process time adds Node's own start-up and exit.
 
-${table(
-  ['function', 'index.mjs', 'source map', 'module load ms', 'process ms'],
-  report.bundles.map((b) => [b.function, kb(b.bytes), kb(b.sourceMapBytes), b.loadMs, b.processMs]),
-)}
+${bundleTable(report.bundles)}
 
 ## SMS segments per completed survey
 

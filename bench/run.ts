@@ -23,6 +23,7 @@ import { measureRawWrites } from './raw-writes.ts';
 import { type BenchReport, renderMarkdown } from './report.ts';
 import { measureSmsSegments } from './sms-segments.ts';
 import { StackApi } from './stack-api.ts';
+import { measureSurveyCost } from './survey-cost.ts';
 import { round } from './stats.ts';
 import { measureWriteUnits, type WriteUnitsResult } from './write-units.ts';
 
@@ -38,9 +39,10 @@ const usage = `npm run bench -- [options]
   --visit-days N         the days those answers' visits spread over (default 2)
   --dashboard-sizes A,B  answers in each year of dashboard data (default 2000,20000)
   --query-repetitions N  timed runs of each dashboard query (default 15)
+  --cost-surveys N       completed surveys, one at a time, whose requests are counted (default 20)
   --bundle-runs N        cold loads of each bundle (default 5)
   --load-seconds N       how long each autocannon load runs (default 20)
-  --load-connections N   autocannon connections (default 50)
+  --load-connections N   autocannon connections (default: --concurrency, what DynamoDB Local sustains here)
   --load-customers N     customers texting the webhook during its load (default 300)
   --seed N               seed of the synthetic data (default 1)
   --out DIR              where latest.json and latest.md go (default bench/results)`;
@@ -56,9 +58,10 @@ function options() {
       'visit-days': { type: 'string', default: '2' },
       'dashboard-sizes': { type: 'string', default: '2000,20000' },
       'query-repetitions': { type: 'string', default: '15' },
+      'cost-surveys': { type: 'string', default: '20' },
       'bundle-runs': { type: 'string', default: '5' },
       'load-seconds': { type: 'string', default: '20' },
-      'load-connections': { type: 'string', default: '50' },
+      'load-connections': { type: 'string' },
       'load-customers': { type: 'string', default: '300' },
       seed: { type: 'string', default: '1' },
       out: { type: 'string', default: 'bench/results' },
@@ -88,9 +91,10 @@ function options() {
     visitDays: positive('visit-days', values['visit-days']),
     dashboardSizes: sizes,
     queryRepetitions: positive('query-repetitions', values['query-repetitions']),
+    costSurveys: positive('cost-surveys', values['cost-surveys']),
     bundleRuns: positive('bundle-runs', values['bundle-runs']),
     loadSeconds: positive('load-seconds', values['load-seconds']),
-    loadConnections: positive('load-connections', values['load-connections']),
+    loadConnections: positive('load-connections', values['load-connections'] ?? values.concurrency),
     loadCustomers: positive('load-customers', values['load-customers']),
     seed: positive('seed', values.seed),
     out: resolve(values.out ?? 'bench/results'),
@@ -271,6 +275,33 @@ async function main() {
     }
     step(`  ${writeUnits.value} units per answer at batch ${writeUnits.topologyBatchSize}`);
 
+    // A local stack in this process, to count what each handler asks of DynamoDB and SQS.
+    step(`what a survey costs: ${opts.costSurveys} completed surveys, every request counted`);
+    const surveyCost = await measureSurveyCost({
+      surveys: opts.costSurveys + 1,
+      seed: opts.seed,
+      streamBatchingWindowMs,
+      rollupWriteUnitsAtTopologyBatch: writeUnits.byBatchSize.find((f) => f.batchSize === writeUnits.topologyBatchSize)
+        ?.rollupUnitsPerAnswer,
+      smsSegments: {
+        'zh-CN': { outbound: smsSegments['zh-CN'].outbound.segments, inbound: smsSegments['zh-CN'].inbound.segments },
+        en: { outbound: smsSegments.en.outbound.segments, inbound: smsSegments.en.inbound.segments },
+      },
+      log: step,
+    });
+    step(`  AWS $${surveyCost.per1000.aws} per 1,000 surveys`);
+    const conversationStep = surveyCost.steps.find((s) => s.function === 'twilio-inbound-sms');
+    if (conversationStep && conversationStep.invocations > 0) {
+      const perRequest = round((conversationStep.reads + conversationStep.writes) / conversationStep.invocations, 2);
+      const perSecond = round(load.webhook.requestsPerSecond * perRequest, 1);
+      load.webhook.dynamoDb = {
+        requestsPerWebhookRequest: perRequest,
+        requestsPerSecond: perSecond,
+        rawCeilingPerSecond: rawWrites.writesPerSecond,
+        shareOfCeiling: round(perSecond / rawWrites.writesPerSecond, 2),
+      };
+    }
+
     step(`bundles: ${topology.functions.length} functions`);
     const bundles = await measureBundles({
       repoRoot,
@@ -295,6 +326,7 @@ async function main() {
         visitDays: opts.visitDays,
         dashboardSizes: opts.dashboardSizes.join(','),
         queryRepetitions: opts.queryRepetitions,
+        costSurveys: opts.costSurveys,
         bundleRuns: opts.bundleRuns,
         loadSeconds: opts.loadSeconds,
         loadConnections: opts.loadConnections,
@@ -314,6 +346,7 @@ async function main() {
       writeUnitsPerAnswer: writeUnits,
       dashboardQuery: dashboard.figures,
       dashboardData: dashboard.loads,
+      surveyCost,
       bundles,
       smsSegmentsPerSurvey: { 'zh-CN': smsSegments['zh-CN'].outbound.segments, en: smsSegments.en.outbound.segments },
       smsSegments,

@@ -1,5 +1,5 @@
 /** The running local stack's HTTP API, as the benchmark uses it: real requests, parsed answers. */
-import { z } from 'zod';
+import * as z from 'zod';
 
 import { clientToken } from '../scripts/lib/sign-in.ts';
 

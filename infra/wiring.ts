@@ -3,7 +3,7 @@
  * once from a synthesized template, the two must be equal (the same check can compare the
  * local runtime against the topology).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { envNamesOf, httpRoutes, type Topology } from './topology.ts';
 
 /** Tag that names every table, queue and function after its topology entry. */

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { appendFile, readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Webhook } from 'standardwebhooks';
-import { z } from 'zod';
+import * as z from 'zod';
 import { resolveSecret } from '#shared/adapters/alert-channels/http-delivery.ts';
 import type { OutboxEmailTransport } from '#shared/adapters/alert-channels/outbox-email.ts';
 import type { Channel, Config } from '#shared/config/schema.ts';

@@ -5,7 +5,7 @@
  * event-source pollers, never into the handlers or the domain.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const rate = z.number().min(0).max(0.5).default(0);
 export const faultPlanSchema = z.object({

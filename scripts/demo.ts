@@ -6,7 +6,7 @@
  * but the days that have passed since.
  */
 import { Presets, SingleBar } from 'cli-progress';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError } from '#shared/config/load.ts';
 import type { Config, LocalPerson, Store } from '#shared/config/schema.ts';
 import { chunkImport, readImportRecords } from '#shared/domain/import-records.ts';

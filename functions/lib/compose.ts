@@ -1,16 +1,13 @@
 /**
  * Builds adapters from the validated runtime config, once per cold start. Each handler
- * asks only for what it uses, so its bundle carries only those SDK clients. Every AWS client
- * is traced (X-Ray, on Lambda only).
+ * asks only for what it uses, so its bundle carries only those SDK clients. The rarely used
+ * ones (SES, End User Messaging) are imported on their first call, not at cold start.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createAlertChannels } from '#shared/adapters/alert-channels/alert-channels.ts';
 import type { EmailTransport } from '#shared/adapters/alert-channels/email.ts';
 import { OutboxEmailTransport } from '#shared/adapters/alert-channels/outbox-email.ts';
-import { SesEmail } from '#shared/adapters/alert-channels/ses-email.ts';
 import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
 import { DynamoAlertStore } from '#shared/adapters/dynamodb/alert-store.ts';
 import { DynamoResponseStore } from '#shared/adapters/dynamodb/response-store.ts';
@@ -21,13 +18,11 @@ import { DynamoDeliveryStatusStore } from '#shared/adapters/dynamodb/delivery-st
 import { SqsWorkQueues } from '#shared/adapters/sqs/work-queues.ts';
 import { SimulatorSms } from '#shared/adapters/sms/simulator.ts';
 import { TwilioSms } from '#shared/adapters/sms/twilio.ts';
-import { AwsEndUserMessagingSms } from '#shared/adapters/sms/aws-end-user-messaging.ts';
 import { requireAbsoluteChannelUrls } from '#shared/config/channel-urls.ts';
 import { twilioStatusCallbackPath } from '#shared/config/resource-names.ts';
 import { loadRuntime, type Runtime } from '#shared/config/runtime.ts';
 import { createPhoneVault } from '#shared/privacy/phone-vault.ts';
 import type { Clock, SmsSender } from '#shared/ports.ts';
-import { tracer } from './observability.ts';
 import { secretSource } from './secret-source.ts';
 
 export const runtime: Runtime = loadRuntime(process.env, await secretSource(process.env));
@@ -36,7 +31,7 @@ export const clock: Clock = { now: () => new Date() };
 
 let documentClient: ReturnType<typeof createDocumentClient> | undefined;
 /** The one DynamoDB client of this function instance (its middleware stack is where the local runtime injects faults). */
-export const db = () => (documentClient ??= createDocumentClient(tracer.captureAWSv3Client(new DynamoDBClient({}))));
+export const db = () => (documentClient ??= createDocumentClient(new DynamoDBClient({})));
 const retention = () => config.privacy.retentionDays;
 
 export const surveyStore = () => new DynamoSurveyStore(db(), runtime.table('main'), retention());
@@ -50,7 +45,7 @@ export const rollupStore = () => new DynamoRollupStore(db(), runtime.table('scor
 export const workQueues = () =>
   // The endpoint comes from the region or AWS_ENDPOINT_URL_SQS, never from a queue URL's host
   // (fauxqs's `sqs.<region>.127.0.0.1` hosts are not valid URLs to the SDK).
-  new SqsWorkQueues(tracer.captureAWSv3Client(new SQSClient({ useQueueUrlAsEndpoint: false })), {
+  new SqsWorkQueues(new SQSClient({ useQueueUrlAsEndpoint: false }), {
     surveyDispatch: runtime.env.QUEUE_SURVEY_DISPATCH_URL,
     responses: runtime.env.QUEUE_RESPONSES_URL,
     alerts: (departmentId) => runtime.alertQueueUrl(departmentId),
@@ -65,7 +60,9 @@ export function phoneVault() {
 /** Email goes to the local outbox file when EMAIL_OUTBOX names one (the local runtime does), else to Amazon SES. */
 export function emailTransport(): EmailTransport {
   const outbox = runtime.env.EMAIL_OUTBOX;
-  return outbox ? new OutboxEmailTransport(outbox) : new SesEmail(tracer.captureAWSv3Client(new SESv2Client({ maxAttempts: 3 })));
+  if (outbox) return new OutboxEmailTransport(outbox);
+  const ses = onFirstUse(async () => (await import('./ses-email-transport.ts')).createSesEmail());
+  return { send: async (message) => (await ses()).send(message) };
 }
 
 export function alertChannels() {
@@ -75,7 +72,10 @@ export function alertChannels() {
 
 export function smsSender(): SmsSender {
   const sms = config.sms;
-  if (sms.provider === 'aws') return new AwsEndUserMessagingSms(tracer.captureAWSv3Client(new PinpointSMSVoiceV2Client({})), sms);
+  if (sms.provider === 'aws') {
+    const endUserMessaging = onFirstUse(async () => (await import('./end-user-messaging-sms.ts')).createEndUserMessagingSms(sms));
+    return { send: async (message) => (await endUserMessaging()).send(message) };
+  }
   if (sms.provider === 'twilio') {
     const authToken = runtime.secret('TWILIO_AUTH_TOKEN');
     if (!authToken) throw new Error('the twilio provider needs TWILIO_AUTH_TOKEN');
@@ -85,4 +85,14 @@ export function smsSender(): SmsSender {
   const outbox = runtime.env.SMS_SIMULATOR_OUTBOX;
   if (!outbox) throw new Error('the simulator provider runs locally only (SMS_SIMULATOR_OUTBOX is not set)');
   return new SimulatorSms(outbox);
+}
+
+/** Imports an adapter on its first call instead of at cold start; a failed import is tried again next time. */
+function onFirstUse<T>(load: () => Promise<T>): () => Promise<T> {
+  let loading: Promise<T> | undefined;
+  return () =>
+    (loading ??= load().catch((error: unknown) => {
+      loading = undefined;
+      throw error;
+    }));
 }

@@ -1,7 +1,8 @@
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
+import { toDotPath } from 'zod/v4/core';
 import type { Config } from '#shared/config/schema.ts';
 import { AppError, PayloadTooLargeError, UnauthorizedError, UnsupportedMediaTypeError, ValidationError } from '#shared/errors.ts';
 import { type Identity, identifyMachine, identifyPerson, type Role, requireRole } from '#shared/use-cases/identity.ts';
@@ -57,7 +58,7 @@ export function rawBody(event: HttpEvent, maxBytes = MAX_BODY_BYTES): string {
 export function fieldErrors(error: z.ZodError, prefix = ''): Record<string, string> {
   const fields: Record<string, string> = {};
   for (const issue of error.issues) {
-    const path = `${prefix}${z.core.toDotPath(issue.path)}` || '(body)';
+    const path = `${prefix}${toDotPath(issue.path)}` || '(body)';
     fields[path] ??= issue.message;
   }
   return fields;

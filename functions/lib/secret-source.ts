@@ -1,8 +1,7 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { z } from 'zod';
+import * as z from 'zod';
 import { environmentSecrets, type SecretSource } from '#shared/config/secrets.ts';
-import { tracer } from './observability.ts';
 
 const setting = z
   .union([z.literal('env'), z.string().regex(/^secretsmanager:.+$/, 'secretsmanager:<secret ARN or name>')])
@@ -20,7 +19,7 @@ export async function secretSource(env: NodeJS.ProcessEnv): Promise<SecretSource
   }
   if (parsed.data === 'env') return environmentSecrets(env);
   const secretId = parsed.data.slice('secretsmanager:'.length);
-  const provider = new SecretsProvider({ awsSdkV3Client: tracer.captureAWSv3Client(new SecretsManagerClient({})) });
+  const provider = new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient({}) });
   const values = z
     .record(z.string(), z.string(), { error: `Secrets Manager secret ${secretId} is not a JSON object of names to strings` })
     .parse(await provider.get(secretId, { transform: 'json' }));

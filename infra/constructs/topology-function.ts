@@ -216,6 +216,9 @@ export class TopologyFunction extends Construct {
   }
 }
 
+/** Stands in for @aws-sdk/credential-provider-node in every bundle (relative to the project root). */
+export const lambdaCredentialsModule = 'functions/lib/lambda-credentials.ts';
+
 /** How every function is bundled (esbuild through NodejsFunction); `npm run bench` bundles with the very same options. */
 export function bundling(config: Readonly<Config>): BundlingOptions {
   return {
@@ -230,6 +233,10 @@ export function bundling(config: Readonly<Config>): BundlingOptions {
     // Bundle the AWS SDK too: the functions then run the exact SDK versions of package-lock.json
     // that the tests ran, tree-shaken, instead of whatever version the Lambda runtime carries.
     externalModules: [],
+    // On Lambda the role's credentials are in the environment: the SDK's default chain, with its
+    // nested STS and SSO clients, gives way to the environment provider alone. esbuild runs in
+    // the project root (NodejsFunction's local bundling), which the path is relative to.
+    esbuildArgs: { '--alias': `@aws-sdk/credential-provider-node=./${lambdaCredentialsModule}` },
     // CommonJS dependencies call require() for Node built-ins, which ESM lacks. The alias keeps
     // the banner's import from clashing with a bundled module's own `createRequire` import.
     banner:

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import { toDotPath } from 'zod/v4/core';
 import { type Config, configSchema } from './schema.ts';
 
 export class ConfigError extends Error {
@@ -10,7 +10,7 @@ export class ConfigError extends Error {
 export function parseConfig(raw: unknown, source = 'config'): Readonly<Config> {
   const result = configSchema.safeParse(raw);
   if (!result.success) {
-    const problems = result.error.issues.map((issue) => `${z.core.toDotPath(issue.path) || '(root)'}: ${issue.message}`);
+    const problems = result.error.issues.map((issue) => `${toDotPath(issue.path) || '(root)'}: ${issue.message}`);
     throw new ConfigError(`${source} is invalid:\n  ${problems.join('\n  ')}`);
   }
   return deepFreeze(result.data);

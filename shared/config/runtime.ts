@@ -3,7 +3,7 @@
  * resolved from the function's secret source, plus the environment its bindings set,
  * parsed once into a frozen object (STYLE §3–4).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { resolveChannelUrls } from './channel-urls.ts';
 import { loadConfigFile } from './load.ts';
 import { alertQueueName, envNameForQueue, envNameForTable } from './resource-names.ts';

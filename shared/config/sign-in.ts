@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * How the web pages sign people in: the OpenID Connect issuer (the stack's Cognito user pool,

@@ -3,7 +3,7 @@
  * handlers parse requests with (zod-openapi); served at GET /openapi.json. Local-only /dev routes
  * are not part of it. A test checks it both ways against the routes the topology defines.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { createDocument, type ZodOpenApiOperationObject } from 'zod-openapi';
 import { closedLoopQuerySchema } from '#shared/use-cases/closed-loop-metrics.ts';
 import { twilioInboundSchema } from '#shared/use-cases/handle-inbound-sms.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from '#shared/errors.ts';
 import { granularities, periodOf } from '#shared/domain/periods.ts';
 import { localDate } from '#shared/domain/quiet-hours.ts';

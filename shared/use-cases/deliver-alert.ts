@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Alert } from '#shared/domain/records.ts';
 import type { AlertDeliveryMessage, AlertPayload } from '#shared/ports.ts';
 import type { Deps } from './deps.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { renderMessage } from '#shared/domain/messages.ts';
 import { toE164 } from '#shared/domain/phone.ts';
 import { keywordOf, parseScore } from '#shared/domain/reply-parser.ts';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
+import { toDotPath } from 'zod/v4/core';
 import { type Config, type Locale, type Store, type SurveyType, surveyTypes } from '#shared/config/schema.ts';
 import { type ImportFormat, type ImportRecord, readImportRecords } from '#shared/domain/import-records.ts';
 import { maskPhone, toE164 } from '#shared/domain/phone.ts';
@@ -171,7 +172,7 @@ export function validateImportRows(
     const parsed = importRowSchema.safeParse(record.fields);
     const fieldErrors: Record<string, string> = {};
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) fieldErrors[z.core.toDotPath(issue.path) || '(row)'] ??= issue.message;
+      for (const issue of parsed.error.issues) fieldErrors[toDotPath(issue.path) || '(row)'] ??= issue.message;
     } else {
       const resolved = resolveRow(record.line, parsed.data, config, now.getTime());
       const first = firstLineOf.get(parsed.data.eventId);

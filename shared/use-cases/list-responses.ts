@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { surveyType } from '#shared/config/schema.ts';
 import { sentimentOf } from '#shared/domain/scoring.ts';
 import type { Deps } from './deps.ts';

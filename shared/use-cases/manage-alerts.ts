@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '#shared/errors.ts';
 import type { Alert, AlertActionRecord, AlertStatus } from '#shared/domain/records.ts';
 import type { AlertChanges } from '#shared/ports.ts';

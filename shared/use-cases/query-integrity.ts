@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { surveyTypes } from '#shared/config/schema.ts';
 import { type ProportionTest, twoProportionTest } from '#shared/domain/integrity.ts';
 import { flagCounter, flaggedCounter, type RollupCounters, type RollupFamily } from '#shared/domain/rollups.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { surveyType } from '#shared/config/schema.ts';
 import { flaggedCounter, type RollupCounters } from '#shared/domain/rollups.ts';
 import { type Counters, scoreBucket } from '#shared/domain/scoring.ts';

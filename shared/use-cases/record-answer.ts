@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { categorize } from '#shared/domain/classifier.ts';
 import { answerContactFlags, type IntegrityFlag, isTopScore, sortFlags } from '#shared/domain/integrity.ts';
 import type { Alert, ScoredResponse, Survey } from '#shared/domain/records.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { twilioMessageSid } from './handle-inbound-sms.ts';
 import type { Clock, DeliveryStatusStore } from '#shared/ports.ts';
 

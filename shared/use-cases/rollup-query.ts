@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from '#shared/errors.ts';
 import { type Granularity, granularities, partitionsBetween, periodOf } from '#shared/domain/periods.ts';
 import {

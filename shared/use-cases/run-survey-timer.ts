@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { renderMessage } from '#shared/domain/messages.ts';
 import { isQuiet, nextSendableTime } from '#shared/domain/quiet-hours.ts';
 import type { Survey } from '#shared/domain/records.ts';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { isTimeZone } from '#shared/config/schema.ts';
 import { ValidationError } from '#shared/errors.ts';
 import { type ContactFlag, contactFlagsOf } from '#shared/domain/integrity.ts';

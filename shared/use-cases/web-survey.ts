@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '#shared/errors.ts';
 import { type AnswerFlag, webAnswerFlagsOf } from '#shared/domain/integrity.ts';
 import { networkMatcher } from '#shared/domain/networks.ts';

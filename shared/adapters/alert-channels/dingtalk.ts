@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AlertPayload } from '#shared/ports.ts';
 import { type AlertText, inertMarkdown } from './alert-text.ts';
 import { type ChannelOf, type ChannelSender, type HttpChannelOptions, textOf } from './channel.ts';

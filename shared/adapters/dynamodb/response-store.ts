@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { partitionsBetween } from '#shared/domain/periods.ts';
 import type { ScoredResponse } from '#shared/domain/records.ts';
 import { scoreRangeOf } from '#shared/domain/scoring.ts';

@@ -6,7 +6,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { surveyType } from '#shared/config/schema.ts';
 import { contactFlags, integrityFlags } from '#shared/domain/integrity.ts';
 import { suppressionReasons } from '#shared/domain/records.ts';

@@ -1,5 +1,5 @@
 import { SendTextMessageCommand, type SendTextMessageCommandOutput } from '@aws-sdk/client-pinpoint-sms-voice-v2';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SmsSender } from '#shared/ports.ts';
 import type { InboundSms } from '#shared/use-cases/handle-inbound-sms.ts';
 
