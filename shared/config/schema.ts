@@ -19,6 +19,27 @@ export const commentCategories = [
 ] as const;
 export const commentCategory = z.enum(commentCategories);
 
+/** What resolving an alert records: the root cause a head confirms, and what was done about it. */
+const closureId = z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/, 'lower-case letters, digits, _ and -, at most 40');
+const localized = z.object({ 'zh-CN': z.string().min(1).max(60), en: z.string().min(1).max(60) });
+export const defaultClosure = {
+  rootCauses: [...commentCategories, 'other'],
+  resolutions: [
+    { id: 'explained', name: { 'zh-CN': '解释说明', en: 'Explained to the customer' } },
+    { id: 'redo_repair', name: { 'zh-CN': '返修 / 重新施工', en: 'Repair redone' } },
+    { id: 'refund_or_discount', name: { 'zh-CN': '退款或折扣', en: 'Refund or discount' } },
+    { id: 'apology', name: { 'zh-CN': '致歉', en: 'Apologised' } },
+    { id: 'goodwill', name: { 'zh-CN': '赠送礼品或服务', en: 'Goodwill gesture' } },
+    { id: 'no_action', name: { 'zh-CN': '无需处理', en: 'No action needed' } },
+  ],
+};
+const closure = z
+  .object({
+    rootCauses: z.array(closureId).min(1),
+    resolutions: z.array(z.object({ id: closureId, name: localized })).min(1),
+  })
+  .default(defaultClosure);
+
 const httpUrl = z.url({ protocol: /^https?$/ });
 /**
  * `secret:NAME`: the value is the secret NAME of the function's secret source (the environment
@@ -206,6 +227,7 @@ export const configSchema = z
     /** After an alert is resolved the customer is surveyed again, throttle, quiet hours and opt-out permitting. */
     recovery: z.object({ resurveyAfterHours: z.number().positive().default(72) }).default({ resurveyAfterHours: 72 }),
     routing: z.array(routingRule).default([]),
+    closure,
     defaultDepartment: id,
     sms: smsProvider,
     auth: z.object({
@@ -253,6 +275,12 @@ export const configSchema = z
         if (p.role === 'department') mustBeDepartment(p.departmentId, ['auth', key, i, 'departmentId']);
       });
     }
+    unique(config.closure.rootCauses, ['closure', 'rootCauses'], ctx);
+    unique(
+      config.closure.resolutions.map((r) => r.id),
+      ['closure', 'resolutions'],
+      ctx,
+    );
     unique(
       config.stores.map((s) => s.id),
       ['stores'],
