@@ -5,6 +5,7 @@ import type { Construct } from 'constructs';
 import type { Config } from '#shared/config/schema.ts';
 import { ConfigSecret } from './constructs/config-secret.ts';
 import { Monitoring } from './constructs/monitoring.ts';
+import { PeopleSignIn } from './constructs/people-sign-in.ts';
 import { PublicApi } from './constructs/public-api.ts';
 import { QueueWithDeadLetter } from './constructs/queue-with-dead-letter.ts';
 import { TopicToQueue } from './constructs/topic-to-queue.ts';
@@ -60,8 +61,11 @@ export class ClosedLoopStack extends Stack {
 
     const api = new PublicApi(this, 'Api');
     monitoring.watchApi(api);
+    // People sign in on the pages, which live at the API's URL (or the config's custom domain).
+    const signIn = new PeopleSignIn(this, 'SignIn', { config, pagesUrl: config.publicBaseUrl ?? api.apiEndpoint });
     const resources: TopologyResources = {
       api,
+      signIn,
       table: (name) => found(tables.get(name), 'table', name),
       queue: (name) => found(queues.get(name), 'queue', name),
     };

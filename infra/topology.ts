@@ -4,6 +4,7 @@
  * (local/runtime.ts) are both built from `buildTopology(config)`, so they cannot drift.
  */
 import type { Config } from '#shared/config/schema.ts';
+import { SIGN_IN_ENV } from '#shared/config/sign-in.ts';
 import { alertQueueName, envNameForQueue, envNameForTable, twilioStatusCallbackPath } from '#shared/config/resource-names.ts';
 
 export interface KeySpec {
@@ -31,6 +32,8 @@ export type Binding =
   | { kind: 'queue'; queue: string; access: 'send' }
   /** The API's own public URL: what Twilio signs, and where links in alerts point. */
   | { kind: 'api' }
+  /** How the web pages sign people in: the OIDC issuer and the pages' public client (shared/config/sign-in.ts). */
+  | { kind: 'signIn' }
   /** Sends email through Amazon SES (an email alert channel); no variable: SES is the function's region's. */
   | { kind: 'email' }
   /** Sends SMS through AWS End User Messaging (the `aws` SMS provider); no variable: the config names the sender. */
@@ -214,6 +217,9 @@ export function buildTopology(config: Pick<Config, 'departments' | 'sms'>): Topo
         scores('read'),
       ]),
       api('list-responses', 'The answers and verbatims behind a bucket', people('GET', '/v1/responses'), [scores('read')]),
+      api('get-integrity', 'Integrity signals per store or advisor, beside the score', people('GET', '/v1/integrity'), [
+        scores('read'),
+      ]),
       api('list-alerts', 'Detractor alerts, by department and status', people('GET', '/v1/alerts'), [main('read')]),
       api('get-alert', 'One alert with its actions', people('GET', '/v1/alerts/{id}'), [main('read')]),
       api('act-on-alert', 'Acknowledge, contact, resolve or reassign an alert', people('POST', '/v1/alerts/{id}/actions'), [
@@ -229,17 +235,17 @@ export function buildTopology(config: Pick<Config, 'departments' | 'sms'>): Topo
       api('get-closed-loop', 'Follow-up, closed-loop, SLA and recovery figures', people('GET', '/v1/closed-loop'), [
         main('read'),
       ]),
-      api('get-dashboard', 'The CX dashboard page', http('GET', '/', 'public'), []),
+      api('get-dashboard', 'The CX dashboard page', http('GET', '/', 'public'), [{ kind: 'signIn' }]),
       api('get-dashboard-asset', "The pages' compiled scripts", http('GET', '/assets/{file}', 'public'), []),
       {
-        ...api('get-inbox', "The department heads' inbox and case pages", http('GET', '/inbox', 'public'), []),
+        ...api('get-inbox', "The department heads' inbox and case pages", http('GET', '/inbox', 'public'), [{ kind: 'signIn' }]),
         triggers: [http('GET', '/inbox', 'public'), http('GET', '/inbox/alerts/{id}', 'public')],
       },
       api(
         'get-sign-in-callback',
         'Where sign-in comes back: completes it in the browser',
         http('GET', '/auth/callback', 'public'),
-        [],
+        [{ kind: 'signIn' }],
       ),
       api('get-openapi', 'The OpenAPI 3.1 document of this API', http('GET', '/openapi.json', 'public'), []),
       api('get-web-survey', 'The one-page web survey a link-mode text points to', http('GET', '/s/{token}', 'survey-token'), [
@@ -338,6 +344,8 @@ export function envNameForBinding(binding: Binding): string | undefined {
       return envNameForQueue(binding.queue);
     case 'api':
       return 'PUBLIC_BASE_URL';
+    case 'signIn':
+      return SIGN_IN_ENV;
     case 'email':
     case 'sms':
       return undefined;

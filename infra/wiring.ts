@@ -15,7 +15,8 @@ export const deadLetterQueueName = (queue: string) => `${queue}-dlq`;
 export interface Wiring {
   tables: string[];
   queues: { name: string; deadLetterQueue: string }[];
-  routes: { routeKey: string; function: string }[];
+  /** Each route's function, and whether the JWT authorizer guards it before the function runs. */
+  routes: { routeKey: string; function: string; authorizer: 'jwt' | 'none' }[];
   eventSources: { function: string; queue: string; batchSize: number; maxBatchingWindowSeconds: number }[];
   /** Table change streams and the function each feeds, with the item types that pass its filter. */
   streams: {
@@ -39,7 +40,11 @@ export function describeTopologyWiring(topology: Topology, baseEnvironment: read
   return normalizeWiring({
     tables: topology.tables.map((t) => t.name),
     queues: topology.queues.map((q) => ({ name: q.name, deadLetterQueue: deadLetterQueueName(q.name) })),
-    routes: httpRoutes(topology).map((r) => ({ routeKey: `${r.method} ${r.path}`, function: r.function })),
+    routes: httpRoutes(topology).map((r) => ({
+      routeKey: `${r.method} ${r.path}`,
+      function: r.function,
+      authorizer: r.auth === 'people' ? 'jwt' : 'none',
+    })),
     eventSources: fns.flatMap((fn) =>
       fn.triggers.flatMap((t) =>
         t.kind === 'queue'
@@ -92,7 +97,7 @@ export function describeStackWiring(template: unknown): Wiring {
       const integration = p.Target['Fn::Join'][1][1];
       const fn = integrations.get(integration);
       if (!fn) throw new Error(`route ${p.RouteKey} targets unknown integration ${integration}`);
-      return { routeKey: p.RouteKey, function: nameOf(fn) };
+      return { routeKey: p.RouteKey, function: nameOf(fn), authorizer: p.AuthorizationType === 'JWT' ? 'jwt' : 'none' };
     }),
     eventSources: stack
       .eventSources()
@@ -157,6 +162,7 @@ const lambda = z.object({
 });
 const route = z.object({
   RouteKey: z.string(),
+  AuthorizationType: z.enum(['NONE', 'JWT']).optional(),
   Target: z.object({ 'Fn::Join': z.tuple([z.literal(''), z.tuple([z.literal('integrations/'), logicalId])]) }),
 });
 const integration = z.object({ IntegrationUri: logicalId });

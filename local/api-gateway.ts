@@ -89,12 +89,16 @@ export class ApiGatewayEmulator {
     }
   }
 
+  /** The route a request takes; `params` is undefined when a parameter's percent-encoding is malformed. */
   match(method: string, path: string) {
     for (const route of this.routes) {
       if (route.method !== method) continue;
       const m = route.regex.exec(path);
       if (m) {
-        const params = Object.fromEntries(route.names.map((n, i) => [n, decodeURIComponent(m[i + 1] ?? '')]));
+        const values = route.names.map((_, i) => decodePathParameter(m[i + 1] ?? ''));
+        const params = values.every((v) => v !== undefined)
+          ? Object.fromEntries(route.names.map((n, i) => [n, values[i] ?? '']))
+          : undefined;
         return { route, params };
       }
     }
@@ -106,20 +110,19 @@ export class ApiGatewayEmulator {
     const url = new URL(req.url ?? '/', 'http://local');
     const found = this.match(req.method ?? 'GET', url.pathname);
     if (!found) return false;
+    if (!found.params) {
+      // API Gateway refuses a path it cannot decode before any integration runs.
+      sendError(res, 400, 'bad_request', 'the path has a malformed percent-encoding');
+      return true;
+    }
     const body = await readBody(req);
     if (body === undefined) {
-      send(
-        res,
-        413,
-        { 'content-type': 'application/json' },
-        JSON.stringify({ error: { code: 'payload_too_large', message: 'request body too large' } }),
-      );
+      sendError(res, 413, 'payload_too_large', 'request body too large');
       return true;
     }
     const authorized = await this.authorize(found.route, req);
     if (!authorized.ok) {
-      const { status, code, message } = authorized;
-      send(res, status, { 'content-type': 'application/json' }, JSON.stringify({ error: { code, message } }));
+      sendError(res, authorized.status, authorized.code, authorized.message);
       return true;
     }
     const event = toEvent(req, url, found.route, found.params, body, authorized.claims);
@@ -131,6 +134,15 @@ export class ApiGatewayEmulator {
       send(res, 500, { 'content-type': 'application/json' }, JSON.stringify({ message: 'Internal Server Error' }));
     }
     return true;
+  }
+}
+
+/** A path parameter decoded as API Gateway passes it; undefined for `%`, `%zz`, or bytes that are not UTF-8. */
+function decodePathParameter(raw: string): string | undefined {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return undefined;
   }
 }
 
@@ -194,6 +206,10 @@ function toEvent(
     body: body.length ? (isText ? body.toString('utf8') : body.toString('base64')) : undefined,
     isBase64Encoded: !isText,
   };
+}
+
+function sendError(res: ServerResponse, status: number, code: string, message: string) {
+  send(res, status, { 'content-type': 'application/json' }, JSON.stringify({ error: { code, message } }));
 }
 
 function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string | Buffer) {

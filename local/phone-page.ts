@@ -1,4 +1,5 @@
 import { escapeHtml } from '#shared/http/html.ts';
+import { PAGE_ICON } from '#shared/http/page-icon.ts';
 import type { Config } from '#shared/config/schema.ts';
 
 /** The SMS simulator's phone: pick a number, read its thread, reply as the customer. */
@@ -6,6 +7,7 @@ export function phonePage(config: Readonly<Config>): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>ClosedLoop · phone simulator</title>
+${PAGE_ICON}
 <style>
   body{font:16px/1.4 system-ui,-apple-system,"PingFang SC","Noto Sans CJK SC",sans-serif;margin:0;background:#eef1f5;color:#1d2733;min-height:100vh;min-height:100dvh;display:flex;flex-direction:column}
   header{background:#1d2733;color:#fff;padding:12px 16px;display:flex;gap:8px 12px;align-items:center;flex-wrap:wrap}

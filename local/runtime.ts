@@ -169,6 +169,9 @@ export async function startLocalStack(options: LocalOptions): Promise<LocalStack
       EMAIL_OUTBOX: join(dataDir, 'email-outbox.jsonl'),
       PUBLIC_BASE_URL: options.publicBaseUrl ?? process.env.PUBLIC_BASE_URL ?? url,
       [SIGN_IN_ENV]: JSON.stringify(signInClient),
+      // Relative channel URLs (config/local.json's /dev/webhooks/…) reach this stack on whatever port it has,
+      // not PUBLIC_BASE_URL, which may be a tunnel or a made-up host for Twilio's signatures.
+      CHANNEL_BASE_URL: url,
       PHONE_KEY: process.env.PHONE_KEY ?? config.privacy.phoneKey ?? localPhoneKey(dataDir),
       POWERTOOLS_SERVICE_NAME: 'closedloop',
       NODE_OPTIONS: [process.env.NODE_OPTIONS, '--enable-source-maps'].filter(Boolean).join(' '),
@@ -220,7 +223,8 @@ export async function startLocalStack(options: LocalOptions): Promise<LocalStack
       vault: compose.phoneVault(),
     };
     const devRoutes = createDevRoutes({
-      config,
+      // The handlers' config: secrets and relative channel URLs resolved, as the receiver compares URLs.
+      config: compose.config,
       outbox: new SimulatorSms(join(dataDir, 'sms-outbox.jsonl')),
       webhookInbox: new WebhookInbox(join(dataDir, 'webhooks-received.jsonl')),
       emailOutbox: new OutboxEmailTransport(join(dataDir, 'email-outbox.jsonl')),
@@ -297,7 +301,12 @@ export async function startLocalStack(options: LocalOptions): Promise<LocalStack
     const wiring: Wiring = {
       tables: Object.keys(tables),
       queues: Object.entries(queueRedrive).map(([name, deadLetterQueue]) => ({ name, deadLetterQueue })),
-      routes: routes.map((r) => ({ routeKey: `${r.method} ${r.path}`, function: r.functionName })),
+      // The emulator runs the JWT authorizer on exactly the people's routes (local/api-gateway.ts).
+      routes: routes.map((r) => ({
+        routeKey: `${r.method} ${r.path}`,
+        function: r.functionName,
+        authorizer: r.auth === 'people' ? 'jwt' : 'none',
+      })),
       eventSources,
       streams,
       schedules,

@@ -1,5 +1,6 @@
 /** The local provider's sign-in form: phone-sized first, zh-CN and en, one username and one password. */
 import { escapeHtml } from '#shared/http/html.ts';
+import { PAGE_ICON } from '#shared/http/page-icon.ts';
 type Locale = 'zh-CN' | 'en';
 type Problem = 'wrong' | 'missing' | 'expired';
 
@@ -26,10 +27,6 @@ const text = {
   },
 } satisfies Record<Locale, Record<string, string>>;
 
-/** An icon inline, so the browser never asks for /favicon.ico. */
-export const INLINE_ICON =
-  "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Ccircle cx='8' cy='8' r='7' fill='%231f6feb'/%3E%3C/svg%3E";
-
 export function renderSignInPage(options: { action: string; locale: Locale; error?: Problem | undefined; username: string }) {
   const t = text[options.locale];
   const problem = options.error ? `<p class="error" role="alert" id="problem">${t[options.error]}</p>` : '';
@@ -48,7 +45,7 @@ export function renderSignInPage(options: { action: string; locale: Locale; erro
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="${INLINE_ICON}">
+${PAGE_ICON}
 <title>${t.title}</title>
 <style>
   body { font: 16px/1.5 system-ui, -apple-system, "PingFang SC", "Noto Sans CJK SC", sans-serif; margin: 0; background: #f6f8fa; color: #1f2328; }

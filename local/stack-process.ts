@@ -19,17 +19,14 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** The line `local/start.ts` prints once everything answers; it names the emulators' endpoints. */
 const READY = /DynamoDB Local (\S+), SQS \(fauxqs\) (\S+)/;
 
-/** The shipped example config, made test-friendly: no quiet hours, no send delay, alerts to this stack's own receiver. */
-export function baseTestConfig(port: number) {
-  const config = JSON.parse(readFileSync(join(repoRoot, 'config/local.json'), 'utf8'));
+/** The shipped example config as it is: its webhooks are relative, so they reach the stack on any port. */
+export const shippedConfig = () => JSON.parse(readFileSync(join(repoRoot, 'config/local.json'), 'utf8'));
+
+/** The shipped example config, made test-friendly: no quiet hours, no send delay. */
+export function baseTestConfig(_port?: number) {
+  const config = shippedConfig();
   config.quietHours = { start: '00:00', end: '00:00' };
   for (const plan of config.surveyPlans) plan.delayMinutes = 0;
-  for (const department of config.departments) {
-    for (const channel of department.channels) {
-      // Only webhooks point at the receiver; an email channel goes to the local outbox as it is.
-      if (channel.type === 'webhook') channel.url = `http://127.0.0.1:${port}/dev/webhooks/${department.id}`;
-    }
-  }
   return config;
 }
 

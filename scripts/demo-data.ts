@@ -9,7 +9,7 @@ import { pickWeighted, seededRandom } from '#local/seeded-random.ts';
 import type { CommentCategory, Config, Store, SurveyType } from '#shared/config/schema.ts';
 import { toE164 } from '#shared/domain/phone.ts';
 import { instantOfWallClock, localDate, nextSendableTime } from '#shared/domain/quiet-hours.ts';
-import { type Sentiment, sentimentOf } from '#shared/domain/scoring.ts';
+import { scales, type Sentiment, sentimentOf } from '#shared/domain/scoring.ts';
 import type { ImportRowFields } from '#shared/use-cases/import-answers.ts';
 
 const MINUTE = 60_000;
@@ -51,6 +51,14 @@ const storeProfiles = [
   { quality: 0.55, visitsPerDay: 12, responseRate: 0.43 },
 ];
 const TOTAL_ADVISORS = 25;
+/**
+ * Two advisors for the integrity panel: at the first link-mode store, one who asks customers to
+ * "give me a 10" at the counter (web answers minutes after the visit, top scores); at the second
+ * store, one whose visits often come without a phone number.
+ */
+const asksForTens = { advisor: 0, share: 0.6 };
+const missingPhones = { store: 1, advisor: 2, share: 0.45 };
+
 /** Advisors who clearly stand out, by store index and advisor index. */
 const standouts = [
   { store: 0, advisor: 1, skill: 0.2 },
@@ -377,7 +385,8 @@ export function generateHistory(config: Readonly<Config>, now: Date, months = 6)
     return person;
   };
 
-  for (const plan of plans) {
+  const linkStore = plans.findIndex((p) => (p.store.smsMode ?? config.smsMode) === 'link');
+  for (const [s, plan] of plans.entries()) {
     const { store, profile, locale } = plan;
     /** When the plan's text went out: at once after the delay in the daytime, else when quiet hours end. */
     const sendTime = (visitAt: number, localMinutes: number, delayMinutes: number) =>
@@ -433,8 +442,16 @@ export function generateHistory(config: Readonly<Config>, now: Date, months = 6)
           continue;
         }
         const person = customerOf(plan, customer);
+        const eventId = `DEMO-${store.id}-${date.replaceAll('-', '')}-${String(v + 1).padStart(3, '0')}`;
+        // Decided by their own seeds, after every other draw: the rest of the history stays as it was.
+        const integrity = new Dice(`integrity|${eventId}`);
+        const atTheCounter =
+          answered && s === linkStore && advisor === plan.advisors[asksForTens.advisor] && integrity.chance(asksForTens.share);
+        const noPhone =
+          s === missingPhones.store && advisor === plan.advisors[missingPhones.advisor] && integrity.chance(missingPhones.share);
+        const counterAnswerAt = visitAt + (2 + integrity.int(1, 6)) * MINUTE;
         rows.push({
-          eventId: `DEMO-${store.id}-${date.replaceAll('-', '')}-${String(v + 1).padStart(3, '0')}`,
+          eventId,
           occurredAt: new Date(visitAt).toISOString(),
           storeId: store.id,
           serviceType: surveyPlan.serviceType,
@@ -442,11 +459,15 @@ export function generateHistory(config: Readonly<Config>, now: Date, months = 6)
           technicianId,
           customerId: `C-${plan.code}-${String(customer).padStart(5, '0')}`,
           customerName: person.name,
-          ...(person.phone ? { phone: person.phone } : {}),
+          ...(person.phone && !noPhone ? { phone: person.phone } : {}),
           locale,
           channel: web ? 'web' : 'sms',
-          sentAt: new Date(sentAt).toISOString(),
-          ...(answered ? { score, answeredAt: new Date(answeredAt).toISOString(), ...(comment ? { comment } : {}) } : {}),
+          sentAt: new Date(atTheCounter ? visitAt + MINUTE : sentAt).toISOString(),
+          ...(atTheCounter
+            ? { score: scales[surveyPlan.survey].max, answeredAt: new Date(counterAnswerAt).toISOString() }
+            : answered
+              ? { score, answeredAt: new Date(answeredAt).toISOString(), ...(comment ? { comment } : {}) }
+              : {}),
         });
       }
     }

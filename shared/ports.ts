@@ -56,6 +56,8 @@ export interface CustomerContact {
 export interface PhoneVault {
   /** Keyed hash (HMAC) for lookups; the same number always gives the same hash. */
   hash(e164: string): string;
+  /** Keyed hash of what a browser sends (address and user agent): the same device, the same id; never reversible. */
+  deviceHash(fingerprint: string): string;
   encrypt(e164: string): string;
   decrypt(cipher: string): string;
 }
@@ -104,6 +106,9 @@ export interface SuppressionContext {
   /** When the phone is valid: the visit still counts in the customer's history. */
   phoneHash?: string | undefined;
   spend?: number | undefined;
+  customerId?: string | undefined;
+  /** The visit's contact quality (no, invalid, shared or staff phone): counted in the funnel. */
+  contactFlags?: import('#shared/domain/integrity.ts').ContactFlag[] | undefined;
 }
 
 export interface SurveyStore {
@@ -111,7 +116,13 @@ export interface SurveyStore {
   /** Atomically: remember the event, create the survey, take the customer's throttle slot, check opt-out. */
   createSurvey(
     survey: Survey,
-    options: { throttleSince: string; leaseUntil?: string | undefined; webTokenHash?: string | undefined; spend?: number },
+    options: {
+      throttleSince: string;
+      leaseUntil?: string | undefined;
+      webTokenHash?: string | undefined;
+      spend?: number;
+      customerId?: string | undefined;
+    },
   ): Promise<CreateSurveyOutcome>;
   /**
    * Writes finished surveys from another tool's history, each once per eventId: the same event
@@ -126,6 +137,13 @@ export interface SurveyStore {
   recordSuppression(eventId: string, result: IngestResult, context: SuppressionContext): Promise<IngestResult>;
   /** The customer's visit history: how many visits and how much spend, across stores. */
   customerValue(phoneHash: string): Promise<{ visits: number; spend: number }>;
+  /** The customer ids visits have given with this phone (one read of the phone's history item). */
+  customersOfPhone(phoneHash: string): Promise<string[]>;
+  /**
+   * Notes that this customer (a phone hash) answered from this device (a keyed hash), and
+   * answers who answered from it before, in one write.
+   */
+  recordDevice(deviceHash: string, customer: string, at: string): Promise<string[]>;
   get(surveyId: string): Promise<Survey | undefined>;
   /** The phone's most recent surveys, newest first. */
   latestForPhone(phoneHash: string, limit: number): Promise<Survey[]>;
@@ -156,6 +174,11 @@ export interface ResponseStore {
   record(response: ScoredResponse): Promise<'recorded' | 'duplicate'>;
   /** Puts the customer's words on a kept answer; false when the answer is not kept yet. */
   setComment(response: ScoredResponse, comment: string): Promise<boolean>;
+  /**
+   * Moves a run of top scores (one advisor's) on by one answer and answers the run with it:
+   * `top` adds one, anything else ends the run. The same survey again answers what it got.
+   */
+  advanceStreak(key: string, surveyId: string, top: boolean): Promise<number>;
   /** Answers of one survey type whose visit date is in the range, newest first, a page at a time. */
   list(query: ResponsesQuery): Promise<{ responses: ScoredResponse[]; nextCursor?: string | undefined }>;
 }
@@ -167,6 +190,8 @@ export interface ResponsesQuery {
   filters: Partial<Pick<ScoredResponse, 'storeId' | 'departmentId' | 'advisorId' | 'serviceType'>>;
   sentiment?: Sentiment | undefined;
   withComment?: boolean | undefined;
+  /** Only answers with integrity flags. */
+  flagged?: boolean | undefined;
   limit: number;
   cursor?: string | undefined;
 }

@@ -1,4 +1,5 @@
 import { escapeHtml } from '#shared/http/html.ts';
+import { PAGE_ICON } from '#shared/http/page-icon.ts';
 import type { Config } from '#shared/config/schema.ts';
 import type { SignInClient } from '#shared/config/sign-in.ts';
 import { SIGN_IN_ELEMENT_ID } from '#web/auth/page-data.ts';
@@ -34,6 +35,7 @@ export function dashboardPage(
   return `<!doctype html>
 <html lang="${config.defaultLocale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${title}</title>
+${PAGE_ICON}
 <meta name="referrer" content="no-referrer">
 <style>${assets.styles}</style>
 </head>

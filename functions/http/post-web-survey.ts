@@ -1,12 +1,12 @@
 import { openWebSurvey, submitWebSurvey, webAnswerSchema } from '#shared/use-cases/web-survey.ts';
-import { clock, config, surveyStore, workQueues } from '../lib/compose.ts';
+import { clock, config, phoneVault, surveyStore, workQueues } from '../lib/compose.ts';
 import { httpHandler, json, pathParameter, rawBody } from '../lib/http.ts';
 import { createLogger } from '../lib/logger.ts';
 import { browserLocale, html, webSurveyErrorPage } from '../lib/web-page.ts';
 import { pickScoreMessage, resultPage, surveyForm } from './web-survey-page.ts';
 
 const logger = createLogger();
-const deps = { config, clock, surveys: surveyStore(), queues: workQueues() };
+const deps = { config, clock, surveys: surveyStore(), queues: workQueues(), vault: phoneVault() };
 
 export const handler = httpHandler(logger, async (event) => {
   const token = pathParameter(event, 'token');
@@ -26,7 +26,8 @@ export const handler = httpHandler(logger, async (event) => {
         return json(400, { error: { code: 'invalid_request', message: 'score is required', fields: { score: 'required' } } });
       return html(400, surveyForm(view, token, pickScoreMessage(view.survey.locale)));
     }
-    const result = await submitWebSurvey(deps, token, answer.data);
+    const { sourceIp, userAgent } = event.requestContext.http;
+    const result = await submitWebSurvey(deps, token, answer.data, { sourceIp, userAgent });
     logger.info('web survey answered', { surveyType: result.surveyType });
     if (isJson) return json(200, { status: 'answered' });
     return html(200, resultPage(result.locale, result.detractor ? 'sorry' : 'thanks'));

@@ -1,4 +1,5 @@
 import { escapeHtml } from '#shared/http/html.ts';
+import { PAGE_ICON } from '#shared/http/page-icon.ts';
 import type { Locale, SurveyType } from '#shared/config/schema.ts';
 import type { WebSurveyView } from '#shared/use-cases/web-survey.ts';
 
@@ -60,6 +61,7 @@ function layout(locale: Locale, body: string): string {
   return `<!doctype html>
 <html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="robots" content="noindex"><title>${text[locale].title}</title>
+${PAGE_ICON}
 <style>
   *{box-sizing:border-box}
   body{font:17px/1.5 system-ui,-apple-system,"PingFang SC","Noto Sans CJK SC",sans-serif;margin:0;background:#f5f7fa;color:#1d2733}

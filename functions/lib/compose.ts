@@ -22,6 +22,7 @@ import { SqsWorkQueues } from '#shared/adapters/sqs/work-queues.ts';
 import { SimulatorSms } from '#shared/adapters/sms/simulator.ts';
 import { TwilioSms } from '#shared/adapters/sms/twilio.ts';
 import { AwsEndUserMessagingSms } from '#shared/adapters/sms/aws-end-user-messaging.ts';
+import { requireAbsoluteChannelUrls } from '#shared/config/channel-urls.ts';
 import { twilioStatusCallbackPath } from '#shared/config/resource-names.ts';
 import { loadRuntime, type Runtime } from '#shared/config/runtime.ts';
 import { createPhoneVault } from '#shared/privacy/phone-vault.ts';
@@ -67,7 +68,10 @@ export function emailTransport(): EmailTransport {
   return outbox ? new OutboxEmailTransport(outbox) : new SesEmail(tracer.captureAWSv3Client(new SESv2Client({ maxAttempts: 3 })));
 }
 
-export const alertChannels = () => createAlertChannels({ config, env: runtime.env, email: emailTransport() });
+export function alertChannels() {
+  requireAbsoluteChannelUrls(config, runtime.env.CLOSEDLOOP_CONFIG);
+  return createAlertChannels({ config, env: runtime.env, email: emailTransport() });
+}
 
 export function smsSender(): SmsSender {
   const sms = config.sms;

@@ -11,7 +11,8 @@ import {
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
-import { routeThrottles, type Trigger } from '../topology.ts';
+import type { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { type RouteAuth, routeThrottles, type Trigger } from '../topology.ts';
 
 /**
  * One line per request. Route keys, not paths: a path can carry a web survey's token. The body
@@ -32,11 +33,15 @@ const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
   }),
 );
 
-const HANDLER_AUTHORIZATION =
-  'Every route authorizes in its handler (DESIGN §4): /v1 API routes by bearer tokens mapped to roles (401/403), ' +
-  'the Twilio webhooks by X-Twilio-Signature (403), /s/{token} by an unguessable single-use survey token, and GET / ' +
-  'serves the dashboard shell whose data calls need a bearer token. A JWT authorizer (Cognito) can take over the ' +
-  'bearer tokens (DESIGN §3).';
+/** Why a route without the JWT authorizer is still guarded, by its topology `auth` kind. */
+const OWN_CHECKS: Record<Exclude<RouteAuth, 'people'>, string> = {
+  'machine-key':
+    'A machine route (a DMS posting visits, an import) is called by a machine with a key, not a person: the handler compares the key by SHA-256 before it reads the body (401/403).',
+  'twilio-signature': "Twilio's webhooks carry no token: the handler checks X-Twilio-Signature against the auth token (403).",
+  'survey-token':
+    'The web survey is answered by a customer who never signs in: an unguessable, expiring, single-use token in the path.',
+  public: 'A static page or document (the pages sign people in themselves; their data comes from JWT-authorized routes).',
+};
 
 /**
  * The HTTP API and its one `$default` stage: throttled as a whole and per route (each route's
@@ -69,9 +74,17 @@ export class PublicApi extends HttpApi {
     });
   }
 
-  /** Adds an HTTP trigger's route with its throttle; the stage waits for the route it throttles. */
-  addTriggerRoute(trigger: Extract<Trigger, { kind: 'http' }>, integration: HttpRouteIntegration): void {
-    const routes = this.addRoutes({ path: trigger.path, methods: [HttpMethod[trigger.method]], integration });
+  /**
+   * Adds an HTTP trigger's route with its throttle and its authorizer (people's routes: the JWT
+   * authorizer; the others check the request themselves); the stage waits for the route it throttles.
+   */
+  addTriggerRoute(
+    trigger: Extract<Trigger, { kind: 'http' }>,
+    integration: HttpRouteIntegration,
+    people: HttpJwtAuthorizer,
+  ): void {
+    const authorizer = trigger.auth === 'people' ? people : undefined;
+    const routes = this.addRoutes({ path: trigger.path, methods: [HttpMethod[trigger.method]], integration, authorizer });
     const { rateLimit, burstLimit } = trigger.throttle;
     this.routeSettings[`${trigger.method} ${trigger.path}`] = {
       ThrottlingRateLimit: rateLimit,
@@ -79,7 +92,9 @@ export class PublicApi extends HttpApi {
     };
     for (const route of routes) {
       this.stage.node.addDependency(route);
-      NagSuppressions.addResourceSuppressions(route, [{ id: 'AwsSolutions-APIG4', reason: HANDLER_AUTHORIZATION }], true);
+      if (trigger.auth !== 'people') {
+        NagSuppressions.addResourceSuppressions(route, [{ id: 'AwsSolutions-APIG4', reason: OWN_CHECKS[trigger.auth] }], true);
+      }
     }
   }
 }

@@ -24,6 +24,7 @@ import type { Config } from '#shared/config/schema.ts';
 import { type Binding, envNameForBinding, type FunctionSpec, type Trigger } from '../topology.ts';
 import { FUNCTION_CONFIG_PATH, NAME_TAG } from '../wiring.ts';
 import type { ConfigSecret } from './config-secret.ts';
+import type { PeopleSignIn } from './people-sign-in.ts';
 import type { PublicApi } from './public-api.ts';
 import type { QueueWithDeadLetter } from './queue-with-dead-letter.ts';
 import type { TopologyTable } from './topology-table.ts';
@@ -31,6 +32,7 @@ import type { TopologyTable } from './topology-table.ts';
 /** What bindings and triggers refer to by their topology names. */
 export interface TopologyResources {
   api: PublicApi;
+  signIn: PeopleSignIn;
   table(name: string): TopologyTable;
   queue(name: string): QueueWithDeadLetter;
 }
@@ -130,6 +132,9 @@ export class TopologyFunction extends Construct {
         // A custom domain in front of the API goes in the config's publicBaseUrl instead.
         setEnv(resources.api.apiEndpoint);
         return;
+      case 'signIn':
+        setEnv(Stack.of(this).toJsonString(resources.signIn.client));
+        return;
       case 'email':
         // SES authorises SendEmail against identities (the sender's; in the sandbox also the
         // recipients'): any verified identity of this account, in this region.
@@ -175,7 +180,7 @@ export class TopologyFunction extends Construct {
         this.integration ??= new HttpLambdaIntegration('Integration', this.function, {
           payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
         });
-        resources.api.addTriggerRoute(trigger, this.integration);
+        resources.api.addTriggerRoute(trigger, this.integration, resources.signIn.authorizer);
         return;
       case 'queue':
         this.function.addEventSource(

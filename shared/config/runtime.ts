@@ -4,6 +4,7 @@
  * parsed once into a frozen object (STYLE §3–4).
  */
 import { z } from 'zod';
+import { resolveChannelUrls } from './channel-urls.ts';
 import { loadConfigFile } from './load.ts';
 import { alertQueueName, envNameForQueue, envNameForTable } from './resource-names.ts';
 import type { Config } from './schema.ts';
@@ -23,7 +24,12 @@ const baseEnv = z.object({ CLOSEDLOOP_CONFIG: z.string().min(1, 'CLOSEDLOOP_CONF
 
 export function loadRuntime(env: NodeJS.ProcessEnv = process.env, secrets: SecretSource = environmentSecrets(env)): Runtime {
   const { CLOSEDLOOP_CONFIG } = baseEnv.parse(env);
-  const config = resolveSecrets(loadConfigFile(CLOSEDLOOP_CONFIG), secrets);
+  const withSecrets = resolveSecrets(loadConfigFile(CLOSEDLOOP_CONFIG), secrets);
+  const publicBaseUrl = env.PUBLIC_BASE_URL || withSecrets.publicBaseUrl;
+  // Relative channel URLs: the local runtime's own URL, else the API's; without either, they stay
+  // relative, and only a function that delivers alerts refuses them (requireAbsoluteChannelUrls).
+  const channelBaseUrl = env.CHANNEL_BASE_URL || publicBaseUrl;
+  const config = channelBaseUrl ? resolveChannelUrls(withSecrets, channelBaseUrl, CLOSEDLOOP_CONFIG) : withSecrets;
   const required = (name: string) => {
     const value = env[name];
     if (!value) throw new Error(`environment variable ${name} is not set: is the binding missing from infra/topology.ts?`);
@@ -38,6 +44,6 @@ export function loadRuntime(env: NodeJS.ProcessEnv = process.env, secrets: Secre
     secret: (name: 'PHONE_KEY' | 'TWILIO_AUTH_TOKEN') =>
       env[name] ||
       (name === 'PHONE_KEY' ? config.privacy.phoneKey : config.sms.provider === 'twilio' ? config.sms.authToken : undefined),
-    publicBaseUrl: env.PUBLIC_BASE_URL || config.publicBaseUrl,
+    publicBaseUrl,
   });
 }

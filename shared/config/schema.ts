@@ -1,4 +1,6 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
+import { encodingOf } from '#shared/domain/sms-segments.ts';
 
 const id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes, at most 40');
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, 24-hour');
@@ -39,6 +41,13 @@ const closure = z
     resolutions: z.array(z.object({ id: closureId, name: localized })).min(1),
   })
   .default(defaultClosure);
+/** An IPv4 or IPv6 network in CIDR notation (`203.0.113.0/24`, `2001:db8::/32`). */
+export const cidr = z.string().refine((value) => {
+  const [address = '', prefix, ...rest] = value.split('/');
+  const family = isIP(address);
+  const bits = Number(prefix);
+  return rest.length === 0 && family !== 0 && /^\d{1,3}$/.test(prefix ?? '') && bits <= (family === 4 ? 32 : 128);
+}, 'a network in CIDR notation, e.g. 203.0.113.0/24');
 
 const httpUrl = z.url({ protocol: /^https?$/ });
 /**
@@ -48,12 +57,24 @@ const httpUrl = z.url({ protocol: /^https?$/ });
 const secretReference = z.string().regex(/^secret:[A-Za-z_][A-Za-z0-9_]*$/, 'secret:NAME');
 /** A secret in the file, `secret:NAME`, or `env:NAME`: read from that environment variable when used. */
 const secret = z.string().min(1);
+/** A path on the stack's own URL: one leading slash (`//host` would name another host), no spaces. */
+export const relativeChannelUrl = /^\/(?![/\\])\S*$/;
+/**
+ * Where a channel posts: an http(s) URL, or a path on the stack's own URL (`/dev/webhooks/workshop`)
+ * that works on any port, resolved at cold start (shared/config/channel-urls.ts).
+ */
+const channelUrl = z
+  .string()
+  .refine(
+    (url) => httpUrl.safeParse(url).success || relativeChannelUrl.test(url),
+    "an http(s) URL, or a path on the stack's own URL such as /dev/webhooks/workshop",
+  );
 /** A URL that is itself the credential (chat robots' webhooks): the URL, or `secret:NAME`. */
-const credentialUrl = z.union([secretReference, httpUrl]);
+const credentialUrl = z.union([secretReference, channelUrl]);
 const channel = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('webhook'),
-    url: httpUrl,
+    url: channelUrl,
     /** Standard Webhooks secret (`whsec_…` base64). */
     secret,
   }),
@@ -172,7 +193,12 @@ export const configSchema = z
   .object({
     brand: z.object({
       name: z.string().min(1),
-      /** One signature for every locale, or one per locale (a Chinese signature forces UCS-2 on English texts). */
+      /**
+       * One signature for every locale, or one per locale. A 【…】 signature belongs to Chinese
+       * texts only: where English texts would get a Chinese one (one string, or another locale's as
+       * fallback), they sign with `[name]` if the brand name is GSM-7 and `[name]` fits 20
+       * characters, else with none (shared/domain/messages.ts). An explicit `en` one must be GSM-7.
+       */
       smsSignature: z.union([z.string().min(1).max(20), z.partialRecord(locale, z.string().min(1).max(20))]),
     }),
     defaultLocale: locale,
@@ -185,6 +211,8 @@ export const configSchema = z
           country: z.string().regex(/^[A-Z]{2}$/, 'ISO 3166 alpha-2 country code'),
           /** Overrides the config-wide smsMode for this store's sender. */
           smsMode: smsMode.optional(),
+          /** The store's own networks (CIDR): a web answer from one of them is flagged `store_network`. */
+          networks: z.array(cidr).max(50).optional(),
         }),
       )
       .min(1),
@@ -249,12 +277,35 @@ export const configSchema = z
      * replies, so the text carries a link to the one-page web survey instead.
      */
     smsMode: smsMode.default('two-way'),
+    /** Integrity signals: what flags an answer or a visit, and when a share counts as far above its peers. */
+    integrity: z
+      .object({
+        /** Staff numbers (as typed, the store's country by default): a visit with one is flagged `staff_phone`. */
+        staffPhones: z.array(z.string().min(1).max(32)).max(500).default([]),
+        /** A web answer this soon after the visit's end is flagged `fast_answer`. */
+        fastAnswerMinutes: z.number().positive().default(10),
+        /** Fewer visits or answers than this (in the group or its peers) and no test is run. */
+        minN: z.number().int().min(1).default(30),
+        /** A share fires its signal when the one-sided test's p-value is below this. */
+        maxPValue: z.number().positive().max(0.5).default(0.01),
+        /** This many top scores in a row for one advisor flags the answers from there on `perfect_streak`. */
+        streakLength: z.number().int().min(2).default(10),
+      })
+      .default({ staffPhones: [], fastAnswerMinutes: 10, minN: 30, maxPValue: 0.01, streakLength: 10 }),
     /** The dashboard's targets per score (NPS −100…100, CSAT % satisfied, CES mean 1–7). */
     targets: z
       .object(targets)
       .default({ nps: { green: 50, amber: 30 }, csat: { green: 90, amber: 80 }, ces: { green: 5.5, amber: 5 } }),
   })
   .superRefine((config, ctx) => {
+    const signature = config.brand.smsSignature;
+    if (typeof signature === 'object' && signature.en !== undefined && encodingOf(signature.en) !== 'GSM-7') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['brand', 'smsSignature', 'en'],
+        message: 'an English signature must be GSM-7 (no 【】 or Chinese characters), or English texts fall into UCS-2',
+      });
+    }
     const departments = new Set(config.departments.map((d) => d.id));
     const mustBeDepartment = (value: string, path: (string | number)[]) => {
       if (!departments.has(value)) {

@@ -104,6 +104,9 @@ export function literalSecretsOf(config: Readonly<Config>): string[] {
     if (value !== undefined && !REFERENCE.test(value)) values.push(value);
     return value;
   });
+  // The local provider's passwords and client secrets, which never ship at all.
+  values.push(...config.auth.people.map((p) => p.password));
+  values.push(...config.auth.clients.flatMap((c) => (c.secret ? [c.secret] : [])));
   return values;
 }
 

@@ -1,5 +1,5 @@
 /**
- * Every SMS ClosedLoop sends, in zh-CN and en. Each renders to one segment: if the
+ * Every SMS ClosedLoop sends, in zh-CN and en. Each renders to one segment (GSM-7 in English): if the
  * customer's name or a long store name would push it over, they are dropped or cut.
  */
 import type { Config, Locale, SurveyType } from '#shared/config/schema.ts';
@@ -27,7 +27,7 @@ export interface MessageContext {
   link?: string | undefined;
 }
 
-type Vars = { sig: string; brand: string; store: string; name: string; range: string; link: string };
+type Vars = { brand: string; store: string; name: string; range: string; link: string };
 type Template = (v: Vars, survey: SurveyType) => string;
 
 const zhQuestion: Record<SurveyType, string> = {
@@ -43,59 +43,82 @@ const enQuestion: Record<SurveyType, string> = {
 
 const templates: Record<Locale, Record<MessageStep, Template>> = {
   'zh-CN': {
-    question: (v, s) => `${v.sig}${v.name ? `${v.name}您好，` : ''}感谢光临${v.store}。${zhQuestion[s]}。回T退订`,
-    question_link: (v) => `${v.sig}${v.name ? `${v.name}您好，` : ''}感谢光临${v.store}，请为本次服务评分：${v.link} 回T退订`,
-    reminder_link: (v) => `${v.sig}提醒：请为${v.store}的服务评分：${v.link} 回T退订`,
-    reask: (v) => `${v.sig}抱歉没看懂，请只回复一个${v.range}的数字。回T退订`,
-    reminder: (v, s) => `${v.sig}提醒：${v.store}的服务您还满意吗？${zhQuestion[s]}。回T退订`,
-    why: (v) => `${v.sig}谢谢！能说说打这个分的主要原因吗？直接回复即可。`,
-    thanks: (v) => `${v.sig}感谢您的反馈，我们会继续努力！`,
-    sorry: (v) => `${v.sig}很抱歉让您失望了，负责人会尽快联系您。感谢反馈！`,
-    closed: (v) => `${v.sig}本次调查已结束，感谢您的关注。`,
-    help: (v) => `${v.sig}${v.brand}服务满意度调查：回复分数参与，回T退订，回START恢复。`,
-    opted_out: (v) => `${v.sig}您已退订，不会再收到调查短信。回START可恢复。`,
-    opted_in: (v) => `${v.sig}您已恢复接收服务满意度调查短信。回T退订`,
+    question: (v, s) => `${v.name ? `${v.name}您好，` : ''}感谢光临${v.store}。${zhQuestion[s]}。回T退订`,
+    question_link: (v) => `${v.name ? `${v.name}您好，` : ''}感谢光临${v.store}，请为本次服务评分：${v.link} 回T退订`,
+    reminder_link: (v) => `提醒：请为${v.store}的服务评分：${v.link} 回T退订`,
+    reask: (v) => `抱歉没看懂，请只回复一个${v.range}的数字。回T退订`,
+    reminder: (v, s) => `提醒：${v.store}的服务您还满意吗？${zhQuestion[s]}。回T退订`,
+    why: () => `谢谢！能说说打这个分的主要原因吗？直接回复即可。`,
+    thanks: () => `感谢您的反馈，我们会继续努力！`,
+    sorry: () => `很抱歉让您失望了，负责人会尽快联系您。感谢反馈！`,
+    closed: () => `本次调查已结束，感谢您的关注。`,
+    help: (v) => `${v.brand}服务满意度调查：回复分数参与，回T退订，回START恢复。`,
+    opted_out: () => `您已退订，不会再收到调查短信。回START可恢复。`,
+    opted_in: () => `您已恢复接收服务满意度调查短信。回T退订`,
   },
   en: {
     question: (v, s) =>
-      `${v.sig} ${v.name ? `Hi ${v.name}, thanks` : 'Thanks'} for visiting ${v.store}. ${enQuestion[s]}. Reply STOP to opt out`,
+      `${v.name ? `Hi ${v.name}, thanks` : 'Thanks'} for visiting ${v.store}. ${enQuestion[s]}. Reply STOP to opt out`,
     question_link: (v) =>
-      `${v.sig} ${v.name ? `Hi ${v.name}, thanks` : 'Thanks'} for visiting ${v.store}. Please rate your service: ${v.link} Reply STOP to opt out`,
-    reminder_link: (v) => `${v.sig} A reminder: please rate your visit to ${v.store}: ${v.link} Reply STOP to opt out`,
-    reask: (v) => `${v.sig} Sorry, we didn't catch that. Please reply with one number, ${v.range}. Reply STOP to opt out`,
-    reminder: (v, s) => `${v.sig} A reminder about your visit to ${v.store}: ${enQuestion[s]}. Reply STOP to opt out`,
-    why: (v) => `${v.sig} Thank you! What is the main reason for your score? Just reply to this message.`,
-    thanks: (v) => `${v.sig} Thanks for your feedback, it helps us do better.`,
-    sorry: (v) => `${v.sig} We're sorry we let you down. A manager will contact you soon. Thank you for telling us.`,
-    closed: (v) => `${v.sig} This survey has closed. Thank you for your interest.`,
-    help: (v) => `${v.sig} Service survey: reply with a score to take part. STOP to opt out, START to opt back in.`,
-    opted_out: (v) => `${v.sig} You have opted out and will get no more survey texts. Reply START to opt back in.`,
-    opted_in: (v) => `${v.sig} You will receive service survey texts again. Reply STOP to opt out`,
+      `${v.name ? `Hi ${v.name}, thanks` : 'Thanks'} for visiting ${v.store}. Please rate your service: ${v.link} Reply STOP to opt out`,
+    reminder_link: (v) => `A reminder: please rate your visit to ${v.store}: ${v.link} Reply STOP to opt out`,
+    reask: (v) => `Sorry, we didn't catch that. Please reply with one number, ${v.range}. Reply STOP to opt out`,
+    reminder: (v, s) => `A reminder about your visit to ${v.store}: ${enQuestion[s]}. Reply STOP to opt out`,
+    why: () => `Thank you! What is the main reason for your score? Just reply to this message.`,
+    thanks: () => `Thanks for your feedback, it helps us do better.`,
+    sorry: () => `We're sorry we let you down. A manager will contact you soon. Thank you for telling us.`,
+    closed: () => `This survey has closed. Thank you for your interest.`,
+    help: () => `Service survey: reply with a score to take part. STOP to opt out, START to opt back in.`,
+    opted_out: () => `You have opted out and will get no more survey texts. Reply START to opt back in.`,
+    opted_in: () => `You will receive service survey texts again. Reply STOP to opt out`,
   },
 };
 
-const genericStore: Record<Locale, string> = { 'zh-CN': '本店', en: 'our service centre' };
+/** What a text says instead of a store name that cannot fit, longest first. */
+const genericStores: Record<Locale, [string, ...string[]]> = { 'zh-CN': ['本店'], en: ['our service centre', 'us'] };
 const ranges: Record<SurveyType, string> = { nps: '0-10', csat: '1-5', ces: '1-7' };
 
+/** The longest signature a config may give, and so the longest one derived from the brand name. */
+const maxSignatureLength = 20;
+/** 【】 and CJK: what marks a signature as written for Chinese texts. */
+const chineseSignature = /[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]/;
+
+/**
+ * The signature a text in this locale starts with. A 【…】 signature belongs to Chinese texts
+ * only: an English text whose configured signature (one string for every locale, or another
+ * locale's fallback) is Chinese or not GSM-7 signs with `[brand name]` instead, when the brand
+ * name is GSM-7 and short enough, else with no signature at all, so it never falls into UCS-2.
+ */
 export function signatureFor(brand: Config['brand'], locale: Locale): string {
   const sig = brand.smsSignature;
-  if (typeof sig === 'string') return sig;
-  return sig[locale] ?? Object.values(sig)[0] ?? '';
+  const configured = typeof sig === 'string' ? sig : (sig[locale] ?? Object.values(sig)[0] ?? '');
+  if (locale !== 'en' || fitsEnglish(configured)) return configured;
+  const derived = `[${brand.name.trim()}]`;
+  return fitsEnglish(derived) && derived.length <= maxSignatureLength ? derived : '';
+}
+
+function fitsEnglish(signature: string): boolean {
+  return encodingOf(signature) === 'GSM-7' && !chineseSignature.test(signature) && !/[\n\r\f]/.test(signature);
 }
 
 export function renderMessage(brand: Config['brand'], locale: Locale, step: MessageStep, ctx: MessageContext): string {
   const template = templates[locale][step];
-  const base = { sig: signatureFor(brand, locale), brand: brand.name, range: ranges[ctx.survey], link: ctx.link ?? '' };
-  const attempt = (name: string, store: string) => template({ ...base, name, store }, ctx.survey);
-  const name = (ctx.customerName ?? '').slice(0, 12);
-  let text = attempt(name, ctx.storeName);
-  if (segmentsOf(text) > 1) text = attempt('', ctx.storeName);
-  if (segmentsOf(text) > 1 && locale === 'en' && encodingOf(ctx.storeName) === 'UCS-2') text = attempt('', genericStore.en);
-  for (let store = ctx.storeName; segmentsOf(text) > 1 && store.length > 2; ) {
+  const base = { brand: brand.name, range: ranges[ctx.survey], link: ctx.link ?? '' };
+  const sig = signatureFor(brand, locale);
+  // Chinese texts put 【…】 right before the text; an English signature is a word of its own.
+  const signed = (body: string) => (sig === '' ? body : locale === 'en' ? `${sig} ${body}` : `${sig}${body}`);
+  const attempt = (name: string, store: string) => signed(template({ ...base, name, store }, ctx.survey));
+  const fits = (text: string) => segmentsOf(text) === 1 && (locale !== 'en' || encodingOf(text) === 'GSM-7');
+  // A name in characters outside GSM-7 would force an English text into UCS-2.
+  const usable = (value: string) => (locale === 'en' && encodingOf(value) === 'UCS-2' ? '' : value);
+  const name = usable((ctx.customerName ?? '').slice(0, 12));
+  const storeName = usable(ctx.storeName);
+  let text = attempt(name, storeName || genericStores[locale][0]);
+  if (!fits(text)) text = attempt('', storeName || genericStores[locale][0]);
+  for (let store = storeName; !fits(text) && store.length > 2; ) {
     store = store.slice(0, -2);
     text = attempt('', `${store}${locale === 'en' ? '...' : '…'}`);
   }
-  // A name that cannot fit (or that forces an English text into UCS-2) gives way to a plain one.
-  if (segmentsOf(text) > 1) text = attempt('', genericStore[locale]);
+  for (const store of genericStores[locale]) if (!fits(text)) text = attempt('', store);
   return text;
 }

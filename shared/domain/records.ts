@@ -1,5 +1,6 @@
 /** The records ClosedLoop keeps, as the use cases see them (storage keys live in the adapters). */
 import type { CommentCategory, Locale, SurveyType } from '#shared/config/schema.ts';
+import type { AnswerFlag, ContactFlag, IntegrityFlag } from './integrity.ts';
 
 export type SurveyStatus = 'scheduled' | 'awaiting_score' | 'awaiting_reason' | 'completed' | 'expired' | 'opted_out';
 export type SurveyTimerAction = 'send' | 'remind' | 'expire' | 'close' | 'resurvey';
@@ -58,6 +59,10 @@ export interface Survey {
   recoveryDecidedAt?: string | undefined;
   /** When it came in through the historical import (POST /v1/imports) rather than a live visit. */
   importedAt?: string | undefined;
+  /** The visit's contact quality, decided when it was taken in (shared or staff phone). */
+  contactFlags?: ContactFlag[] | undefined;
+  /** The answer's timing and origin, decided when it was given (web answers). */
+  answerFlags?: AnswerFlag[] | undefined;
   timer?: Timer<SurveyTimerAction> | undefined;
 }
 
@@ -152,4 +157,6 @@ export interface ScoredResponse {
   channel: 'sms' | 'web';
   /** A re-survey after a resolved alert: kept to measure recovery, never counted in the scores again. */
   recoveryOf?: string | undefined;
+  /** Integrity flags: signals about the answer, shown beside it; the answer counts all the same. */
+  flags?: IntegrityFlag[] | undefined;
 }

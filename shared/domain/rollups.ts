@@ -5,8 +5,9 @@
  */
 import type { SurveyType } from '#shared/config/schema.ts';
 import { type Granularity, granularities, periodOf } from './periods.ts';
+import { type ContactFlag, isTopScore } from './integrity.ts';
 import type { ScoredResponse, SuppressionReason } from './records.ts';
-import { countersFor } from './scoring.ts';
+import { type Counters, countersFor } from './scoring.ts';
 
 export const dimensions = ['store', 'department', 'advisor', 'serviceType'] as const;
 export type Dimension = (typeof dimensions)[number];
@@ -52,7 +53,14 @@ export type FunnelStep = 'visit' | 'sent' | 'answered';
 /** What a rollup counts: a scored answer, or one step of a visit through the survey funnel. */
 export type RollupFact =
   | { kind: 'scored'; response: ScoredResponse }
-  | { kind: 'funnel'; steps: FunnelStep[]; suppressed?: SuppressionReason | undefined; visit: VisitDimensions };
+  | {
+      kind: 'funnel';
+      steps: FunnelStep[];
+      suppressed?: SuppressionReason | undefined;
+      /** Only on the visit step: the visit's contact quality. */
+      contactFlags?: ContactFlag[] | undefined;
+      visit: VisitDimensions;
+    };
 
 export type RollupFamily = SurveyType | 'funnel';
 export type RollupCounters = Record<string, number>;
@@ -71,14 +79,34 @@ export interface RollupIncrement {
 }
 
 export const suppressedCounter = (reason: SuppressionReason) => `suppressed_${reason}`;
+/** Per flag, how many answers (score families) or visits (funnel) carry it. */
+export const flagCounter = (flag: string) => `flag_${flag}`;
+/** The same counts as the score's, over flagged answers only: the score without them is a subtraction. */
+export const flaggedCounter = (name: keyof Counters) => `flagged${name[0]?.toUpperCase()}${name.slice(1)}`;
+
+function scoredCounters(response: ScoredResponse): RollupCounters {
+  const counts = countersFor(response.surveyType, response.score);
+  const counters: RollupCounters = { ...counts };
+  if (isTopScore(response.surveyType, response.score)) counters.topScores = 1;
+  if (response.channel === 'web') counters.webResponses = 1;
+  if (response.flags?.length) {
+    for (const [name, n] of Object.entries(counts)) counters[flaggedCounter(name as keyof Counters)] = n;
+    for (const flag of response.flags) counters[flagCounter(flag)] = 1;
+  }
+  return counters;
+}
 
 function countersOf(fact: RollupFact): RollupCounters {
-  if (fact.kind === 'scored') return { ...countersFor(fact.response.surveyType, fact.response.score) };
+  if (fact.kind === 'scored') return scoredCounters(fact.response);
   const counters: RollupCounters = {};
   for (const step of fact.steps) counters[step === 'visit' ? 'visits' : step] = 1;
   if (fact.suppressed) {
     counters.suppressed = 1;
     counters[suppressedCounter(fact.suppressed)] = 1;
+  }
+  if (fact.contactFlags?.length) {
+    counters.contactFlagged = 1;
+    for (const flag of fact.contactFlags) counters[flagCounter(flag)] = 1;
   }
   return counters;
 }

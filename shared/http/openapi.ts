@@ -11,6 +11,7 @@ import { importRowSchema, MAX_IMPORT_ROWS } from '#shared/use-cases/import-answe
 import { responsesQuerySchema } from '#shared/use-cases/list-responses.ts';
 import { alertActionSchema, listAlertsQuerySchema } from '#shared/use-cases/manage-alerts.ts';
 import { funnelQuerySchema } from '#shared/use-cases/query-funnel.ts';
+import { integrityQuerySchema } from '#shared/use-cases/query-integrity.ts';
 import { scoresQuerySchema } from '#shared/use-cases/query-scores.ts';
 import { twilioStatusCallbackSchema } from '#shared/use-cases/record-delivery-status.ts';
 import { serviceEventSchema } from '#shared/use-cases/schedule-survey.ts';
@@ -119,6 +120,15 @@ const operations: Record<string, Partial<Record<'get' | 'post', ZodOpenApiOperat
       security: bearer,
       requestParams: { query: funnelQuerySchema },
       responses: { '200': json(anyObject('{"buckets":[...]}'), 'the funnel per period and group'), ...guarded },
+    },
+  },
+  '/v1/integrity': {
+    get: {
+      summary:
+        'Integrity signals per store or advisor: contact quality, fast / store-network / shared-device answers, top scores and suppressions against peers with p-values (roles cx, department)',
+      security: bearer,
+      requestParams: { query: integrityQuerySchema },
+      responses: { '200': json(anyObject('{"settings","brand","groups":[...]}'), 'the signals per group'), ...guarded },
     },
   },
   '/v1/responses': {

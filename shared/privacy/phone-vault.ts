@@ -9,8 +9,10 @@ export function createPhoneVault(secret: string): PhoneVault {
   const derive = (purpose: string) => Buffer.from(hkdfSync('sha256', secret, 'closedloop', purpose, 32));
   const hashKey = derive('phone-lookup');
   const encryptionKey = derive('phone-encryption');
+  const deviceKey = derive('device-id');
   return {
     hash: (e164) => createHmac('sha256', hashKey).update(e164).digest('base64url'),
+    deviceHash: (fingerprint) => createHmac('sha256', deviceKey).update(fingerprint).digest('base64url').slice(0, 22),
     encrypt(e164) {
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', encryptionKey, iv);

@@ -8,9 +8,12 @@ import type { Locale } from '#shared/config/schema.ts';
 import type { InboundRecord } from '#shared/ports.ts';
 import { addMs, type Deps, MINUTE, TIMER_LEASE_MS } from './deps.ts';
 
+/** Twilio's id of a message: SM (SMS) or MM (MMS) and 32 hex digits. */
+export const twilioMessageSid = z.string().regex(/^(SM|MM)[0-9a-fA-F]{32}$/, 'a Twilio message SID (SM or MM + 32 hex)');
+
 /** The fields of Twilio's inbound message webhook this use case reads (the form has more; they are ignored). */
 export const twilioInboundSchema = z.looseObject({
-  MessageSid: z.string().min(1).max(64),
+  MessageSid: twilioMessageSid,
   From: z.string().min(1).max(64),
   To: z.string().max(64).optional(),
   Body: z.string().max(1600),

@@ -4,6 +4,7 @@ import { type Config, type Locale, type Store, type SurveyType, surveyTypes } fr
 import { type ImportFormat, type ImportRecord, readImportRecords } from '#shared/domain/import-records.ts';
 import { maskPhone, toE164 } from '#shared/domain/phone.ts';
 import { localDate, nextSendableTime } from '#shared/domain/quiet-hours.ts';
+import { webAnswerFlagsOf } from '#shared/domain/integrity.ts';
 import type { ImportedSurvey, Survey } from '#shared/domain/records.ts';
 import { isInScale, scales } from '#shared/domain/scoring.ts';
 import { PayloadTooLargeError, ValidationError } from '#shared/errors.ts';
@@ -207,6 +208,17 @@ export interface ImportSummary {
   answered: number;
 }
 
+function importedAnswerFlags(config: Deps['config'], visitAt: string, answeredAt: string) {
+  const flags = webAnswerFlagsOf({
+    visitAt,
+    answeredAt,
+    fastAnswerMinutes: config.integrity.fastAnswerMinutes,
+    fromStoreNetwork: false,
+    otherCustomersOnDevice: 0,
+  });
+  return flags.length ? flags : undefined;
+}
+
 function surveyOf(deps: Pick<Deps, 'config' | 'vault'>, row: ImportRow, importedAt: string): ImportedSurvey {
   const { answer, phone } = row;
   return {
@@ -236,6 +248,9 @@ function surveyOf(deps: Pick<Deps, 'config' | 'vault'>, row: ImportRow, imported
     reason: answer?.comment,
     endedAt: answer?.answeredAt,
     channel: answer ? row.channel : undefined,
+    // What history can tell: a visit without a phone, a web answer soon after the visit (the origin is not in an export).
+    contactFlags: phone ? undefined : ['no_phone'],
+    answerFlags: answer && row.channel === 'web' ? importedAnswerFlags(deps.config, row.visitAt, answer.answeredAt) : undefined,
     // History is not followed up today: the scorer sees this and raises no alert.
     alertsRaisedAt: importedAt,
     importedAt,

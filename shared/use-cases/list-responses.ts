@@ -20,6 +20,11 @@ export const responsesQuerySchema = refineRange(
       .enum(['true', 'false'])
       .transform((v) => v === 'true')
       .optional(),
+    /** true: only answers with integrity flags. */
+    flagged: z
+      .enum(['true', 'false'])
+      .transform((v) => v === 'true')
+      .optional(),
     limit: z.coerce.number().int().min(1).max(100).default(50),
     cursor: z.string().min(1).max(2048).optional(),
   }),
@@ -41,12 +46,18 @@ export async function listResponses(deps: Pick<Deps, 'responses'>, identity: Ide
     },
     sentiment: scoped.sentiment,
     withComment: scoped.withComment,
+    flagged: scoped.flagged,
     limit: scoped.limit,
     cursor: scoped.cursor,
   });
   return {
     metric: scoped.metric,
-    responses: page.responses.map(({ recoveryOf, ...r }) => ({ ...r, sentiment: sentimentOf(r.surveyType, r.score) })),
+    responses: page.responses.map(({ recoveryOf, flags, ...r }) => ({
+      ...r,
+      sentiment: sentimentOf(r.surveyType, r.score),
+      // Every answer says its flags, none included: the CX team sees what was flagged and why.
+      flags: flags ?? [],
+    })),
     ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
   };
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { categorize } from '#shared/domain/classifier.ts';
+import { answerContactFlags, type IntegrityFlag, isTopScore, sortFlags } from '#shared/domain/integrity.ts';
 import type { Alert, ScoredResponse, Survey } from '#shared/domain/records.ts';
 import { routeDetractor } from '#shared/domain/routing.ts';
 import { isDetractor } from '#shared/domain/scoring.ts';
@@ -28,7 +29,12 @@ export async function recordAnswer(deps: RecordDeps, surveyId: string) {
   const scored = { ...survey, score };
 
   // The response's change feeds the rollups (aggregateRollups), which count each response once.
-  const response = responseOf(scored, deps.clock.now().toISOString());
+  const flags = [
+    ...answerContactFlags(survey.contactFlags ?? []),
+    ...(survey.answerFlags ?? []),
+    ...(await streakFlags(deps, scored)),
+  ];
+  const response = responseOf(scored, deps.clock.now().toISOString(), sortFlags(flags));
   const comment = survey.status === 'completed' ? survey.reason : undefined;
   let recorded = false;
   if (comment === undefined || !(await deps.responses.setComment(response, comment))) {
@@ -51,7 +57,21 @@ export async function recordAnswer(deps: RecordDeps, surveyId: string) {
   return { recorded, alerts: alertIds.length };
 }
 
-function responseOf(survey: Survey & { score: number }, now: string): ScoredResponse {
+/**
+ * An advisor's run of top scores, this answer included: from `streakLength` in a row on, each
+ * is flagged. A re-survey is not part of the advisor's run.
+ */
+async function streakFlags(deps: RecordDeps, survey: Survey & { score: number }): Promise<IntegrityFlag[]> {
+  if (!survey.advisorId || survey.recoveryOf) return [];
+  const run = await deps.responses.advanceStreak(
+    `${survey.storeId}|${survey.advisorId}`,
+    survey.id,
+    isTopScore(survey.surveyType, survey.score),
+  );
+  return run >= deps.config.integrity.streakLength ? ['perfect_streak'] : [];
+}
+
+function responseOf(survey: Survey & { score: number }, now: string, flags: IntegrityFlag[]): ScoredResponse {
   return {
     surveyId: survey.id,
     surveyType: survey.surveyType,
@@ -66,6 +86,7 @@ function responseOf(survey: Survey & { score: number }, now: string): ScoredResp
     channel: survey.channel ?? 'sms',
     // A re-survey measures recovery; it does not count the visit a second time in the scores.
     recoveryOf: survey.recoveryOf,
+    flags: flags.length ? flags : undefined,
   };
 }
 

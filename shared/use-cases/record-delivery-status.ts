@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { twilioMessageSid } from './handle-inbound-sms.ts';
 import type { Clock, DeliveryStatusStore } from '#shared/ports.ts';
 
 /** Twilio's message statuses, in the order a message goes through them. */
@@ -37,7 +38,7 @@ const rank: Record<(typeof twilioMessageStatuses)[number], number> = {
 
 /** The fields of Twilio's status callback this use case reads (the form has more; they are ignored). */
 export const twilioStatusCallbackSchema = z.object({
-  MessageSid: z.string().regex(/^(SM|MM)[0-9a-fA-F]{32}$/, 'a Twilio message SID (SM or MM + 32 hex)'),
+  MessageSid: twilioMessageSid,
   MessageStatus: z.enum(twilioMessageStatuses),
   // Twilio sends ErrorCode only for failed and undelivered messages; an empty one means none.
   ErrorCode: z

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { isTimeZone } from '#shared/config/schema.ts';
 import { ValidationError } from '#shared/errors.ts';
+import { type ContactFlag, contactFlagsOf } from '#shared/domain/integrity.ts';
 import { maskPhone, toE164 } from '#shared/domain/phone.ts';
 import { localDate, nextSendableTime } from '#shared/domain/quiet-hours.ts';
 import type { IngestResult, Survey, SuppressionReason } from '#shared/domain/records.ts';
@@ -17,7 +18,8 @@ export const serviceEventSchema = z.object({
   serviceType: text(64),
   customer: z.object({
     id: text(128).optional(),
-    phone: text(32),
+    /** Absent or empty: the visit is not surveyed (`invalid_phone`) and counts as a visit with no phone. */
+    phone: z.string().trim().max(32).optional(),
     name: text(64).optional(),
     locale: z.enum(['zh-CN', 'en']).optional(),
     /** The customer's own IANA time zone, when the DMS knows it; quiet hours follow it. */
@@ -50,10 +52,23 @@ export async function scheduleSurvey(
   if (earlier) return redeliverDueSend(deps, earlier);
 
   const now = clock.now();
-  const phone = toE164(event.customer.phone, store.country);
+  const typed = event.customer.phone || undefined;
+  const phone = typed === undefined ? undefined : toE164(typed, store.country);
   const phoneHash = phone ? vault.hash(phone) : undefined;
+  const contactFlags = await contactQuality(deps, {
+    typed,
+    phone,
+    phoneHash,
+    country: store.country,
+    customerId: event.customer.id,
+  });
   // Every visit, surveyed or not, adds to the customer's history (what makes them high-value).
-  const visit = { phoneHash, spend: event.amount ?? 0 };
+  const visit = {
+    phoneHash,
+    spend: event.amount ?? 0,
+    customerId: event.customer.id,
+    contactFlags: contactFlags.length ? contactFlags : undefined,
+  };
   const plan = config.surveyPlans.find((p) => p.serviceType === event.serviceType);
   const visitAt = new Date(event.occurredAt);
   // A visit not surveyed still counts in its store's funnel, on its own day, with its reason.
@@ -103,6 +118,7 @@ export async function scheduleSurvey(
     createdAt: now.toISOString(),
     sendAt,
     webTokenCipher: vault.encrypt(webToken),
+    contactFlags: visit.contactFlags,
     timer: { action: 'send', at: sendAt },
   };
   const throttleSince = addMs(now, -config.throttleDays * 24 * 60 * MINUTE);
@@ -111,6 +127,7 @@ export async function scheduleSurvey(
     leaseUntil: dueNow ? addMs(now, TIMER_LEASE_MS) : undefined,
     webTokenHash: hashWebSurveyToken(webToken),
     spend: visit.spend,
+    customerId: visit.customerId,
   });
   if (outcome.kind === 'duplicate') return redeliverDueSend(deps, outcome.result);
   if (outcome.kind === 'suppressed') return suppress(outcome.reason);
@@ -118,6 +135,31 @@ export async function scheduleSurvey(
   // Persisted first: if this send is lost, the sweeper fires the timer when the lease ends.
   if (dueNow) await deps.queues.surveyTimer({ surveyId: survey.id, action: 'send', at: sendAt });
   return { eventId: event.eventId, survey: { id: survey.id, status: 'scheduled', sendAt } };
+}
+
+/**
+ * No, invalid, shared or staff phone. A number is shared when the phone's history already
+ * holds another customer's id (one read); a visit without a customer id cannot tell, and is not flagged.
+ */
+async function contactQuality(
+  deps: Pick<Deps, 'config' | 'surveys'>,
+  visit: {
+    typed?: string | undefined;
+    phone?: string | undefined;
+    phoneHash?: string | undefined;
+    country: string;
+    customerId?: string | undefined;
+  },
+): Promise<ContactFlag[]> {
+  if (visit.typed === undefined) return contactFlagsOf({ phone: 'none', otherCustomers: 0, isStaffPhone: false });
+  if (!visit.phone || !visit.phoneHash) return contactFlagsOf({ phone: 'invalid', otherCustomers: 0, isStaffPhone: false });
+  const known = visit.customerId ? await deps.surveys.customersOfPhone(visit.phoneHash) : [];
+  const staff = deps.config.integrity.staffPhones.some((p) => toE164(p, visit.country) === visit.phone);
+  return contactFlagsOf({
+    phone: 'valid',
+    otherCustomers: known.filter((id) => id !== visit.customerId).length,
+    isStaffPhone: staff,
+  });
 }
 
 /**

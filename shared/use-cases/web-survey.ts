@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '#shared/errors.ts';
+import { type AnswerFlag, webAnswerFlagsOf } from '#shared/domain/integrity.ts';
+import { networkMatcher } from '#shared/domain/networks.ts';
 import type { Survey } from '#shared/domain/records.ts';
 import { isDetractor, scales } from '#shared/domain/scoring.ts';
 import { addMs, type Deps, HOUR, TIMER_LEASE_MS } from './deps.ts';
@@ -22,7 +24,13 @@ export const webAnswerSchema = z.object({
 });
 
 type OpenDeps = Pick<Deps, 'config' | 'clock' | 'surveys'>;
-type WebDeps = OpenDeps & Pick<Deps, 'queues'>;
+type WebDeps = OpenDeps & Pick<Deps, 'queues' | 'vault'>;
+
+/** Where a web answer came from, as API Gateway saw it: used for flags, never stored. */
+export interface WebOrigin {
+  sourceIp: string;
+  userAgent: string;
+}
 
 export interface WebSurveyView {
   survey: Pick<Survey, 'id' | 'surveyType' | 'locale' | 'customerName'>;
@@ -58,23 +66,24 @@ const ATTEMPTS = 3;
  * The one answer a token takes: score and reason together end the conversation, and the
  * scorer records it like an SMS answer. A second submit is a conflict.
  */
-export async function submitWebSurvey(deps: WebDeps, token: string, answer: z.infer<typeof webAnswerSchema>) {
+export async function submitWebSurvey(deps: WebDeps, token: string, answer: z.infer<typeof webAnswerSchema>, origin: WebOrigin) {
   // A survey that changes under the write (its text just marked sent) is read again; one
   // answered or closed meanwhile is refused by surveyOf.
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
-    const taken = await takeAnswer(deps, token, answer);
+    const taken = await takeAnswer(deps, token, answer, origin);
     if (taken) return taken;
   }
   throw new ConflictError('this survey has already been answered');
 }
 
-async function takeAnswer(deps: WebDeps, token: string, answer: z.infer<typeof webAnswerSchema>) {
+async function takeAnswer(deps: WebDeps, token: string, answer: z.infer<typeof webAnswerSchema>, origin: WebOrigin) {
   const survey = await surveyOf(deps, token);
   const { min, max } = scales[survey.surveyType];
   if (answer.score < min || answer.score > max) {
     throw new ValidationError(`the score is ${min} to ${max}`, { score: `${min}–${max}` });
   }
   const now = deps.clock.now().toISOString();
+  const answerFlags = await webAnswerFlags(deps, survey, origin, now);
   const applied = await deps.surveys.update(
     survey.id,
     {
@@ -84,6 +93,7 @@ async function takeAnswer(deps: WebDeps, token: string, answer: z.infer<typeof w
       reason: answer.reason || undefined,
       endedAt: now,
       channel: 'web',
+      answerFlags: answerFlags.length ? answerFlags : undefined,
       timer: { action: 'close', at: now },
     },
     { status: survey.status, leaseUntil: addMs(now, TIMER_LEASE_MS) },
@@ -91,4 +101,22 @@ async function takeAnswer(deps: WebDeps, token: string, answer: z.infer<typeof w
   if (!applied) return undefined;
   await deps.queues.responseUpdated(survey.id);
   return { surveyType: survey.surveyType, locale: survey.locale, detractor: isDetractor(survey.surveyType, answer.score) };
+}
+
+/**
+ * Timing and origin: soon after the visit, from the store's own network, or from a device
+ * other customers answered from. The device is a keyed hash of address and user agent; the
+ * address itself is neither stored nor logged.
+ */
+async function webAnswerFlags(deps: WebDeps, survey: Survey, origin: WebOrigin, now: string): Promise<AnswerFlag[]> {
+  const networks = deps.config.stores.find((s) => s.id === survey.storeId)?.networks ?? [];
+  const device = deps.vault.deviceHash(`${origin.sourceIp}\n${origin.userAgent}`);
+  const before = await deps.surveys.recordDevice(device, survey.phoneHash, now);
+  return webAnswerFlagsOf({
+    visitAt: survey.visitAt,
+    answeredAt: now,
+    fastAnswerMinutes: deps.config.integrity.fastAnswerMinutes,
+    fromStoreNetwork: networkMatcher(networks)(origin.sourceIp),
+    otherCustomersOnDevice: before.filter((customer) => customer !== survey.phoneHash).length,
+  });
 }

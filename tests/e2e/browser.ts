@@ -56,13 +56,30 @@ async function withDefaults(pending: Promise<BrowserContext>): Promise<BrowserCo
   return context;
 }
 
-/** Opens a page and records its uncaught script errors, which a test expects to stay empty. */
-export async function open(context: BrowserContext, path: string): Promise<{ page: Page; errors: string[] }> {
+export interface OpenedPage {
+  page: Page;
+  /** Uncaught script errors. */
+  errors: string[];
+  /** What the browser's console shows as errors, e.g. "Failed to load resource … 404". */
+  consoleErrors: string[];
+  /** Requests that failed on the network or were answered 4xx/5xx, as "<status> <url>". */
+  failedRequests: string[];
+}
+
+/** Opens a page and records its script errors, console errors and failed requests, which a test expects to stay empty. */
+export async function open(context: BrowserContext, path: string): Promise<OpenedPage> {
   const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
+  const opened: OpenedPage = { page, errors: [], consoleErrors: [], failedRequests: [] };
+  page.on('pageerror', (error) => opened.errors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error') opened.consoleErrors.push(`${message.text()} (${message.location().url})`);
+  });
+  page.on('requestfailed', (request) => opened.failedRequests.push(`${request.failure()?.errorText} ${request.url()}`));
+  page.on('response', (response) => {
+    if (response.status() >= 400) opened.failedRequests.push(`${response.status()} ${response.url()}`);
+  });
   await page.goto(path);
-  return { page, errors };
+  return opened;
 }
 
 /** Whether the page is wider than its viewport, i.e. the user would have to scroll sideways. */

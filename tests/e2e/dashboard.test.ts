@@ -210,6 +210,19 @@ describe('CX dashboard page', () => {
     expect(errors).toEqual([]);
   });
 
+  it('keeps the console clean: no errors and no failed requests, not even for /favicon.ico', async () => {
+    context = await desktopContext(browser, stack.url);
+    const { page, errors, consoleErrors, failedRequests } = await open(context, '/');
+    await signIn(page, tokens.cx);
+    // The browser asks for an icon once the page has loaded, after everything the page itself fetched.
+    await page.waitForLoadState('networkidle');
+
+    expect(failedRequests).toEqual([]);
+    expect(consoleErrors).toEqual([]);
+    expect(errors).toEqual([]);
+    expect(await page.locator('link[rel="icon"]').getAttribute('href')).toMatch(/^data:image\/svg\+xml,/);
+  });
+
   it('changes the metric, granularity, breakdown, filters and dates, offering only combinations the API can answer', async () => {
     context = await desktopContext(browser, stack.url);
     const { page, errors } = await open(context, '/');

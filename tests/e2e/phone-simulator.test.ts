@@ -33,7 +33,7 @@ describe('phone simulator page', () => {
     context = await phoneContext(browser, stack.url);
 
     // As a developer types it in the address bar: the '+' unencoded.
-    const { page, errors } = await open(context, `/dev/phone?phone=${phone}`);
+    const { page, errors, consoleErrors, failedRequests } = await open(context, `/dev/phone?phone=${phone}`);
     const thread = page.locator('#thread');
     await thread.locator('.outbound', { hasText: '您有多大可能向亲友推荐我们？请回复0-10分' }).waitFor();
     expect(await page.getByRole('combobox', { name: 'phone number' }).inputValue()).toBe(phone);
@@ -59,6 +59,8 @@ describe('phone simulator page', () => {
     expect(replyBox?.y).toBeGreaterThan(844 - 100); // where a thumb expects it, below the thread
     await screenshot(page, 'phone-zh-promoter');
     expect(errors).toEqual([]);
+    expect(consoleErrors).toEqual([]);
+    expect(failedRequests).toEqual([]);
   });
 
   it('finds an English customer by the number as typed and carries a CSAT detractor to the apology', async () => {

@@ -30,11 +30,15 @@ describe('web survey page', () => {
   it('is answered on a phone: pick a score, give a reason, send, and a second send is refused kindly', async () => {
     const path = await surveyPath({ name: '李女士' });
     context = await phoneContext(browser, stack.url);
-    const { page, errors } = await open(context, path);
+    const { page, errors, consoleErrors, failedRequests } = await open(context, path);
 
     await expect.poll(() => page.getByRole('group').locator('legend').textContent()).toContain('推荐');
     expect(await overflowsSideways(page)).toBe(false);
     await screenshot(page, 'web-survey-zh-form');
+    // Loaded with a clean console: the page declares its icon, so no /favicon.ico 404.
+    await page.waitForLoadState('networkidle');
+    expect(consoleErrors).toEqual([]);
+    expect(failedRequests).toEqual([]);
 
     await page.locator('label[for="score-8"]').click();
     expect(await page.getByRole('radio', { name: '8', exact: true }).isChecked()).toBe(true);

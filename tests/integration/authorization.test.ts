@@ -39,6 +39,11 @@ const routes: { name: string; allowed: Role[]; call: (token: string | undefined)
     call: (token) => api('/v1/funnel?from=2026-11-01&to=2026-11-30', { token }),
   },
   {
+    name: 'GET /v1/integrity',
+    allowed: ['cx', 'workshop', 'advisors'],
+    call: (token) => api('/v1/integrity?from=2026-11-01&to=2026-11-30', { token }),
+  },
+  {
     name: 'GET /v1/responses',
     allowed: ['cx', 'workshop', 'advisors'],
     call: (token) => api('/v1/responses?metric=nps&from=2026-11-01&to=2026-11-30', { token }),

@@ -12,9 +12,12 @@ export function testConfig(port: number) {
   config.reasonWaitMinutes = 0.05; // 3 s: the unanswered why-question path runs within a test
   // The parts department's receiver refuses everything: its alerts end in the dead-letter queue.
   const parts = config.departments.find((d: { id: string }) => d.id === 'parts');
-  parts.channels = [{ type: 'webhook', url: `http://127.0.0.1:${port}/dev/webhooks/nowhere`, secret: parts.channels[0].secret }];
+  parts.channels = [{ type: 'webhook', url: '/dev/webhooks/nowhere', secret: parts.channels[0].secret }];
   // Customer care's SLA is seconds long, so escalation happens within a test.
   config.departments.find((d: { id: string }) => d.id === 'customer-care').slaHours = 0.001;
+  // The tests answer web surveys from this machine: for the link-mode store it is the store's network.
+  config.stores.find((s: { id: string }) => s.id === 'sz-futian').networks = ['127.0.0.0/8', '::1/128'];
+  config.integrity = { staffPhones: ['13700000001'] };
   return config;
 }
 

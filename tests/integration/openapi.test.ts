@@ -29,6 +29,7 @@ describe('GET /openapi.json', () => {
     expect(scores).toEqual([
       'advisorId',
       'departmentId',
+      'excludeFlagged',
       'from',
       'granularity',
       'groupBy',

@@ -126,6 +126,20 @@ describe('parseConfig', () => {
     expect(messageOf(document)).toContain('routing[1].when.categories[0]');
   });
 
+  it("accepts one Chinese signature for every locale, as in the design's example config", () => {
+    const document = raw();
+    document.brand.smsSignature = '【星途服务】';
+
+    expect(parseConfig(document).brand.smsSignature).toBe('【星途服务】');
+  });
+
+  it('names an English signature that is not GSM-7', () => {
+    const document = raw();
+    document.brand.smsSignature = { 'zh-CN': '【星途服务】', en: '【Xingtu】' };
+
+    expect(messageOf(document)).toContain('brand.smsSignature.en: an English signature must be GSM-7');
+  });
+
   it('rejects duplicate store ids', () => {
     const document = raw();
     document.stores[1].id = document.stores[0].id;

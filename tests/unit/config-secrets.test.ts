@@ -46,7 +46,7 @@ describe('referToSecrets', () => {
     expect(config.auth.clients.map((c) => c.secret)).toEqual([undefined, undefined]);
     for (const p of local.auth.people) expect(text).not.toContain(p.password);
     expect(config.departments.find((d) => d.id === 'customer-care')?.channels).toEqual([
-      { type: 'webhook', url: 'http://127.0.0.1:3000/dev/webhooks/customer-care', secret: 'secret:CUSTOMER_CARE_WEBHOOK_SECRET' },
+      { type: 'webhook', url: '/dev/webhooks/customer-care', secret: 'secret:CUSTOMER_CARE_WEBHOOK_SECRET' },
       { type: 'email', to: ['kefu@example.com'], from: 'alerts@example.com' },
     ]);
     expect(names).toContain('WORKSHOP_WEBHOOK_SECRET');

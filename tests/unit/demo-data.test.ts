@@ -135,4 +135,21 @@ describe('demoPhone', () => {
       for (let i = 0; i < 50; i++) expect(toE164(demoPhone(dice, country) ?? '', country)).toBeDefined();
     }
   });
+
+  it('has one advisor who asks for top scores at the counter and one whose visits often lack a phone', () => {
+    const fastShare = (rows: typeof history.rows) => {
+      const web = rows.filter((r) => r.channel === 'web' && r.answeredAt);
+      const fast = web.filter((r) => Date.parse(r.answeredAt ?? '') - Date.parse(r.occurredAt) <= 10 * 60_000);
+      return fast.length / Math.max(1, web.length);
+    };
+    const phoneless = (rows: typeof history.rows) => rows.filter((r) => !r.phone).length / Math.max(1, rows.length);
+    const byAdvisor = (id: string) => history.rows.filter((r) => r.advisorId === id);
+    const advisors = history.advisors.map((a) => a.id);
+
+    const counter = advisors.filter((id) => fastShare(byAdvisor(id)) > 0.4);
+    const careless = advisors.filter((id) => phoneless(byAdvisor(id)) > 0.3);
+    expect(counter).toHaveLength(1);
+    expect(byAdvisor(counter[0] ?? '')[0]?.storeId).toBe('sz-futian');
+    expect(careless).toHaveLength(1);
+  });
 });

@@ -83,6 +83,7 @@ export class FakeSmsSender implements SmsSender {
 /** A simple vault: the hash is stable per number, and neither it nor the "ciphertext" shows the number. */
 export const fakeVault: PhoneVault = {
   hash: (e164) => `hash:${createHash('sha256').update(e164).digest('hex').slice(0, 16)}`,
+  deviceHash: (fingerprint) => `device:${createHash('sha256').update(fingerprint).digest('hex').slice(0, 16)}`,
   encrypt: (e164) => `enc:${Buffer.from(e164, 'utf8').toString('base64')}`,
   decrypt: (cipher) => {
     if (!cipher.startsWith('enc:')) throw new Error('unreadable phone ciphertext');
@@ -118,7 +119,7 @@ export class FakeSurveyStore implements SurveyStore {
   readonly suppressions: {
     eventId: string;
     result: IngestResult;
-    context: { storeId?: string; advisorId?: string; at: string };
+    context: Omit<SuppressionContext, 'phoneHash' | 'spend' | 'customerId'>;
   }[] = [];
   /** phoneHash → when its last survey was created (the throttle slot). */
   readonly throttle = new Map<string, string>();
@@ -140,9 +141,24 @@ export class FakeSurveyStore implements SurveyStore {
   readonly webTokens = new Map<string, string>();
   readonly customers = new Map<string, { visits: number; spend: number }>();
 
-  private addVisit(phoneHash: string, spend: number) {
+  /** phoneHash → the customer ids its visits gave; deviceHash → the customers who answered from it. */
+  readonly phoneCustomers = new Map<string, Set<string>>();
+  readonly devices = new Map<string, Set<string>>();
+
+  private addVisit(phoneHash: string, spend: number, customerId?: string) {
     const current = this.customers.get(phoneHash) ?? { visits: 0, spend: 0 };
     this.customers.set(phoneHash, { visits: current.visits + 1, spend: current.spend + spend });
+    if (customerId) this.phoneCustomers.set(phoneHash, (this.phoneCustomers.get(phoneHash) ?? new Set()).add(customerId));
+  }
+
+  async customersOfPhone(phoneHash: string) {
+    return [...(this.phoneCustomers.get(phoneHash) ?? [])];
+  }
+
+  async recordDevice(deviceHash: string, customer: string) {
+    const before = [...(this.devices.get(deviceHash) ?? [])];
+    this.devices.set(deviceHash, new Set([...before, customer]));
+    return before;
   }
 
   async customerValue(phoneHash: string) {
@@ -151,7 +167,7 @@ export class FakeSurveyStore implements SurveyStore {
 
   async createSurvey(
     survey: Survey,
-    options: { throttleSince: string; leaseUntil?: string; webTokenHash?: string; spend?: number },
+    options: { throttleSince: string; leaseUntil?: string; webTokenHash?: string; spend?: number; customerId?: string },
   ): Promise<CreateSurveyOutcome> {
     // All four conditions of the adapter's transaction are checked before anything is written.
     const earlier = this.events.get(survey.eventId);
@@ -170,7 +186,7 @@ export class FakeSurveyStore implements SurveyStore {
     this.throttle.set(survey.phoneHash, survey.createdAt);
     this.leases.set(survey.id, options.leaseUntil);
     if (options.webTokenHash) this.webTokens.set(options.webTokenHash, survey.id);
-    this.addVisit(survey.phoneHash, options.spend ?? 0);
+    this.addVisit(survey.phoneHash, options.spend ?? 0, options.customerId);
     return { kind: 'created' };
   }
 
@@ -190,7 +206,7 @@ export class FakeSurveyStore implements SurveyStore {
       // Stored as the adapter stores it: a survey whose phone fields may be absent.
       this.surveys.set(survey.id, clone(survey) as Survey);
       if (survey.phoneHash) {
-        this.addVisit(survey.phoneHash, 0);
+        this.addVisit(survey.phoneHash, 0, survey.customerId);
         const last = this.throttle.get(survey.phoneHash);
         if (survey.sendAt > options.throttleSince && (last === undefined || last < survey.sendAt)) {
           this.throttle.set(survey.phoneHash, survey.sendAt);
@@ -210,9 +226,9 @@ export class FakeSurveyStore implements SurveyStore {
     const earlier = this.events.get(eventId);
     if (earlier) return clone(earlier);
     this.events.set(eventId, clone(result));
-    const { phoneHash, spend, ...where } = context;
+    const { phoneHash, spend, customerId, ...where } = context;
     this.suppressions.push({ eventId, result: clone(result), context: where });
-    if (phoneHash) this.addVisit(phoneHash, spend ?? 0);
+    if (phoneHash) this.addVisit(phoneHash, spend ?? 0, customerId);
     return result;
   }
 
@@ -290,6 +306,19 @@ export class FakeResponseStore implements ResponseStore {
     return 'recorded';
   }
 
+  /** key → the run and each survey's run, as the adapter keeps them. */
+  readonly streaks = new Map<string, { run: number; bySurvey: Map<string, number> }>();
+
+  async advanceStreak(key: string, surveyId: string, top: boolean) {
+    const streak = this.streaks.get(key) ?? { run: 0, bySurvey: new Map<string, number>() };
+    const known = streak.bySurvey.get(surveyId);
+    if (known !== undefined) return known;
+    streak.run = top ? streak.run + 1 : 0;
+    streak.bySurvey.set(surveyId, streak.run);
+    this.streaks.set(key, streak);
+    return streak.run;
+  }
+
   async setComment(response: ScoredResponse, comment: string): Promise<boolean> {
     const kept = this.responses.get(response.surveyId);
     if (!kept) return false;
@@ -307,7 +336,8 @@ export class FakeResponseStore implements ResponseStore {
           r.visitDate <= query.to &&
           Object.entries(query.filters).every(([f, v]) => v === undefined || r[f as keyof ScoredResponse] === v) &&
           (!query.sentiment || sentimentOf(r.surveyType, r.score) === query.sentiment) &&
-          (!query.withComment || r.comment !== undefined),
+          (!query.withComment || r.comment !== undefined) &&
+          (!query.flagged || (r.flags?.length ?? 0) > 0),
       )
       .sort((a, b) => b.visitDate.localeCompare(a.visitDate) || b.surveyId.localeCompare(a.surveyId));
     const start = query.cursor ? Number(query.cursor) : 0;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { MessageStep } from '#shared/domain/messages.ts';
 import { renderMessage } from '#shared/domain/messages.ts';
 import type { Survey } from '#shared/domain/records.ts';
-import { handleInboundSms, type InboundSms } from '#shared/use-cases/handle-inbound-sms.ts';
+import { handleInboundSms, type InboundSms, twilioInboundSchema } from '#shared/use-cases/handle-inbound-sms.ts';
 import { aSurvey, createFakes, type Fakes, fakeVault } from './fakes.ts';
 
 const phone = '+8613800138000';
@@ -30,6 +30,22 @@ const arrange = (survey: Partial<Survey> = {}) => {
   const seeded = fakes.surveys.seed(aSurvey(survey));
   return { fakes, survey: seeded };
 };
+
+describe('twilioInboundSchema', () => {
+  const form = (MessageSid: string) => ({ MessageSid, From: phone, Body: '9' });
+
+  it('takes an SMS or MMS message SID', () => {
+    expect(twilioInboundSchema.safeParse(form(`SM${'0123456789abcdef'.repeat(2)}`)).success).toBe(true);
+    expect(twilioInboundSchema.safeParse(form(`MM${'0123456789ABCDEF'.repeat(2)}`)).success).toBe(true);
+  });
+
+  it.each(['SMnothex', `CA${'0'.repeat(32)}`, `SM${'0'.repeat(31)}`, ''])(
+    'refuses %j as a MessageSid, so it is never remembered as a message',
+    (sid) => {
+      expect(twilioInboundSchema.safeParse(form(sid)).success).toBe(false);
+    },
+  );
+});
 
 describe('handleInboundSms', () => {
   describe('while awaiting the score', () => {

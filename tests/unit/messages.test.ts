@@ -7,6 +7,9 @@ import { localConfig } from './fakes.ts';
 const config = localConfig();
 const objectSignature = config.brand; // { 'zh-CN': '【星途服务】', en: '[Xingtu Service]' }
 const stringSignature: Config['brand'] = { name: '星途汽车服务', smsSignature: '【星途服务】' };
+/** One Chinese signature for every locale, with a brand name English texts can carry. */
+const latinBrandStringSignature: Config['brand'] = { name: 'Changfeng', smsSignature: '【长风服务】' };
+const link = 'https://cl.example.com/s/Qm9vBk3xYp7tLrWz2aH5nA';
 
 const steps: MessageStep[] = [
   'question',
@@ -20,6 +23,7 @@ const steps: MessageStep[] = [
   'opted_out',
   'opted_in',
 ];
+const linkSteps: MessageStep[] = ['question_link', 'reminder_link'];
 const surveys: SurveyType[] = ['nps', 'csat', 'ces'];
 
 const zhStores = [
@@ -33,6 +37,8 @@ const enStores = ['Reading Service Centre and Bodyshop, Berkshire', 'Jurong Serv
 const enNames = [undefined, 'Sam', 'Alexandra Montgomery-Smythe'];
 
 const stepsAndSurveys = steps.flatMap((step) => surveys.map((survey) => ({ step, survey })));
+/** Every step of every mode: the link-mode texts carry the web survey's address. */
+const everyText = [...stepsAndSurveys, ...surveys.flatMap((survey) => linkSteps.map((step) => ({ step, survey })))];
 
 /** Every store × customer name rendered for one step and survey type. */
 const renderAll = (
@@ -44,7 +50,7 @@ const renderAll = (
   names: (string | undefined)[],
 ) =>
   stores.flatMap((storeName) =>
-    names.map((customerName) => renderMessage(brand, locale, step, { survey, storeName, customerName })),
+    names.map((customerName) => renderMessage(brand, locale, step, { survey, storeName, customerName, link })),
   );
 
 describe('renderMessage', () => {
@@ -68,16 +74,39 @@ describe('renderMessage', () => {
     },
   );
 
-  it.each(stepsAndSurveys)(
-    'fits the en $step ($survey) in one GSM-7 segment for long store and customer names',
-    ({ step, survey }) => {
-      for (const text of renderAll(objectSignature, 'en', step, survey, enStores, enNames)) {
+  const englishSignatures = [
+    { signature: 'one per locale', brand: objectSignature, opening: /^\[Xingtu Service\] / },
+    { signature: 'one Chinese string, GSM-7 brand name', brand: latinBrandStringSignature, opening: /^\[Changfeng\] / },
+    { signature: 'one Chinese string, Chinese brand name', brand: stringSignature, opening: /^(?![\s[【])/ },
+  ];
+
+  it.each(englishSignatures.flatMap((brand) => everyText.map((text) => ({ ...brand, ...text }))))(
+    'fits the en $step ($survey) in one GSM-7 segment with no 【】 for long names, signature $signature',
+    ({ brand, opening, step, survey }) => {
+      for (const text of renderAll(brand, 'en', step, survey, [...enStores, ...zhStores], [...enNames, '王先生'])) {
         expect(encodingOf(text), text).toBe('GSM-7');
         expect(segmentsOf(text), text).toBe(1);
-        expect(text.startsWith('[Xingtu Service] '), text).toBe(true);
+        expect(text, text).toMatch(opening);
       }
     },
   );
+
+  it('keeps the Chinese signature on zh-CN texts of a brand whose English texts derive one', () => {
+    const text = renderMessage(latinBrandStringSignature, 'zh-CN', 'thanks', { survey: 'nps', storeName: '浦东服务中心' });
+
+    expect(text).toBe('【长风服务】感谢您的反馈，我们会继续努力！');
+  });
+
+  it('renders the English question of a GB store of a brand with one Chinese signature in one GSM-7 segment', () => {
+    const text = renderMessage({ name: '长风汽车服务', smsSignature: '【长风服务】' }, 'en', 'question', {
+      survey: 'nps',
+      storeName: 'Reading',
+    });
+
+    expect(text).toBe(
+      'Thanks for visiting Reading. How likely are you to recommend us to a friend? Reply 0-10. Reply STOP to opt out',
+    );
+  });
 
   it.each(
     surveys.flatMap((survey) =>
@@ -165,11 +194,21 @@ describe('signatureFor', () => {
   });
 
   it('falls back to the first configured signature when the locale has none', () => {
-    expect(signatureFor({ name: 'x', smsSignature: { 'zh-CN': '【星途服务】' } }, 'en')).toBe('【星途服务】');
+    expect(signatureFor({ name: 'x', smsSignature: { en: '[X Service]' } }, 'zh-CN')).toBe('[X Service]');
   });
 
-  it('uses a single string signature for every locale', () => {
-    expect(signatureFor(stringSignature, 'en')).toBe('【星途服务】');
+  it('uses a single string signature for Chinese texts, and for English ones when it is GSM-7', () => {
     expect(signatureFor(stringSignature, 'zh-CN')).toBe('【星途服务】');
+    expect(signatureFor({ name: 'x', smsSignature: 'Xingtu' }, 'en')).toBe('Xingtu');
+  });
+
+  it('derives [brand name] for English texts from a Chinese signature, one string or another locale', () => {
+    expect(signatureFor(latinBrandStringSignature, 'en')).toBe('[Changfeng]');
+    expect(signatureFor({ name: 'Changfeng', smsSignature: { 'zh-CN': '【长风服务】' } }, 'en')).toBe('[Changfeng]');
+  });
+
+  it('gives English texts no signature when the brand name is not GSM-7 or too long for one', () => {
+    expect(signatureFor(stringSignature, 'en')).toBe('');
+    expect(signatureFor({ name: 'Changfeng Automotive Services', smsSignature: '【长风服务】' }, 'en')).toBe('');
   });
 });

@@ -176,6 +176,46 @@ describe('queryScores', () => {
   });
 });
 
+describe('queryScores with excludeFlagged', () => {
+  const flagged = { flags: ['fast_answer' as const, 'store_network' as const] };
+
+  it('answers the score without flagged answers exactly, beside the full score', async () => {
+    const fakes = await withAnswers([answer(10, flagged), answer(10, flagged), answer(9), answer(8), answer(3)]);
+
+    const result = await queryScores(fakes, cx, query({ excludeFlagged: 'true' }));
+
+    // All five: (3 − 1) / 5 = 40. Without the two flagged 10s: (1 − 1) / 3 = 0.
+    expect(result.buckets).toEqual([
+      expect.objectContaining({
+        responses: 3,
+        promoters: 1,
+        passives: 1,
+        detractors: 1,
+        score: 0,
+        flagged: 2,
+        includingFlagged: expect.objectContaining({ responses: 5, promoters: 3, score: 40 }),
+      }),
+    ]);
+  });
+
+  it('keeps flagged answers in the score when not asked to leave them out', async () => {
+    const fakes = await withAnswers([answer(10, flagged), answer(3)]);
+    const [bucket] = (await queryScores(fakes, cx, query({}))).buckets;
+    expect(bucket).toMatchObject({ responses: 2, score: 0 });
+    expect(bucket).not.toHaveProperty('includingFlagged');
+  });
+
+  it('leaves a CES mean without the flagged answers exact', async () => {
+    const fakes = await withAnswers([
+      answer(7, { surveyType: 'ces', ...flagged }),
+      answer(5, { surveyType: 'ces' }),
+      answer(2, { surveyType: 'ces' }),
+    ]);
+    const [bucket] = (await queryScores(fakes, cx, query({ metric: 'ces', excludeFlagged: 'true' }))).buckets;
+    expect(bucket).toMatchObject({ responses: 2, score: 3.5, includingFlagged: { responses: 3, score: 4.67 } });
+  });
+});
+
 describe('scoresQuerySchema', () => {
   it('defaults to monthly buckets and no grouping', () => {
     expect(query({})).toMatchObject({ granularity: 'month', groupBy: 'none' });

@@ -302,3 +302,46 @@ describe('scheduleSurvey', () => {
     expect(fakes.surveys.events.size).toBe(0);
   });
 });
+
+describe('scheduleSurvey contact quality', () => {
+  const contactOf = async (fakes: ReturnType<typeof createFakes>, result: { survey: { id?: string } }) =>
+    (await fakes.surveys.get(result.survey.id ?? ''))?.contactFlags;
+
+  it('takes a visit with no phone in as a suppressed visit flagged no_phone', async () => {
+    const fakes = createFakes();
+    const event = visit();
+
+    const result = await scheduleSurvey(fakes, { ...event, customer: { id: 'C-1001' } });
+
+    expect(result.survey).toMatchObject({ status: 'suppressed', reason: 'invalid_phone' });
+    expect(fakes.surveys.suppressions[0]?.context.contactFlags).toEqual(['no_phone']);
+  });
+
+  it('flags an invalid phone on the suppressed visit', async () => {
+    const fakes = createFakes();
+    await scheduleSurvey(fakes, visit({ phone: '12345' }));
+    expect(fakes.surveys.suppressions[0]?.context.contactFlags).toEqual(['invalid_phone']);
+  });
+
+  it("flags a number already on another customer's visit as shared, not the customer's own again", async () => {
+    const fakes = createFakes({ config: configWith({ throttleDays: 0 }) });
+    const first = await scheduleSurvey(fakes, visit({ eventId: 'RO-1' }));
+    const again = await scheduleSurvey(fakes, visit({ eventId: 'RO-2' }));
+    const event = visit({ eventId: 'RO-3' });
+    const other = await scheduleSurvey(fakes, { ...event, customer: { ...event.customer, id: 'C-2002' } });
+
+    expect(await contactOf(fakes, first)).toBeUndefined();
+    expect(await contactOf(fakes, again)).toBeUndefined();
+    expect(await contactOf(fakes, other)).toEqual(['shared_phone']);
+  });
+
+  it('flags a number listed in integrity.staffPhones, however it was typed', async () => {
+    const config = configWith({ integrity: { staffPhones: ['+86 138 0013 8000'] } });
+    const fakes = createFakes({ config });
+
+    const result = await scheduleSurvey(fakes, visit({ phone: '13800138000' }));
+
+    expect(result.survey.status).toBe('scheduled');
+    expect(await contactOf(fakes, result)).toEqual(['staff_phone']);
+  });
+});

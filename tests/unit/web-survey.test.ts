@@ -8,7 +8,10 @@ import {
   SurveyClosedError,
   submitWebSurvey,
 } from '#shared/use-cases/web-survey.ts';
-import { aSurvey, createFakes, fakeVault } from './fakes.ts';
+import { aSurvey, configWith, createFakes, fakeVault, localConfig } from './fakes.ts';
+
+/** A customer's own phone, away from the store. */
+const browser = { sourceIp: '198.51.100.7', userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_0)' };
 
 function arrange(overrides: Parameters<typeof aSurvey>[0] = {}) {
   const fakes = createFakes({ now: '2026-11-20T02:00:00.000Z' });
@@ -74,7 +77,7 @@ describe('openWebSurvey', () => {
 describe('submitWebSurvey', () => {
   it('records score and reason as one finished web answer and hands it to the scorer', async () => {
     const { fakes, token, survey } = arrange();
-    const result = await submitWebSurvey(fakes, token, { score: 3, reason: '等太久' });
+    const result = await submitWebSurvey(fakes, token, { score: 3, reason: '等太久' }, browser);
     expect(result).toEqual({ surveyType: 'nps', locale: 'zh-CN', detractor: true });
     expect(await fakes.surveys.get(survey.id)).toMatchObject({ status: 'completed', score: 3, reason: '等太久', channel: 'web' });
     expect(fakes.queues.responseUpdates).toEqual([survey.id]);
@@ -82,8 +85,8 @@ describe('submitWebSurvey', () => {
 
   it('takes one answer: a second submit is a conflict and changes nothing', async () => {
     const { fakes, token, survey } = arrange();
-    await submitWebSurvey(fakes, token, { score: 9 });
-    await expect(submitWebSurvey(fakes, token, { score: 1 })).rejects.toThrow(ConflictError);
+    await submitWebSurvey(fakes, token, { score: 9 }, browser);
+    await expect(submitWebSurvey(fakes, token, { score: 1 }, browser)).rejects.toThrow(ConflictError);
     expect((await fakes.surveys.get(survey.id))?.score).toBe(9);
   });
 
@@ -101,7 +104,7 @@ describe('submitWebSurvey', () => {
       return seen;
     };
 
-    await submitWebSurvey(fakes, token, { score: 10 });
+    await submitWebSurvey(fakes, token, { score: 10 }, browser);
 
     expect(await fakes.surveys.get(survey.id)).toMatchObject({ status: 'completed', score: 10, channel: 'web' });
     expect(fakes.queues.responseUpdates).toEqual([survey.id]);
@@ -109,6 +112,44 @@ describe('submitWebSurvey', () => {
 
   it('refuses a score outside the scale, naming the field', async () => {
     const { fakes, token } = arrange({ surveyType: 'ces' });
-    await expect(submitWebSurvey(fakes, token, { score: 8 })).rejects.toThrow(ValidationError);
+    await expect(submitWebSurvey(fakes, token, { score: 8 }, browser)).rejects.toThrow(ValidationError);
+  });
+});
+
+describe('submitWebSurvey integrity flags', () => {
+  const withNetworks = () =>
+    configWith({ stores: localConfig().stores.map((s) => (s.id === 'sh-pudong' ? { ...s, networks: ['203.0.113.0/24'] } : s)) });
+
+  it('flags an answer within fastAnswerMinutes of the visit, and not one after', async () => {
+    const fast = arrange({ visitAt: '2026-11-20T01:52:00.000Z' });
+    await submitWebSurvey(fast.fakes, fast.token, { score: 10 }, browser);
+    expect((await fast.fakes.surveys.get(fast.survey.id))?.answerFlags).toEqual(['fast_answer']);
+
+    const later = arrange({ visitAt: '2026-11-20T01:49:00.000Z' });
+    await submitWebSurvey(later.fakes, later.token, { score: 10 }, browser);
+    expect((await later.fakes.surveys.get(later.survey.id))?.answerFlags).toBeUndefined();
+  });
+
+  it("flags an answer from one of the store's networks, IPv4 seen through IPv6 too", async () => {
+    const { fakes, token, survey } = arrange();
+    const deps = { ...fakes, config: withNetworks() };
+    await submitWebSurvey(deps, token, { score: 9 }, { ...browser, sourceIp: '::ffff:203.0.113.40' });
+    expect((await fakes.surveys.get(survey.id))?.answerFlags).toEqual(['store_network']);
+  });
+
+  it('flags the second customer answering from the same device, and keeps only a keyed hash of it', async () => {
+    const first = arrange();
+    await submitWebSurvey(first.fakes, first.token, { score: 10 }, browser);
+    const token = newWebSurveyToken();
+    const other = aSurvey({ id: 'sv_2', phoneHash: fakeVault.hash('+8613900139000'), webTokenCipher: fakeVault.encrypt(token) });
+    first.fakes.surveys.seed(other);
+    first.fakes.surveys.webTokens.set(hashWebSurveyToken(token), other.id);
+
+    await submitWebSurvey(first.fakes, token, { score: 10 }, browser);
+
+    expect((await first.fakes.surveys.get(first.survey.id))?.answerFlags).toBeUndefined();
+    expect((await first.fakes.surveys.get(other.id))?.answerFlags).toEqual(['shared_device']);
+    const stored = JSON.stringify([...first.fakes.surveys.devices.keys()]);
+    expect(stored).not.toContain(browser.sourceIp);
   });
 });

@@ -46,6 +46,7 @@ export const responsesSchema = z.object({
       visitDate: z.string(),
       answeredAt: z.string(),
       channel: z.string(),
+      flags: z.optional(z.array(z.string())),
     }),
   ),
   nextCursor: z.optional(z.string()),
@@ -163,3 +164,36 @@ export async function getJson<T>(
   // Relative to the page, so the dashboard also works under an API stage or base path.
   return answerOf(await fetcher(`${path}?${queryString(query)}`, { signal }), schema, path);
 }
+const proportionTest = z.object({
+  k: num,
+  n: num,
+  share: num,
+  peers: z.object({ k: num, n: num, share: num }),
+  pValue: z.nullable(num),
+  fired: z.boolean(),
+  why: z.string(),
+});
+export const integritySchema = z.object({
+  groupBy: z.enum(['store', 'advisor']),
+  brand: z.object({ visits: num, contactShare: num }),
+  groups: z.array(
+    z.object({
+      group: z.string(),
+      visits: num,
+      coverage: num,
+      contact: z.object({ noPhone: num, invalidPhone: num, sharedPhone: num, staffPhone: num, share: num, test: proportionTest }),
+      answers: z.object({
+        responses: num,
+        web: num,
+        fast: num,
+        storeNetwork: num,
+        sharedDevice: num,
+        perfectStreak: num,
+        flagged: num,
+      }),
+      topScores: z.object({ count: num, share: num, test: proportionTest }),
+      signals: z.array(z.object({ signal: z.string(), why: z.string() })),
+    }),
+  ),
+});
+export type IntegrityGroup = z.infer<typeof integritySchema>['groups'][number];

@@ -11,12 +11,14 @@ export async function scoresOverRange(
   groupBy: Dimension | 'none',
   signal: AbortSignal,
   range: { from: string; to: string } = ctx.state,
+  /** `{ excludeFlagged: 'true' }`: the buckets' counts without flagged answers. */
+  options: Record<string, string> = {},
 ): Promise<ScoreBucket[]> {
   const { from, to } = range;
   const { filters } = ctx.state;
   const answers = await Promise.all(
     exactSegments(from, to).map((s) =>
-      ctx.get('v1/scores', { metric, groupBy, ...s, ...filterQuery(filters) }, scoresSchema, signal),
+      ctx.get('v1/scores', { metric, groupBy, ...s, ...filterQuery(filters), ...options }, scoresSchema, signal),
     ),
   );
   return answers.flatMap((a) => a.buckets);

@@ -13,6 +13,7 @@ import { type Context, isAbort, isForbidden, isUnauthorized, namer, type ViewSta
 import { byId, h } from './dom.ts';
 import { allowedBreakdown, answerableFilters, type Dimension, dimensions, filterAllowed } from './filters.ts';
 import { funnelPanel } from './funnel.ts';
+import { integrityPanel } from './integrity.ts';
 import { formats, localeNames, locales, pickLocale, translator } from './i18n.ts';
 import { failureNotice, type Panel } from './panel.ts';
 import { localDate, type Preset, presetRange, presets, rangeProblem } from './ranges.ts';
@@ -255,8 +256,8 @@ function render() {
   for (const controller of running.values()) controller.abort();
   running.clear();
   loadedKeys.clear();
-  panels = [tilesPanel(), trendPanel(), breakdownPanel(), verbatimsPanel(), funnelPanel(), closedLoopPanel()];
-  const [tiles, trend, breakdown, verbatims, funnel, loop] = panels.map((p) => p.element);
+  panels = [tilesPanel(), trendPanel(), breakdownPanel(), verbatimsPanel(), funnelPanel(), closedLoopPanel(), integrityPanel()];
+  const [tiles, trend, breakdown, verbatims, funnel, loop, integrity] = panels.map((p) => p.element);
   const top = header();
   root.replaceChildren(
     // Not a plain #main link: the address's hash holds the view state.
@@ -280,6 +281,7 @@ function render() {
       trend,
       h('div', { class: 'grid-2 wide-left' }, breakdown ?? '', verbatims ?? ''),
       h('div', { class: 'grid-2' }, funnel ?? '', loop ?? ''),
+      integrity ?? '',
       h('p', { class: 'footnote', text: ctx.t('footer') }),
     ),
   );

@@ -40,10 +40,14 @@ export function tilesPanel(): Panel {
     },
     async load(ctx, signal) {
       const previous = previousRange(ctx.state.from, ctx.state.to);
-      const [current, before] = await Promise.all([
+      const [current, before, unflagged] = await Promise.all([
         Promise.allSettled(metrics.map((metric) => scoresOverRange(ctx, metric, 'none', signal))),
         // The comparison is a nicety: without it the tiles still show.
         Promise.allSettled(metrics.map((metric) => scoresOverRange(ctx, metric, 'none', signal, previous))),
+        // The same range without flagged answers, shown beside the score when any were flagged.
+        Promise.allSettled(
+          metrics.map((metric) => scoresOverRange(ctx, metric, 'none', signal, ctx.state, { excludeFlagged: 'true' })),
+        ),
       ]);
       const firstFailure = current.find((r) => r.status === 'rejected');
       if (firstFailure && current.every((r) => r.status === 'rejected')) throw firstFailure.reason;
@@ -68,6 +72,8 @@ export function tilesPanel(): Panel {
             return button;
           }
           const figure = total(ctx, metric, result.value);
+          const clean = unflagged[i];
+          const withoutFlagged = clean?.status === 'fulfilled' ? total(ctx, metric, clean.value) : undefined;
           head.append(statusPill(ctx, metric, figure));
           if (figure.enoughData) button.classList.add(`rag-${ragOf(metric, figure.score, ctx.boot.targets)}`);
           button.append(
@@ -88,6 +94,17 @@ export function tilesPanel(): Panel {
                 : null,
               delta(ctx, metric, figure, earlier?.status === 'fulfilled' ? total(ctx, metric, earlier.value) : undefined),
             ),
+            ...(withoutFlagged && withoutFlagged.responses < figure.responses
+              ? [
+                  h('span', {
+                    class: 'tile-unflagged',
+                    text: ctx.t('withoutFlagged', {
+                      score: withoutFlagged.enoughData ? scoreText(ctx, metric, withoutFlagged.score) : ctx.t('notEnoughData'),
+                    }),
+                    attrs: { title: ctx.t('answers', { n: ctx.f.integer(withoutFlagged.responses) }) },
+                  }),
+                ]
+              : []),
             figure.responses > 0 ? mixBar(ctx, metric, figure) : h('span', { class: 'mix mix-empty' }),
             h(
               'span',

@@ -13,6 +13,8 @@ export const keys = {
   alert: (id: string) => ({ pk: `ALERT#${id}`, sk: 'ALERT' }),
   customer: (phoneHash: string) => ({ pk: `CUSTOMER#${phoneHash}`, sk: 'CUSTOMER' }),
   webToken: (tokenHash: string) => ({ pk: `WEBTOKEN#${tokenHash}`, sk: 'WEBTOKEN' }),
+  /** The customers who answered from one device (a keyed hash of address and user agent, never the address). */
+  device: (deviceHash: string) => ({ pk: `DEVICE#${deviceHash}`, sk: 'DEVICE' }),
   /** An outbound text's delivery status history, by the provider's message id (Twilio's sid). */
   delivery: (messageId: string) => ({ pk: `DELIVERY#${messageId}`, sk: 'DELIVERY' }),
   phoneLookup: (phoneHash: string) => `PHONE#${phoneHash}`,

@@ -8,6 +8,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { surveyType } from '#shared/config/schema.ts';
+import { contactFlags, integrityFlags } from '#shared/domain/integrity.ts';
 import { suppressionReasons } from '#shared/domain/records.ts';
 import type { FunnelStep, RollupFact, VisitDimensions } from '#shared/domain/rollups.ts';
 
@@ -28,6 +29,13 @@ const dimensions = {
   visitDate: date,
 };
 
+/** Flags this code does not know (written by a newer version) are left out, never fail the record. */
+const knownFlags = <T extends string>(names: readonly T[]) =>
+  z
+    .array(z.string())
+    .optional()
+    .transform((flags) => flags?.filter((f): f is T => (names as readonly string[]).includes(f)));
+
 const responseItem = z.object({
   type: z.literal('response'),
   surveyId: z.string().min(1),
@@ -40,6 +48,7 @@ const responseItem = z.object({
   comment: z.string().optional(),
   channel: z.enum(['sms', 'web']).catch('sms'),
   recoveryOf: z.string().optional(),
+  flags: knownFlags(integrityFlags),
 });
 
 const surveyItem = z.object({
@@ -48,6 +57,7 @@ const surveyItem = z.object({
   sentAt: z.string().optional(),
   score: z.number().optional(),
   recoveryOf: z.string().optional(),
+  contactFlags: knownFlags(contactFlags),
 });
 
 const suppressionReason = z.enum(suppressionReasons);
@@ -60,6 +70,7 @@ const eventItem = z.object({
   serviceType: optionalId,
   visitDate: date.optional(),
   at: z.string().min(10),
+  contactFlags: knownFlags(contactFlags),
 });
 
 const itemOf = (image: Record<string, AttributeValue> | undefined) => (image ? unmarshall(image) : undefined);
@@ -79,7 +90,8 @@ export function rollupFactsOf(change: StreamChange): RollupFact[] {
 
   const response = responseItem.safeParse(after);
   if (response.success) {
-    const { type, ...scored } = response.data;
+    const { type, flags, ...rest } = response.data;
+    const scored = { ...rest, ...(flags?.length ? { flags } : {}) };
     return change.eventName === 'INSERT' && !scored.recoveryOf ? [{ kind: 'scored', response: scored }] : [];
   }
 
@@ -87,20 +99,25 @@ export function rollupFactsOf(change: StreamChange): RollupFact[] {
   if (survey.success) {
     if (survey.data.recoveryOf) return [];
     const steps: FunnelStep[] = [];
-    if (change.eventName === 'INSERT') steps.push('visit');
+    const isVisit = change.eventName === 'INSERT';
+    if (isVisit) steps.push('visit');
     if (survey.data.sentAt && !before?.sentAt) steps.push('sent');
     if (survey.data.score !== undefined && before?.score === undefined) steps.push('answered');
-    return steps.length ? [{ kind: 'funnel', steps, visit: visitOf(survey.data) }] : [];
+    const flags = isVisit ? survey.data.contactFlags : undefined;
+    return steps.length
+      ? [{ kind: 'funnel', steps, visit: visitOf(survey.data), ...(flags?.length ? { contactFlags: flags } : {}) }]
+      : [];
   }
 
   const event = eventItem.safeParse(after);
   if (event.success && change.eventName === 'INSERT') {
-    const { visitDate, at, result } = event.data;
+    const { visitDate, at, result, contactFlags: flags } = event.data;
     return [
       {
         kind: 'funnel',
         steps: ['visit'],
         suppressed: result.survey.reason,
+        ...(flags?.length ? { contactFlags: flags } : {}),
         visit: visitOf({ ...event.data, visitDate: visitDate ?? at.slice(0, 10) }),
       },
     ];

@@ -95,6 +95,8 @@ const surveyFields = [
   'recoveryOf',
   'recoveryDecidedAt',
   'importedAt',
+  'contactFlags',
+  'answerFlags',
 ] as const;
 
 const earlierSurveyId = (event: Record<string, unknown>) => (event.result as IngestResult | undefined)?.survey.id;
@@ -124,7 +126,7 @@ export class DynamoSurveyStore implements SurveyStore {
 
   async createSurvey(
     survey: Survey,
-    options: { throttleSince: string; leaseUntil?: string; webTokenHash?: string; spend?: number },
+    options: { throttleSince: string; leaseUntil?: string; webTokenHash?: string; spend?: number; customerId?: string },
   ): Promise<CreateSurveyOutcome> {
     const expiresAt = epochSeconds(survey.createdAt) + this.retentionDays * DAY_S;
     const { timer, ...fields } = survey;
@@ -165,7 +167,7 @@ export class DynamoSurveyStore implements SurveyStore {
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
-            { Update: this.customerVisit(survey.phoneHash, options.spend ?? 0, expiresAt) },
+            { Update: this.customerVisit(survey.phoneHash, options.spend ?? 0, expiresAt, options.customerId) },
             ...(options.webTokenHash
               ? [
                   {
@@ -289,7 +291,7 @@ export class DynamoSurveyStore implements SurveyStore {
     return [
       { Put: this.eventPut(survey.eventId, event) },
       { Put: this.surveyPut(survey, { ...survey, expiresAt }) },
-      ...(phoneHash ? [{ Update: this.customerVisit(phoneHash, 0, expiresAt) }] : []),
+      ...(phoneHash ? [{ Update: this.customerVisit(phoneHash, 0, expiresAt, survey.customerId) }] : []),
       ...(phoneHash && slot
         ? [
             {
@@ -325,14 +327,14 @@ export class DynamoSurveyStore implements SurveyStore {
   }
 
   async recordSuppression(eventId: string, result: IngestResult, context: SuppressionContext): Promise<IngestResult> {
-    const { phoneHash, spend, ...where } = context;
+    const { phoneHash, spend, customerId, ...where } = context;
     const expiresAt = epochSeconds(context.at) + this.retentionDays * DAY_S;
     const put = this.eventPut(eventId, { result, ...where, expiresAt });
     try {
       if (phoneHash) {
         await this.db.send(
           new TransactWriteCommand({
-            TransactItems: [{ Put: put }, { Update: this.customerVisit(phoneHash, spend ?? 0, expiresAt) }],
+            TransactItems: [{ Put: put }, { Update: this.customerVisit(phoneHash, spend ?? 0, expiresAt, customerId) }],
           }),
         );
       } else {
@@ -369,14 +371,48 @@ export class DynamoSurveyStore implements SurveyStore {
     };
   }
 
-  /** One more visit in the customer's history (the event's own condition keeps it once per event). */
-  private customerVisit(phoneHash: string, spend: number, expiresAt: number) {
+  /**
+   * One more visit in the customer's history (the event's own condition keeps it once per event),
+   * and the customer id it gave, so a number on several customers' visits shows as shared.
+   */
+  private customerVisit(phoneHash: string, spend: number, expiresAt: number, customerId?: string) {
     return {
       TableName: this.table,
       Key: keys.customer(phoneHash),
-      UpdateExpression: 'ADD visits :one, spend :spend SET expiresAt = :exp',
-      ExpressionAttributeValues: { ':one': 1, ':spend': spend, ':exp': expiresAt },
+      UpdateExpression: `ADD visits :one, spend :spend${customerId ? ', customerIds :ids' : ''} SET expiresAt = :exp`,
+      ExpressionAttributeValues: {
+        ':one': 1,
+        ':spend': spend,
+        ':exp': expiresAt,
+        ...(customerId ? { ':ids': new Set([customerId]) } : {}),
+      },
     };
+  }
+
+  async customersOfPhone(phoneHash: string): Promise<string[]> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: keys.customer(phoneHash), ProjectionExpression: 'customerIds' }),
+    );
+    return Item?.customerIds instanceof Set ? [...Item.customerIds].map(String) : [];
+  }
+
+  async recordDevice(deviceHash: string, customer: string, at: string): Promise<string[]> {
+    const { Attributes } = await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: keys.device(deviceHash),
+        UpdateExpression: 'ADD customers :customer SET #type = :type, lastSeenAt = :at, expiresAt = :exp',
+        ExpressionAttributeNames: { '#type': 'type' },
+        ExpressionAttributeValues: {
+          ':customer': new Set([customer]),
+          ':type': 'device',
+          ':at': at,
+          ':exp': epochSeconds(at) + this.retentionDays * DAY_S,
+        },
+        ReturnValues: 'UPDATED_OLD',
+      }),
+    );
+    return Attributes?.customers instanceof Set ? [...Attributes.customers].map(String) : [];
   }
 
   async customerValue(phoneHash: string): Promise<{ visits: number; spend: number }> {

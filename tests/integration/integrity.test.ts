@@ -1,0 +1,141 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { api, newPhone, postVisit, scores, tokens, visit, visitDay, waitFor, waitForTexts } from './helpers.ts';
+
+/** This run's own browser: the device id is a hash of address and user agent, so other tests' answers are not on it. */
+const userAgent = `integrity-test/${randomUUID()}`;
+
+/** A visit at the link-mode store that ended a minute ago (the test config sends at once), answered on the web at once. */
+async function answerOnTheWeb(advisorId: string, score: number) {
+  const body = visit({ storeId: 'sz-futian', advisorId, occurredAt: new Date(Date.now() - 60_000).toISOString() });
+  await postVisit(body);
+  const [text] = await waitForTexts(body.customer.phone, 1);
+  const path = /\/s\/[A-Za-z0-9_-]{22}\b/.exec(text?.body ?? '')?.[0];
+  if (!path) throw new Error(`no survey link in: ${text?.body}`);
+  const answered = await api(path, {
+    method: 'POST',
+    body: new URLSearchParams({ score: String(score) }).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': userAgent },
+  });
+  expect(answered.status).toBe(200);
+}
+
+const integrity = async (query: string, day = visitDay()) => {
+  const { status, body } = await api(`/v1/integrity?from=${day}&to=${day}&granularity=day&${query}`, {
+    token: tokens.cx,
+  });
+  expect(status).toBe(200);
+  return body;
+};
+const groupOf = async (query: string, group: string) =>
+  (await integrity(query)).groups.find((g: { group: string }) => g.group === group);
+
+const importRows = (rows: object[]) =>
+  api('/v1/imports', {
+    token: tokens.ingest,
+    body: rows.map((r) => JSON.stringify(r)).join('\n'),
+    headers: { 'content-type': 'application/x-ndjson' },
+  });
+
+describe('integrity signals through the local runtime', () => {
+  it('flags web answers given at once from the store network, the second customer on one device too, and lists them', async () => {
+    const advisorId = `A-fast-${randomUUID().slice(0, 6)}`;
+    await answerOnTheWeb(advisorId, 10);
+    await answerOnTheWeb(advisorId, 10);
+
+    const group = await waitFor(async () => {
+      const g = await groupOf('groupBy=advisor&storeId=sz-futian', advisorId);
+      return g?.answers.responses === 2 ? g : undefined;
+    }, 'both web answers in the integrity rollups');
+    expect(group.answers).toMatchObject({ web: 2, fast: 2, storeNetwork: 2, sharedDevice: 1, flagged: 2 });
+    expect(group.signals.map((s: { signal: string }) => s.signal)).toEqual(
+      expect.arrayContaining(['fast_answers', 'store_network', 'shared_device']),
+    );
+
+    const { body } = await api(
+      `/v1/responses?metric=nps&from=${visitDay()}&to=${visitDay()}&storeId=sz-futian&advisorId=${advisorId}&flagged=true`,
+      { token: tokens.cx },
+    );
+    expect(body.responses.map((r: { flags: string[] }) => r.flags).sort()).toEqual([
+      ['fast_answer', 'store_network'],
+      ['fast_answer', 'store_network', 'shared_device'],
+    ]);
+  });
+
+  it("counts a phone on several customers' visits as shared, and a staff phone, per advisor", async () => {
+    const advisorId = `A-phone-${randomUUID().slice(0, 6)}`;
+    const phone = newPhone();
+    await postVisit(visit({ advisorId }, { phone, id: 'C-first' }));
+    // The second customer on the same number is throttled too: the visit still counts, with its flag.
+    await postVisit(visit({ advisorId }, { phone, id: 'C-second' }));
+    await postVisit(visit({ advisorId }, { phone: '13700000001' }));
+    await postVisit(visit({ advisorId }, { phone: '' }));
+
+    const group = await waitFor(async () => {
+      const g = await groupOf('groupBy=advisor&storeId=sh-pudong', advisorId);
+      return g?.visits === 4 ? g : undefined;
+    }, 'the four visits in the funnel');
+    expect(group.contact).toMatchObject({ sharedPhone: 1, staffPhone: 1, noPhone: 1, invalidPhone: 0, flagged: 3, share: 75 });
+  });
+
+  it('flags a streak of perfect scores from streakLength on, whatever order the scorer takes them in', async () => {
+    const advisorId = `A-streak-${randomUUID().slice(0, 6)}`;
+    const day = visitDay('Asia/Shanghai', -1);
+    const rows = Array.from({ length: 12 }, (_, i) => ({
+      eventId: `IMP-${randomUUID()}`,
+      occurredAt: `${day}T${String(8 + (i % 10)).padStart(2, '0')}:00:00+08:00`,
+      storeId: 'sh-minhang',
+      serviceType: 'maintenance',
+      advisorId,
+      score: 10,
+    }));
+    expect((await importRows(rows)).status).toBe(200);
+
+    const group = await waitFor(async () => {
+      const body = await integrity('groupBy=advisor&storeId=sh-minhang', day);
+      const g = body.groups.find((x: { group: string }) => x.group === advisorId);
+      return g?.answers.responses === 12 ? g : undefined;
+    }, 'the imported answers in the rollups');
+    // A run of 12 tens reaches 10, 11 and 12: three answers carry the flag, all twelve still count.
+    expect(group.answers).toMatchObject({ perfectStreak: 3, flagged: 3 });
+    expect(group.topScores).toMatchObject({ count: 12, share: 100 });
+  });
+
+  it('answers the score with and without flagged answers exactly', async () => {
+    const advisorId = `A-exact-${randomUUID().slice(0, 6)}`;
+    const day = visitDay('Asia/Shanghai', -2);
+    const row = (hour: number, score: number, web: boolean) => {
+      const occurredAt = `${day}T${String(hour).padStart(2, '0')}:00:00+08:00`;
+      return {
+        eventId: `IMP-${randomUUID()}`,
+        occurredAt,
+        storeId: 'sh-pudong',
+        serviceType: 'maintenance',
+        advisorId,
+        score,
+        channel: web ? 'web' : 'sms',
+        // Five minutes after the visit: a fast web answer.
+        answeredAt: `${day}T${String(hour).padStart(2, '0')}:05:00+08:00`,
+      };
+    };
+    const rows = [
+      row(9, 10, true),
+      row(10, 10, true),
+      row(11, 10, true),
+      row(12, 3, false),
+      row(13, 5, false),
+      row(14, 8, false),
+    ];
+    expect((await importRows(rows)).status).toBe(200);
+
+    const query = `metric=nps&groupBy=advisor&storeId=sh-pudong&advisorId=${advisorId}&from=${day}&to=${day}&granularity=day`;
+    const bucket = await waitFor(async () => {
+      const { body } = await scores(`${query}&excludeFlagged=true`);
+      return body.buckets[0]?.includingFlagged?.responses === 6 ? body.buckets[0] : undefined;
+    }, 'the imported answers in the rollups');
+    // All six: (3 − 2) / 6 = 16.7. Without the three fast tens: (0 − 2) / 3 = −66.7.
+    expect(bucket).toMatchObject({ responses: 3, promoters: 0, passives: 1, detractors: 2, score: -66.7, flagged: 3 });
+    expect(bucket.includingFlagged).toMatchObject({ responses: 6, promoters: 3, detractors: 2, score: 16.7 });
+    expect((await scores(query)).body.buckets[0]).toMatchObject({ responses: 6, score: 16.7 });
+  });
+});
