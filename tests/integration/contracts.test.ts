@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { answeredSurvey, api, countItems, e164, postVisit, tokens, twilioRequest, visit, waitForTexts } from './helpers.ts';
+import {
+  answeredSurvey,
+  api,
+  countItems,
+  e164,
+  heads,
+  postVisit,
+  tokens,
+  twilioRequest,
+  visit,
+  waitForTexts,
+} from './helpers.ts';
 
 const errorShape = { error: { code: expect.any(String), message: expect.any(String) } };
 
@@ -178,12 +189,20 @@ describe('alerts API', () => {
     expect(acknowledged.status).toBe(200);
     expect(acknowledged.body).toMatchObject({
       status: 'acknowledged',
-      actions: [{ action: 'acknowledge', by: 'department:workshop', note: '已致电客户' }],
+      actions: [{ action: 'acknowledge', by: { sub: heads.workshop.username, name: expect.any(String) }, note: '已致电客户' }],
     });
     const contacted = await api(`/v1/alerts/${alert.id}/actions`, { token: tokens.workshop, json: { action: 'contacted' } });
     expect(contacted.body.firstContactAt).toEqual(expect.any(String));
-    const resolved = await api(`/v1/alerts/${alert.id}/actions`, { token: tokens.workshop, json: { action: 'resolved' } });
-    expect(resolved.body.status).toBe('resolved');
+    // Closing the loop names the root cause and the resolution from the config; without them nothing changes.
+    const unexplained = await api(`/v1/alerts/${alert.id}/actions`, { token: tokens.workshop, json: { action: 'resolved' } });
+    expect(unexplained.status).toBe(400);
+    expect(Object.keys(unexplained.body.error.fields).sort()).toEqual(['resolution', 'rootCause']);
+    expect((await api(`/v1/alerts/${alert.id}`, { token: tokens.workshop })).body.status).toBe('contacted');
+    const resolved = await api(`/v1/alerts/${alert.id}/actions`, {
+      token: tokens.workshop,
+      json: { action: 'resolved', rootCause: 'repair_quality', resolution: 'redo_repair' },
+    });
+    expect(resolved.body).toMatchObject({ status: 'resolved', rootCause: 'repair_quality', resolution: 'redo_repair' });
     expect(
       (await api(`/v1/alerts/${alert.id}/actions`, { token: tokens.workshop, json: { action: 'acknowledge' } })).status,
     ).toBe(409);
