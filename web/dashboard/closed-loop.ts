@@ -33,7 +33,7 @@ function stat(label: string, value: string, sub: string | undefined, cls = ''): 
 function countTable(label: string, rows: [string, number[]][], columns: string[]): HTMLElement {
   return h(
     'div',
-    { class: 'table-scroll' },
+    { class: 'table-scroll', attrs: { tabindex: '0' } },
     h(
       'table',
       { class: 'loop-table', attrs: { 'aria-label': label } },
@@ -84,7 +84,7 @@ function closuresSection(ctx: Context, loop: z.infer<typeof closedLoopSchema>): 
     precision.length
       ? h(
           'div',
-          { class: 'table-scroll' },
+          { class: 'table-scroll', attrs: { tabindex: '0' } },
           h(
             'table',
             { class: 'loop-table precision', attrs: { 'aria-label': ctx.t('classifierPrecision') } },
@@ -177,7 +177,7 @@ export function closedLoopPanel(): Panel {
       );
       const byDepartment = h(
         'div',
-        { class: 'table-scroll' },
+        { class: 'table-scroll', attrs: { tabindex: '0' } },
         h(
           'table',
           { class: 'loop-table', attrs: { 'aria-label': `${ctx.t('closedLoop')} · ${ctx.t('department')}` } },
