@@ -226,11 +226,27 @@ export function buildTopology(config: Pick<Config, 'departments' | 'sms'>): Topo
         main('readWrite'),
         ...sendToAlertQueues,
       ]),
+      api(
+        'reveal-alert-contact',
+        "The customer's number for the person following up an alert, recorded in its actions",
+        people('POST', '/v1/alerts/{id}/contact'),
+        [main('readWrite')],
+      ),
       api('get-closed-loop', 'Follow-up, closed-loop, SLA and recovery figures', people('GET', '/v1/closed-loop'), [
         main('read'),
       ]),
       api('get-dashboard', 'The CX dashboard page', http('GET', '/', 'public'), [{ kind: 'signIn' }]),
-      api('get-dashboard-asset', "The CX dashboard's compiled script", http('GET', '/assets/{file}', 'public'), []),
+      api('get-dashboard-asset', "The pages' compiled scripts", http('GET', '/assets/{file}', 'public'), []),
+      {
+        ...api('get-inbox', "The department heads' inbox and case pages", http('GET', '/inbox', 'public'), [{ kind: 'signIn' }]),
+        triggers: [http('GET', '/inbox', 'public'), http('GET', '/inbox/alerts/{id}', 'public')],
+      },
+      api(
+        'get-sign-in-callback',
+        'Where sign-in comes back: completes it in the browser',
+        http('GET', '/auth/callback', 'public'),
+        [{ kind: 'signIn' }],
+      ),
       api('get-openapi', 'The OpenAPI 3.1 document of this API', http('GET', '/openapi.json', 'public'), []),
       api('get-web-survey', 'The one-page web survey a link-mode text points to', http('GET', '/s/{token}', 'survey-token'), [
         main('read'),

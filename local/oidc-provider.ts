@@ -158,6 +158,8 @@ export async function startLocalOidc(options: {
     jwks: { keys: keys.jwks },
     cookies: { keys: keys.cookies },
     pkce: { required: () => true },
+    // The pages trade codes and refresh tokens from the browser: a client's own redirect origins may call the token endpoint.
+    clientBasedCORS: (_ctx, origin, client) => client.redirectUris?.some((uri) => new URL(uri).origin === origin) ?? false,
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },

@@ -193,11 +193,11 @@ const liveCases: LiveCase[] = [
 ];
 
 /** Follow-ups the departments record on the live alerts, in order: the first alert closed, the next contacted... */
-const followUps: { action: string; note: string }[][] = [
+const followUps: { action: string; note: string; rootCause?: string; resolution?: string }[][] = [
   [
     { action: 'acknowledge', note: '已收到，今天联系客户' },
     { action: 'contacted', note: '已致电客户道歉，约好明天免费复检' },
-    { action: 'resolved', note: '复检完成，问题已解决，客户满意' },
+    { action: 'resolved', note: '复检完成，问题已解决，客户满意', rootCause: 'repair_quality', resolution: 'redo_repair' },
   ],
   [
     { action: 'acknowledge', note: 'On it' },

@@ -43,6 +43,16 @@ export interface DeliveryStatusStore {
   record(report: DeliveryStatusReport): Promise<'recorded' | 'duplicate'>;
 }
 
+/**
+ * How a person reaches the customer of an alert: a number to dial (`tel:`-able, E.164). Today the
+ * customer's own number from the phone vault; a virtual-number service (an AXB binding such as
+ * Alibaba Cloud's 号码隐私保护) can implement it instead, binding the caller's phone to the
+ * customer's for a while and answering the middle number.
+ */
+export interface CustomerContact {
+  reveal(alert: Alert, actor: import('#shared/domain/records.ts').Actor): Promise<{ phone: string }>;
+}
+
 export interface PhoneVault {
   /** Keyed hash (HMAC) for lookups; the same number always gives the same hash. */
   hash(e164: string): string;
@@ -262,5 +272,6 @@ export interface AlertPayload {
     escalated: boolean;
     createdAt: string;
   };
-  links: { view: string; act: string };
+  /** `view`: the case page in the inbox; `api`: the alert's JSON route; `act`: its actions route. */
+  links: { view: string; api: string; act: string };
 }

@@ -1,6 +1,8 @@
 /**
- * Builds the dashboard's browser code (web/dashboard/, TypeScript + Chart.js) with esbuild into
- * one generated module, web/dashboard/dist/assets.js, that the dashboard's handlers import.
+ * Builds the pages' browser code with esbuild into one generated module,
+ * web/dashboard/dist/assets.js, that the page and asset handlers import: the dashboard
+ * (web/dashboard/, TypeScript + Chart.js), the inbox and case pages (web/inbox/) and the
+ * sign-in callback (web/auth/). Each script is named after its content.
  *
  * Why a generated module: the handlers then serve the compiled client the same way in both
  * runtimes. In the CDK stack, esbuild bundles that module into the Lambda with the handler; in
@@ -22,12 +24,26 @@ export interface DashboardAssets {
   scriptName: string;
   script: string;
   styles: string;
+  /** The inbox and case pages' script and styles. */
+  inbox: { scriptName: string; styles: string };
+  /** The sign-in callback page's script. */
+  callback: { scriptName: string };
+  /** Every script by its served name. */
+  scripts: Record<string, string>;
 }
 
-/** Compiles the dashboard client; pure, writes nothing. */
+const entries = {
+  dashboard: 'dashboard/main.ts',
+  'dashboard-styles': 'dashboard/styles.css',
+  inbox: 'inbox/main.ts',
+  'inbox-styles': 'inbox/styles.css',
+  callback: 'auth/callback.ts',
+};
+
+/** Compiles the pages' clients; pure, writes nothing. */
 function compileDashboard(): DashboardAssets {
   const { outputFiles } = buildSync({
-    entryPoints: { dashboard: join(here, 'dashboard/main.ts'), styles: join(here, 'dashboard/styles.css') },
+    entryPoints: Object.fromEntries(Object.entries(entries).map(([name, file]) => [name, join(here, file)])),
     outdir: join(here, 'dashboard/dist'),
     bundle: true,
     write: false,
@@ -38,14 +54,27 @@ function compileDashboard(): DashboardAssets {
     legalComments: 'none',
     logLevel: 'silent',
   });
-  const output = (ext: string) => {
-    const file = outputFiles.find((f) => f.path.endsWith(ext));
-    if (!file) throw new Error(`esbuild produced no ${ext} file for the dashboard`);
+  const output = (name: string) => {
+    const file = outputFiles.find((f) => f.path.endsWith(`/${name}`));
+    if (!file) throw new Error(`esbuild produced no ${name}`);
     return file.text;
   };
-  const script = output('.js');
-  const hash = createHash('sha256').update(script).digest('hex').slice(0, 12);
-  return { scriptName: `dashboard.${hash}.js`, script, styles: output('.css') };
+  const scripts: Record<string, string> = {};
+  const named = (entry: 'dashboard' | 'inbox' | 'callback') => {
+    const script = output(`${entry}.js`);
+    const name = `${entry}.${createHash('sha256').update(script).digest('hex').slice(0, 12)}.js`;
+    scripts[name] = script;
+    return name;
+  };
+  const scriptName = named('dashboard');
+  return {
+    scriptName,
+    script: output('dashboard.js'),
+    styles: output('dashboard-styles.css'),
+    inbox: { scriptName: named('inbox'), styles: output('inbox-styles.css') },
+    callback: { scriptName: named('callback') },
+    scripts,
+  };
 }
 
 /** Compiles the client and (re)writes the generated module when its content changed. */
@@ -55,6 +84,9 @@ export function buildDashboardAssets(): DashboardAssets {
 export const scriptName = ${JSON.stringify(assets.scriptName)};
 export const script = ${JSON.stringify(assets.script)};
 export const styles = ${JSON.stringify(assets.styles)};
+export const inbox = ${JSON.stringify(assets.inbox)};
+export const callback = ${JSON.stringify(assets.callback)};
+export const scripts = ${JSON.stringify(assets.scripts)};
 `;
   if (!existsSync(dashboardAssetsModule) || readFileSync(dashboardAssetsModule, 'utf8') !== text) {
     // Renamed into place: a stack starting in another process never imports half a file.
@@ -66,6 +98,7 @@ export const styles = ${JSON.stringify(assets.styles)};
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { scriptName, script, styles } = buildDashboardAssets();
-  console.log(`${scriptName}: ${script.length} bytes of script, ${styles.length} bytes of styles`);
+  const { scripts, styles, inbox } = buildDashboardAssets();
+  for (const [name, script] of Object.entries(scripts)) console.log(`${name}: ${script.length} bytes`);
+  console.log(`styles: dashboard ${styles.length} bytes, inbox ${inbox.styles.length} bytes`);
 }

@@ -1,7 +1,10 @@
 import { escapeHtml } from '#shared/http/html.ts';
 import { PAGE_ICON } from '#shared/http/page-icon.ts';
 import type { Config } from '#shared/config/schema.ts';
+import type { SignInClient } from '#shared/config/sign-in.ts';
+import { SIGN_IN_ELEMENT_ID } from '#web/auth/page-data.ts';
 import { BOOTSTRAP_ELEMENT_ID, type DashboardBootstrap } from '#web/dashboard/bootstrap.ts';
+import { scriptJson } from '../lib/app-page.ts';
 
 /** What the browser code needs to know about this installation: display names and targets, never tokens. */
 function dashboardBootstrap(config: Readonly<Config>): DashboardBootstrap {
@@ -13,16 +16,21 @@ function dashboardBootstrap(config: Readonly<Config>): DashboardBootstrap {
     serviceTypes: config.surveyPlans.map((p) => ({ id: p.serviceType, survey: p.survey })),
     targets: config.targets,
     minResponses: config.minResponses,
+    resolutions: config.closure.resolutions,
   };
 }
 
 /**
  * The CX dashboard's page: a shell with the styles inline, the installation's names and targets
- * as JSON, and the compiled client (web/dashboard/) from /assets. The client reads the API
- * with the viewer's own token.
+ * and the sign-in client as JSON, and the compiled client (web/dashboard/) from /assets. The
+ * client signs the viewer in and reads the API with their own token.
  */
-export function dashboardPage(config: Readonly<Config>, assets: { scriptName: string; styles: string }): string {
-  const data = JSON.stringify(dashboardBootstrap(config)).replace(/</g, '\\u003c');
+export function dashboardPage(
+  config: Readonly<Config>,
+  assets: { scriptName: string; styles: string },
+  signIn: SignInClient,
+): string {
+  const data = scriptJson(dashboardBootstrap(config));
   const title = escapeHtml(`ClosedLoop · ${config.brand.name}`);
   return `<!doctype html>
 <html lang="${config.defaultLocale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
@@ -34,6 +42,7 @@ ${PAGE_ICON}
 <body>
 <div id="app"><noscript>ClosedLoop needs JavaScript to show the dashboard. / 请启用 JavaScript 以查看仪表盘。</noscript></div>
 <script type="application/json" id="${BOOTSTRAP_ELEMENT_ID}">${data}</script>
+<script type="application/json" id="${SIGN_IN_ELEMENT_ID}">${scriptJson(signIn)}</script>
 <script src="assets/${assets.scriptName}" defer></script>
 </body></html>`;
 }

@@ -1,17 +1,27 @@
 import { gzipSync } from 'node:zlib';
 import { NotFoundError } from '#shared/errors.ts';
-import { script, scriptName } from '#web/dashboard/dist/assets.js';
+import { scripts } from '#web/dashboard/dist/assets.js';
 import { httpHandler, pathParameter } from '../lib/http.ts';
 import { createLogger } from '../lib/logger.ts';
 
 const logger = createLogger();
 
-// API Gateway does not compress: the script is gzipped once per cold start, for clients that accept it.
-const gzipped = gzipSync(script, { level: 9 }).toString('base64');
+// API Gateway does not compress: each script is gzipped once per cold start, when first asked for by a client that accepts it.
+const gzipped = new Map<string, string>();
+const gzipOf = (name: string, script: string) => {
+  let body = gzipped.get(name);
+  if (body === undefined) {
+    body = gzipSync(script, { level: 9 }).toString('base64');
+    gzipped.set(name, body);
+  }
+  return body;
+};
 
-/** The dashboard's compiled script, under a name that changes with its content, so browsers keep it for good. */
+/** The pages' compiled scripts, under names that change with their content, so browsers keep them for good. */
 export const handler = httpHandler(logger, async (event) => {
-  if (pathParameter(event, 'file') !== scriptName) throw new NotFoundError('no such asset');
+  const name = pathParameter(event, 'file');
+  const script = Object.hasOwn(scripts, name) ? scripts[name] : undefined;
+  if (script === undefined) throw new NotFoundError('no such asset');
   const gzip = /\bgzip\b/i.test(event.headers['accept-encoding'] ?? '');
   return {
     statusCode: 200,
@@ -22,7 +32,7 @@ export const handler = httpHandler(logger, async (event) => {
       vary: 'accept-encoding',
       ...(gzip ? { 'content-encoding': 'gzip' } : {}),
     },
-    body: gzip ? gzipped : script,
+    body: gzip ? gzipOf(name, script) : script,
     isBase64Encoded: gzip,
   };
 });

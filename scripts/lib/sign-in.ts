@@ -5,6 +5,7 @@
  * protocol; this file only plays the browser's part (following redirects, keeping cookies).
  */
 import * as oauth from 'oauth4webapi';
+import { authorizeUrl } from '#web/auth/authorize-url.ts';
 
 /** Plain http is fine on this machine's loopback; nowhere else. */
 const local = (url: URL) => ({ [oauth.allowInsecureRequests]: url.protocol === 'http:' });
@@ -32,16 +33,13 @@ export async function signIn(
   const web: oauth.Client = { client_id: client.clientId };
   const verifier = oauth.generateRandomCodeVerifier();
   const state = oauth.generateRandomState();
-  const authorize = new URL(as.authorization_endpoint ?? '');
-  authorize.search = new URLSearchParams({
-    client_id: client.clientId,
-    redirect_uri: client.redirectUri,
-    response_type: 'code',
+  const authorize = authorizeUrl(as.authorization_endpoint ?? '', {
+    clientId: client.clientId,
+    redirectUri: client.redirectUri,
     scope: client.scope,
     state,
-    code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
-  }).toString();
+    codeChallenge: await oauth.calculatePKCECodeChallenge(verifier),
+  });
 
   const cookies = new Map<string, string>();
   const go = async (url: URL, init: RequestInit = {}) => {

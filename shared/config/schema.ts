@@ -21,6 +21,26 @@ export const commentCategories = [
 ] as const;
 export const commentCategory = z.enum(commentCategories);
 
+/** What resolving an alert records: the root cause a head confirms, and what was done about it. */
+const closureId = z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/, 'lower-case letters, digits, _ and -, at most 40');
+const localized = z.object({ 'zh-CN': z.string().min(1).max(60), en: z.string().min(1).max(60) });
+export const defaultClosure = {
+  rootCauses: [...commentCategories, 'other'],
+  resolutions: [
+    { id: 'explained', name: { 'zh-CN': '解释说明', en: 'Explained to the customer' } },
+    { id: 'redo_repair', name: { 'zh-CN': '返修 / 重新施工', en: 'Repair redone' } },
+    { id: 'refund_or_discount', name: { 'zh-CN': '退款或折扣', en: 'Refund or discount' } },
+    { id: 'apology', name: { 'zh-CN': '致歉', en: 'Apologised' } },
+    { id: 'goodwill', name: { 'zh-CN': '赠送礼品或服务', en: 'Goodwill gesture' } },
+    { id: 'no_action', name: { 'zh-CN': '无需处理', en: 'No action needed' } },
+  ],
+};
+const closure = z
+  .object({
+    rootCauses: z.array(closureId).min(1),
+    resolutions: z.array(z.object({ id: closureId, name: localized })).min(1),
+  })
+  .default(defaultClosure);
 /** An IPv4 or IPv6 network in CIDR notation (`203.0.113.0/24`, `2001:db8::/32`). */
 export const cidr = z.string().refine((value) => {
   const [address = '', prefix, ...rest] = value.split('/');
@@ -235,6 +255,7 @@ export const configSchema = z
     /** After an alert is resolved the customer is surveyed again, throttle, quiet hours and opt-out permitting. */
     recovery: z.object({ resurveyAfterHours: z.number().positive().default(72) }).default({ resurveyAfterHours: 72 }),
     routing: z.array(routingRule).default([]),
+    closure,
     defaultDepartment: id,
     sms: smsProvider,
     auth: z.object({
@@ -305,6 +326,12 @@ export const configSchema = z
         if (p.role === 'department') mustBeDepartment(p.departmentId, ['auth', key, i, 'departmentId']);
       });
     }
+    unique(config.closure.rootCauses, ['closure', 'rootCauses'], ctx);
+    unique(
+      config.closure.resolutions.map((r) => r.id),
+      ['closure', 'resolutions'],
+      ctx,
+    );
     unique(
       config.stores.map((s) => s.id),
       ['stores'],

@@ -30,6 +30,9 @@ export interface Survey {
   phoneCipher: string;
   phoneMasked: string;
   visitAt: string;
+  /** What the visit cost, when the dealer system said. */
+  amount?: number | undefined;
+  currency?: string | undefined;
   /** The visit's date in the store's time zone: the period an answer counts in. */
   visitDate: string;
   createdAt: string;
@@ -81,7 +84,8 @@ export const suppressionReasons = ['opted_out', 'throttled', 'invalid_phone', 'n
 export type SuppressionReason = (typeof suppressionReasons)[number];
 
 export type AlertStatus = 'open' | 'acknowledged' | 'contacted' | 'resolved' | 'unreachable';
-export type AlertAction = 'acknowledge' | 'contacted' | 'resolved' | 'unreachable' | 'reassign';
+/** `phone_revealed`: someone was shown the customer's full number to call them; the status stays. */
+export type AlertAction = 'acknowledge' | 'contacted' | 'resolved' | 'unreachable' | 'reassign' | 'phone_revealed';
 export type AlertTimerAction = 'deliver' | 'escalate';
 
 /** Who acted, as the audit trail records it: the subject of their token and a name to show. */
@@ -97,6 +101,9 @@ export interface AlertActionRecord {
   note?: string | undefined;
   fromDepartmentId?: string | undefined;
   toDepartmentId?: string | undefined;
+  /** On `resolved`: the root cause the head settled on (one of `closure.rootCauses`) and the resolution's id. */
+  rootCause?: string | undefined;
+  resolution?: string | undefined;
 }
 
 export interface Alert {
@@ -122,6 +129,11 @@ export interface Alert {
   round: string;
   firstContactAt?: string | undefined;
   resolvedAt?: string | undefined;
+  /** Set on resolution: the confirmed root cause and what was done. */
+  rootCause?: string | undefined;
+  resolution?: string | undefined;
+  /** Whether the head's root cause is one of the classifier's categories: the classifier's precision. */
+  rootCauseConfirmed?: boolean | undefined;
   /** After resolution: whether the customer's next answer was 7+ (NPS) / 4+ (CSAT) / 5+ (CES). */
   recovered?: boolean | undefined;
   recoverySurveyId?: string | undefined;

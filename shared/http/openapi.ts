@@ -157,7 +157,8 @@ const operations: Record<string, Partial<Record<'get' | 'post', ZodOpenApiOperat
   },
   '/v1/alerts/{id}': {
     get: {
-      summary: 'One alert with its actions',
+      summary:
+        "One alert as its case page shows it: with its actions, the visit, the customer's other surveys and alerts (history), the SLA clock (sla) and the timeline",
       security: bearer,
       requestParams: { path: alertPath },
       responses: { '200': json(anyObject('the alert'), 'the alert'), ...guarded, '404': error('no such alert') },
@@ -174,6 +175,20 @@ const operations: Record<string, Partial<Record<'get' | 'post', ZodOpenApiOperat
         ...guarded,
         '404': error('no such alert'),
         '409': error('the action does not follow from the alert status'),
+      },
+    },
+  },
+  '/v1/alerts/{id}/contact': {
+    post: {
+      summary:
+        "The customer's full number, to call them (a person of the alert's department, or cx); recorded as phone_revealed in the alert's actions, shown nowhere else",
+      security: bearer,
+      requestParams: { path: alertPath },
+      responses: {
+        '200': json(z.object({ phone: z.string().meta({ description: 'E.164, for a tel: link' }) }), 'the number'),
+        ...guarded,
+        '404': error('no such alert'),
+        '409': error('the alert was reassigned meanwhile'),
       },
     },
   },
@@ -210,11 +225,30 @@ const operations: Record<string, Partial<Record<'get' | 'post', ZodOpenApiOperat
       responses: { '200': { description: 'the page', content: { 'text/html': { schema: z.string() } } } },
     },
   },
+  '/inbox': {
+    get: {
+      summary: "The department heads' inbox: their cases, most urgent first (signs in in the browser)",
+      responses: { '200': { description: 'the page', content: { 'text/html': { schema: z.string() } } } },
+    },
+  },
+  '/inbox/alerts/{id}': {
+    get: {
+      summary: 'One case: the customer, the visit, history, SLA clock, timeline, the call control and the actions',
+      requestParams: { path: alertPath },
+      responses: { '200': { description: 'the page', content: { 'text/html': { schema: z.string() } } } },
+    },
+  },
+  '/auth/callback': {
+    get: {
+      summary: 'Where sign-in comes back with the code; the page completes it and returns to where the person started',
+      responses: { '200': { description: 'the page', content: { 'text/html': { schema: z.string() } } } },
+    },
+  },
   '/assets/{file}': {
     get: {
-      summary: "The CX dashboard's compiled script, under the content-hashed name the page gives (immutable; gzip when accepted)",
+      summary: "The pages' compiled scripts, under the content-hashed names the pages give (immutable; gzip when accepted)",
       requestParams: {
-        path: z.object({ file: z.string().min(1).max(128).meta({ description: 'dashboard.<hash>.js, as named by GET /' }) }),
+        path: z.object({ file: z.string().min(1).max(128).meta({ description: '<page>.<hash>.js, as named by the page' }) }),
       },
       responses: {
         '200': { description: 'the script', content: { 'text/javascript': { schema: z.string() } } },

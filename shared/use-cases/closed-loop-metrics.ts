@@ -3,6 +3,7 @@ import { ValidationError } from '#shared/errors.ts';
 import { granularities, periodOf } from '#shared/domain/periods.ts';
 import { localDate } from '#shared/domain/quiet-hours.ts';
 import type { Alert } from '#shared/domain/records.ts';
+import { firstResponseAt } from './alert-case.ts';
 import { addMs, type Deps, HOUR } from './deps.ts';
 import { type Identity, scopeToIdentity } from './identity.ts';
 
@@ -39,9 +40,8 @@ const minutesBetween = (from: string, to: string) => Math.round((Date.parse(to) 
 export function closedLoopFigures(alerts: Alert[]) {
   const followedUp = alerts.filter((a) => a.firstContactAt || a.status === 'resolved' || a.status === 'unreachable');
   const resolved = alerts.filter((a) => a.status === 'resolved');
-  const firstResponse = (a: Alert) => a.actions.find((x) => x.action !== 'reassign')?.at;
   const withinSla = alerts.filter((a) => {
-    const at = firstResponse(a);
+    const at = firstResponseAt(a);
     return at !== undefined && at <= a.dueAt;
   });
   const decided = resolved.filter((a) => a.recovered !== undefined);
@@ -61,6 +61,38 @@ export function closedLoopFigures(alerts: Alert[]) {
     recoveryDecided: decided.length,
     recovered: recovered.length,
     recoveryRate: rate(recovered.length, decided.length),
+    closures: closuresOf(resolved),
+  };
+}
+
+const tally = (values: (string | undefined)[]) => {
+  const counts: Record<string, number> = {};
+  for (const value of values) if (value) counts[value] = (counts[value] ?? 0) + 1;
+  return counts;
+};
+
+/** Resolved alerts by the root cause their head settled on and by what was done. */
+export const closuresOf = (resolved: Alert[]) => ({
+  byRootCause: tally(resolved.map((a) => a.rootCause)),
+  byResolution: tally(resolved.map((a) => a.resolution)),
+});
+
+/**
+ * The classifier measured against the heads: for each category, of the resolved alerts it put
+ * in that category, the share whose head named it the root cause. `confirmedRate`: the share of
+ * resolved alerts whose root cause is one of their categories at all.
+ */
+export function classifierPrecision(alerts: Alert[]) {
+  const judged = alerts.filter((a) => a.status === 'resolved' && a.rootCause !== undefined);
+  const categories = [...new Set(judged.flatMap((a) => a.categories))].sort();
+  return {
+    judged: judged.length,
+    confirmedRate: rate(judged.filter((a) => a.rootCauseConfirmed).length, judged.length),
+    byCategory: categories.map((category) => {
+      const classified = judged.filter((a) => a.categories.includes(category));
+      const confirmed = classified.filter((a) => a.rootCause === category).length;
+      return { category, classified: classified.length, confirmed, precision: rate(confirmed, classified.length) };
+    }),
   };
 }
 
@@ -96,6 +128,7 @@ export async function closedLoopMetrics(deps: Pick<Deps, 'config' | 'alerts'>, i
     groupBy: query.groupBy,
     granularity: query.granularity,
     overall: closedLoopFigures(alerts.map((a) => a.alert)),
+    classifier: classifierPrecision(alerts.map((a) => a.alert)),
     groups: [...groups.values()]
       .sort((a, b) => a.period.localeCompare(b.period) || a.group.localeCompare(b.group))
       .map((g) => ({ period: g.period, group: g.group, ...closedLoopFigures(g.alerts) })),

@@ -82,6 +82,11 @@ export function payloadOf(deps: Pick<Deps, 'config' | 'publicBaseUrl'>, alert: A
       escalated: alert.escalated,
       createdAt: alert.createdAt,
     },
-    links: { view: `${base}/v1/alerts/${alert.id}`, act: `${base}/v1/alerts/${alert.id}/actions` },
+    // `view` opens the case page (sign-in first when needed); `api` and `act` are the JSON routes.
+    links: {
+      view: `${base}/inbox/alerts/${alert.id}`,
+      api: `${base}/v1/alerts/${alert.id}`,
+      act: `${base}/v1/alerts/${alert.id}/actions`,
+    },
   };
 }

@@ -2,7 +2,10 @@ import * as z from 'zod';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '#shared/errors.ts';
 import type { Alert, AlertActionRecord, AlertStatus } from '#shared/domain/records.ts';
 import type { AlertChanges } from '#shared/ports.ts';
+import { alertCase, publicAlert } from './alert-case.ts';
 import { addMs, type Deps, HOUR } from './deps.ts';
+
+export { publicAlert };
 import { planResurvey } from './recovery.ts';
 import { actorOf, type Identity, requireRole } from './identity.ts';
 
@@ -17,11 +20,14 @@ export const listAlertsQuerySchema = z.object({
 export const alertActionSchema = z.object({
   action: z.enum(['acknowledge', 'contacted', 'resolved', 'unreachable', 'reassign']),
   note: z.string().trim().max(2000).optional(),
-  departmentId: z.string().min(1).max(40).optional(),
+  departmentId: z.string().min(1).max(40).optional().meta({ description: 'reassign: the department to hand it to' }),
+  rootCause: z.string().min(1).max(40).optional().meta({ description: 'resolved: one of closure.rootCauses' }),
+  resolution: z.string().min(1).max(40).optional().meta({ description: "resolved: one of closure.resolutions' ids" }),
 });
+export type AlertActionInput = z.infer<typeof alertActionSchema>;
 
 /** Which states each action may start from. */
-const allowedFrom: Record<z.infer<typeof alertActionSchema>['action'], AlertStatus[]> = {
+const allowedFrom: Record<AlertActionInput['action'], AlertStatus[]> = {
   acknowledge: ['open'],
   contacted: ['open', 'acknowledged', 'unreachable'],
   unreachable: ['open', 'acknowledged', 'contacted'],
@@ -36,6 +42,7 @@ const resultingStatus = {
 } as const;
 
 type ReadDeps = Pick<Deps, 'config' | 'alerts'>;
+type CaseDeps = Pick<Deps, 'config' | 'clock' | 'alerts' | 'surveys'>;
 type AlertDeps = Pick<Deps, 'config' | 'clock' | 'alerts' | 'queues' | 'surveys'>;
 
 export async function listAlerts(deps: ReadDeps, identity: Identity, query: z.infer<typeof listAlertsQuerySchema>) {
@@ -62,11 +69,13 @@ export async function listAlerts(deps: ReadDeps, identity: Identity, query: z.in
   return { alerts: alerts.map(publicAlert) };
 }
 
-export async function getAlert(deps: ReadDeps, identity: Identity, alertId: string) {
-  return publicAlert(await visibleAlert(deps, identity, alertId));
+/** One alert as its case page shows it: the alert, the visit, the customer's history, the SLA clock, the timeline. */
+export async function getAlert(deps: CaseDeps, identity: Identity, alertId: string) {
+  return alertCase(deps, await visibleAlert(deps, identity, alertId));
 }
 
-async function visibleAlert(deps: ReadDeps, identity: Identity, alertId: string): Promise<Alert> {
+/** The alert if this person may see it: cx any, a department head their own department's. */
+export async function visibleAlert(deps: ReadDeps, identity: Identity, alertId: string): Promise<Alert> {
   requireRole(identity, 'cx', 'department');
   const alert = await deps.alerts.get(alertId);
   if (!alert) throw new NotFoundError('no such alert');
@@ -76,13 +85,26 @@ async function visibleAlert(deps: ReadDeps, identity: Identity, alertId: string)
   return alert;
 }
 
-export async function actOnAlert(deps: AlertDeps, identity: Identity, alertId: string, input: z.infer<typeof alertActionSchema>) {
+/** A resolution needs a root cause and a resolution from the config's closure lists; nothing is written otherwise. */
+function closureOf(deps: Pick<Deps, 'config'>, input: AlertActionInput) {
+  const { rootCauses, resolutions } = deps.config.closure;
+  const fields: Record<string, string> = {};
+  if (!input.rootCause || !rootCauses.includes(input.rootCause)) fields.rootCause = `one of ${rootCauses.join(', ')}`;
+  if (!input.resolution || !resolutions.some((r) => r.id === input.resolution)) {
+    fields.resolution = `one of ${resolutions.map((r) => r.id).join(', ')}`;
+  }
+  if (Object.keys(fields).length) throw new ValidationError('resolving needs a root cause and a resolution', fields);
+  return { rootCause: input.rootCause ?? '', resolution: input.resolution ?? '' };
+}
+
+export async function actOnAlert(deps: AlertDeps, identity: Identity, alertId: string, input: AlertActionInput) {
   const alert = await visibleAlert(deps, identity, alertId);
+  const closure = input.action === 'resolved' ? closureOf(deps, input) : undefined;
   if (!allowedFrom[input.action].includes(alert.status)) {
     throw new ConflictError(`cannot ${input.action} an alert that is ${alert.status}`);
   }
   const now = deps.clock.now().toISOString();
-  const record: AlertActionRecord = { action: input.action, at: now, by: actorOf(identity), note: input.note };
+  const record: AlertActionRecord = { action: input.action, at: now, by: actorOf(identity), note: input.note, ...closure };
   const expect = { status: [alert.status], departmentId: alert.departmentId };
 
   if (input.action === 'reassign') {
@@ -108,7 +130,12 @@ export async function actOnAlert(deps: AlertDeps, identity: Identity, alertId: s
     const status = resultingStatus[input.action];
     const changes: AlertChanges = { status, timer: null };
     if (status === 'contacted' && !alert.firstContactAt) changes.firstContactAt = now;
-    if (status === 'resolved') changes.resolvedAt = now;
+    if (status === 'resolved' && closure) {
+      Object.assign(changes, closure, {
+        resolvedAt: now,
+        rootCauseConfirmed: (alert.categories as string[]).includes(closure.rootCause),
+      });
+    }
     const updated = await deps.alerts.update(alert.id, changes, expect, record);
     if (!updated) throw new ConflictError('the alert changed meanwhile; reload and try again');
     if (status === 'resolved') await planResurvey(deps, alert.surveyId);
@@ -118,10 +145,4 @@ export async function actOnAlert(deps: AlertDeps, identity: Identity, alertId: s
     identity.role === 'department' && input.action === 'reassign' ? { ...identity, role: 'cx' } : identity,
     alert.id,
   );
-}
-
-/** What the API shows of an alert: no internals (timers, delivery keys), never a full phone. */
-export function publicAlert(alert: Alert) {
-  const { timer: _timer, deliveries, ...rest } = alert;
-  return { ...rest, deliveredAt: Object.values(deliveries).sort()[0] ?? null };
 }

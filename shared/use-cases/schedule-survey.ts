@@ -112,6 +112,8 @@ export async function scheduleSurvey(
     phoneCipher: vault.encrypt(phone),
     phoneMasked: maskPhone(phone),
     visitAt: visitAt.toISOString(),
+    amount: event.amount,
+    currency: event.currency,
     visitDate: localDate(visitAt, store.timezone),
     createdAt: now.toISOString(),
     sendAt,

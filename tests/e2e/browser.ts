@@ -94,3 +94,11 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path, fullPage: true });
   return path;
 }
+
+/** Signs a person in on the provider's own form, where a signed-in page sent the browser. */
+export async function signInOnForm(page: Page, who: { username: string; password: string }) {
+  await page.locator('#username').waitFor();
+  await page.locator('#username').fill(who.username);
+  await page.locator('#password').fill(who.password);
+  await page.locator('button[type="submit"]').click();
+}

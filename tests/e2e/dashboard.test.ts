@@ -5,6 +5,7 @@ import {
   answeredSurvey,
   api,
   countItems,
+  heads,
   postVisit,
   reply,
   stack,
@@ -13,7 +14,7 @@ import {
   waitFor,
   waitForTexts,
 } from '../integration/helpers.ts';
-import { desktopContext, launchChromium, open, overflowsSideways, phoneContext, screenshot } from './browser.ts';
+import { desktopContext, launchChromium, open, overflowsSideways, phoneContext, screenshot, signInOnForm } from './browser.ts';
 
 /**
  * The CX dashboard against a real local stack, with answers put in the way customers give them
@@ -82,9 +83,9 @@ const rag = (metric: 'nps' | 'csat' | 'ces', score: number) =>
 /** Waits until no panel is loading. */
 const settled = (page: Page) => page.waitForFunction(() => document.querySelector('[aria-busy]') === null);
 
-async function signIn(page: Page, token: string, label = '访问令牌', button = '查看仪表盘') {
-  await page.getByLabel(label, { exact: true }).fill(token);
-  await page.getByRole('button', { name: button }).click();
+/** Opening the dashboard sends the browser to the provider's sign-in form; it comes back signed in. */
+async function signIn(page: Page, who: { username: string; password: string }) {
+  await signInOnForm(page, who);
   await page.locator('.tile .tile-name').first().waitFor();
   await settled(page);
 }
@@ -169,7 +170,7 @@ describe('CX dashboard page', () => {
   it('loads with the answers: score tiles against their targets, the trend and the breakdown agree with the API', async () => {
     context = await desktopContext(browser, stack.url);
     const { page, errors } = await open(context, '/');
-    await signIn(page, tokens.cx);
+    await signIn(page, heads.cx);
     const range = await shownRange(page);
 
     const nps = await apiFigure('nps', range);
@@ -213,7 +214,7 @@ describe('CX dashboard page', () => {
   it('keeps the console clean: no errors and no failed requests, not even for /favicon.ico', async () => {
     context = await desktopContext(browser, stack.url);
     const { page, errors, consoleErrors, failedRequests } = await open(context, '/');
-    await signIn(page, tokens.cx);
+    await signIn(page, heads.cx);
     // The browser asks for an icon once the page has loaded, after everything the page itself fetched.
     await page.waitForLoadState('networkidle');
 
@@ -226,7 +227,7 @@ describe('CX dashboard page', () => {
   it('changes the metric, granularity, breakdown, filters and dates, offering only combinations the API can answer', async () => {
     context = await desktopContext(browser, stack.url);
     const { page, errors } = await open(context, '/');
-    await signIn(page, tokens.cx);
+    await signIn(page, heads.cx);
 
     await tile(page, 'csat').click();
     await settled(page);
@@ -282,7 +283,7 @@ describe('CX dashboard page', () => {
   it('drills down from a breakdown row to the verbatims behind it', async () => {
     context = await desktopContext(browser, stack.url);
     const { page, errors } = await open(context, '/');
-    await signIn(page, tokens.cx);
+    await signIn(page, heads.cx);
     await page.locator('#breakdown-by').selectOption('advisor');
     await settled(page);
 
@@ -314,7 +315,7 @@ describe('CX dashboard page', () => {
   it('shows the survey funnel with every suppression reason, and the closed loop with the open alerts', async () => {
     context = await desktopContext(browser, stack.url);
     const { page, errors } = await open(context, '/');
-    await signIn(page, tokens.cx);
+    await signIn(page, heads.cx);
     const range = await shownRange(page);
 
     const funnel = (await api(`/v1/funnel?granularity=day&${range}`, { token: tokens.cx })).body.buckets as {
@@ -351,7 +352,7 @@ describe('CX dashboard page', () => {
   it('speaks the browser’s English, and switches language on request', async () => {
     context = await desktopContext(browser, stack.url, 'en-GB');
     const { page, errors } = await open(context, '/');
-    await signIn(page, tokens.cx, 'Access token', 'Show the dashboard');
+    await signIn(page, heads.cx);
 
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
     expect(await page.locator('.brand-title').textContent()).toBe('Customer experience');
@@ -370,37 +371,39 @@ describe('CX dashboard page', () => {
     expect(errors).toEqual([]);
   });
 
-  it('says why nothing loads when the token is wrong, and shows no figures', async () => {
+  it('signs in with a person, not a pasted token: a wrong password stays on the form, and nothing is kept in localStorage', async () => {
     context = await desktopContext(browser, stack.url);
     const { page, errors } = await open(context, '/');
-
-    await page.getByLabel('访问令牌', { exact: true }).fill('not-a-real-token');
-    await page.getByRole('button', { name: '查看仪表盘' }).click();
-    await page.getByRole('alert').filter({ hasText: 'unknown token' }).waitFor();
-    expect(await page.locator('.tile, #breakdown tbody tr').count()).toBe(0);
-    expect(await page.evaluate(() => localStorage.getItem('closedloop-token'))).toBeNull();
-    await screenshot(page, 'dashboard-wrong-token');
+    await signInOnForm(page, { username: heads.cx.username, password: 'not-the-password' });
+    await page.getByRole('alert').waitFor();
+    expect(new URL(page.url()).pathname).toMatch(/^\/oidc\/interaction\//);
+    await signIn(page, heads.cx);
+    expect(await page.locator('#person').textContent()).not.toBe('');
+    expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k !== 'closedloop-locale'))).toEqual([]);
+    // Sign-out ends the provider's session too (RP-initiated logout).
+    await page.locator('#sign-out').click();
+    await page.waitForURL((url) => url.pathname.startsWith('/oidc/'));
     expect(errors).toEqual([]);
   });
 
-  it('shows a department token its own department, and says so when it asks for another', async () => {
+  it('shows a department head their own department, and says so when it asks for another', async () => {
     context = await desktopContext(browser, stack.url);
     const { page, errors } = await open(context, '/');
-    await signIn(page, tokens.workshop);
+    await signIn(page, heads.workshop);
     expect(await tile(page, 'nps').locator('.answers').textContent()).toMatch(/^\d+ 份回答$/);
 
     await page.getByLabel('部门', { exact: true }).selectOption('billing');
     await settled(page);
     const notices = page.locator('.notice-error');
     expect(await notices.count()).toBeGreaterThan(0);
-    expect(await notices.first().textContent()).toContain('此令牌无权查看');
+    expect(await notices.first().textContent()).toContain('您的账号无权查看');
     expect(errors).toEqual([]);
   });
 
   it('fits a phone screen', async () => {
     context = await phoneContext(browser, stack.url);
     const { page, errors } = await open(context, '/');
-    await signIn(page, tokens.cx);
+    await signIn(page, heads.cx);
 
     expect(await overflowsSideways(page)).toBe(false);
     await screenshot(page, 'dashboard-zh-phone');

@@ -81,7 +81,11 @@ describe('closing the loop with one detractor', () => {
     for (const action of ['acknowledge', 'contacted', 'resolved']) {
       const acted = await call(`/v1/alerts/${alert.id}/actions`, {
         token: await client.token('workshop'),
-        json: { action, note: `${action} by the workshop head` },
+        json: {
+          action,
+          note: `${action} by the workshop head`,
+          ...(action === 'resolved' ? { rootCause: 'repair_quality', resolution: 'redo_repair' } : {}),
+        },
       });
       expect(acted.status).toBe(200);
     }

@@ -193,8 +193,16 @@ describe('alerts API', () => {
     });
     const contacted = await api(`/v1/alerts/${alert.id}/actions`, { token: tokens.workshop, json: { action: 'contacted' } });
     expect(contacted.body.firstContactAt).toEqual(expect.any(String));
-    const resolved = await api(`/v1/alerts/${alert.id}/actions`, { token: tokens.workshop, json: { action: 'resolved' } });
-    expect(resolved.body.status).toBe('resolved');
+    // Closing the loop names the root cause and the resolution from the config; without them nothing changes.
+    const unexplained = await api(`/v1/alerts/${alert.id}/actions`, { token: tokens.workshop, json: { action: 'resolved' } });
+    expect(unexplained.status).toBe(400);
+    expect(Object.keys(unexplained.body.error.fields).sort()).toEqual(['resolution', 'rootCause']);
+    expect((await api(`/v1/alerts/${alert.id}`, { token: tokens.workshop })).body.status).toBe('contacted');
+    const resolved = await api(`/v1/alerts/${alert.id}/actions`, {
+      token: tokens.workshop,
+      json: { action: 'resolved', rootCause: 'repair_quality', resolution: 'redo_repair' },
+    });
+    expect(resolved.body).toMatchObject({ status: 'resolved', rootCause: 'repair_quality', resolution: 'redo_repair' });
     expect(
       (await api(`/v1/alerts/${alert.id}/actions`, { token: tokens.workshop, json: { action: 'acknowledge' } })).status,
     ).toBe(409);

@@ -118,6 +118,15 @@ beforeAll(async () => {
       return deliverable.every((a) => delivered.has(a.id));
     }, `the deliveries of ${surveyId}'s alerts`);
   }
+
+  // A head calls the Chinese detractor: the full number is in that answer only, so every scan below
+  // (logs, alert lists, the alert itself, stored items, deliveries) also covers the reveal.
+  const [zhAlert] = await alertsOf(zhSurvey);
+  if (!zhAlert) throw new Error('the zh detractor raised no alert');
+  const revealed = await api(`/v1/alerts/${zhAlert.id}/contact`, { token: tokens.cx, method: 'POST' });
+  expect(revealed.body).toEqual({ phone: e164(zh.customer.phone) });
+  const audited = await api(`/v1/alerts/${zhAlert.id}`, { token: tokens.cx });
+  expect(audited.body.actions.map((a: { action: string }) => a.action)).toContain('phone_revealed');
   const day = (offsetDays: number) => new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
   const range = `from=${day(-2)}&to=${day(2)}&granularity=month&groupBy=advisor&advisorId=${advisorId}`;
   await waitFor(async () => (await scores(`metric=nps&${range}`)).body.buckets[0]?.responses === 2, 'two NPS answers');

@@ -93,7 +93,8 @@ const payload = (overrides: Partial<AlertPayload['alert']> = {}, type: AlertPayl
     ...overrides,
   },
   links: {
-    view: 'https://closedloop.example.com/v1/alerts/al_test0000000000000001',
+    view: 'https://closedloop.example.com/inbox/alerts/al_test0000000000000001',
+    api: 'https://closedloop.example.com/v1/alerts/al_test0000000000000001',
     act: 'https://closedloop.example.com/v1/alerts/al_test0000000000000001/actions',
   },
 });
@@ -210,7 +211,7 @@ describe('slack channel', () => {
     expect(body.blocks[2].text.text).toBe('*客户原话*\n>等了三个小时，车还没修好');
     expect(body.blocks[3].elements[0]).toMatchObject({
       type: 'button',
-      url: 'https://closedloop.example.com/v1/alerts/al_test0000000000000001',
+      url: 'https://closedloop.example.com/inbox/alerts/al_test0000000000000001',
       text: { type: 'plain_text', text: '查看并处理' },
     });
   });
@@ -259,7 +260,7 @@ describe('wecom channel', () => {
     expect(content).toContain('> 评分：NPS 3/10');
     expect(content).toContain('> 处理时限：2026-11-20 17:30 GMT+8');
     expect(content).toContain('**客户原话**：等了三个小时，车还没修好');
-    expect(content).toContain('[查看并处理](https://closedloop.example.com/v1/alerts/al_test0000000000000001)');
+    expect(content).toContain('[查看并处理](https://closedloop.example.com/inbox/alerts/al_test0000000000000001)');
   });
 
   it('stays within the 4096-byte markdown limit and keeps markup out of a long, hostile comment', async () => {
@@ -320,7 +321,7 @@ describe('dingtalk channel', () => {
     expect(body.markdown.title).toBe('新的差评预警 · 浦东服务中心');
     expect(body.markdown.text).toContain('- **评分**：NPS 3/10');
     expect(body.markdown.text).toContain('> 等了三个小时，车还没修好');
-    expect(body.markdown.text).toContain('[查看并处理](https://closedloop.example.com/v1/alerts/al_test0000000000000001)');
+    expect(body.markdown.text).toContain('[查看并处理](https://closedloop.example.com/inbox/alerts/al_test0000000000000001)');
   });
 
   it('sends no signature when the robot has no secret', async () => {
@@ -388,7 +389,7 @@ describe('feishu channel', () => {
     expect(comment.text.content).toBe('**客户原话**\n等了三个小时，车还没修好');
     expect(action.actions[0]).toMatchObject({
       tag: 'button',
-      url: 'https://closedloop.example.com/v1/alerts/al_test0000000000000001',
+      url: 'https://closedloop.example.com/inbox/alerts/al_test0000000000000001',
     });
   });
 
@@ -478,10 +479,10 @@ describe('email channel', () => {
     expect(email.text).toContain('评分: NPS 3/10');
     expect(email.text).toContain('客户电话: +86 138****8000');
     expect(email.text).toContain('<b>太贵</b> & 太慢');
-    expect(email.text).toContain('https://closedloop.example.com/v1/alerts/al_test0000000000000001');
+    expect(email.text).toContain('https://closedloop.example.com/inbox/alerts/al_test0000000000000001');
     expect(email.html).toContain('&lt;b&gt;太贵&lt;/b&gt; &amp; 太慢');
     expect(email.html).not.toContain('<b>太贵');
-    expect(email.html).toContain('<a href="https://closedloop.example.com/v1/alerts/al_test0000000000000001">');
+    expect(email.html).toContain('<a href="https://closedloop.example.com/inbox/alerts/al_test0000000000000001">');
     expect(`${email.text}${email.html}`).not.toMatch(FULL_PHONE);
   });
 

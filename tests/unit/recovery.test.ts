@@ -29,6 +29,8 @@ async function detractorWithAlert(fakes: Fakes, resolved = true) {
     await actOnAlert(fakes, { role: 'cx', sub: 'chen.cx', name: '陈静' }, alert.id, {
       action: 'resolved',
       note: 'repaired again, free of charge',
+      rootCause: 'repair_quality',
+      resolution: 'redo_repair',
     });
   return { detractor, alert };
 }

@@ -82,9 +82,15 @@ const loopFigures = {
   recovered: num,
   recoveryRate: rate,
 };
+const closures = z.object({ byRootCause: z.record(z.string(), num), byResolution: z.record(z.string(), num) });
 export const closedLoopSchema = z.object({
-  overall: z.object(loopFigures),
-  groups: z.array(z.object({ period: z.string(), group: z.string(), ...loopFigures })),
+  overall: z.object({ ...loopFigures, closures }),
+  groups: z.array(z.object({ period: z.string(), group: z.string(), ...loopFigures, closures })),
+  classifier: z.object({
+    judged: num,
+    confirmedRate: rate,
+    byCategory: z.array(z.object({ category: z.string(), classified: num, confirmed: num, precision: rate })),
+  }),
 });
 export type LoopFigures = z.infer<typeof closedLoopSchema>['overall'];
 
@@ -130,19 +136,11 @@ export const queryString = (query: Query) =>
     Object.entries(query).flatMap(([k, v]) => (v === undefined || v === '' ? [] : [[k, String(v)]])),
   ).toString();
 
-/** GETs one API path with the token and parses the answer; aborting (a newer load started) rejects with AbortError. */
-export async function getJson<T>(
-  path: string,
-  query: Query,
-  schema: z.ZodMiniType<T>,
-  token: string,
-  signal: AbortSignal,
-): Promise<T> {
-  // Relative to the page, so the dashboard also works under an API stage or base path.
-  const response = await fetch(`${path}?${queryString(query)}`, {
-    headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
-    signal,
-  });
+/** How a page calls the API: fetch with the signed-in person's access token (web/auth/session.ts). */
+export type Fetcher = (input: string, init?: RequestInit) => Promise<Response>;
+
+/** An API answer parsed by its schema; anything but 2xx rejects with the API's own code and message. */
+export async function answerOf<T>(response: Response, schema: z.ZodMiniType<T>, what: string): Promise<T> {
   const body: unknown = await response.json().catch(() => undefined);
   if (!response.ok) {
     const parsed = errorSchema.safeParse(body);
@@ -151,10 +149,21 @@ export async function getJson<T>(
       : new ApiError(response.status, 'http_error', response.statusText || `HTTP ${response.status}`);
   }
   const parsed = schema.safeParse(body);
-  if (!parsed.success) throw new ApiError(response.status, 'unexpected_answer', `unexpected answer from ${path}`);
+  if (!parsed.success) throw new ApiError(response.status, 'unexpected_answer', `unexpected answer from ${what}`);
   return parsed.data;
 }
 
+/** GETs one API path as the signed-in person and parses the answer; aborting (a newer load started) rejects with AbortError. */
+export async function getJson<T>(
+  path: string,
+  query: Query,
+  schema: z.ZodMiniType<T>,
+  fetcher: Fetcher,
+  signal: AbortSignal,
+): Promise<T> {
+  // Relative to the page, so the dashboard also works under an API stage or base path.
+  return answerOf(await fetcher(`${path}?${queryString(query)}`, { signal }), schema, path);
+}
 const proportionTest = z.object({
   k: num,
   n: num,

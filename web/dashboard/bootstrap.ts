@@ -12,6 +12,8 @@ export interface DashboardBootstrap {
   targets: Targets;
   /** Below this many answers a score is shown as "not enough data". */
   minResponses: number;
+  /** What resolving an alert records, by id and name (closures by resolution). */
+  resolutions: { id: string; name: Record<Locale, string> }[];
 }
 
 export const BOOTSTRAP_ELEMENT_ID = 'dashboard-bootstrap';
@@ -27,6 +29,7 @@ const bootstrapSchema = z.object({
   serviceTypes: z.array(z.object({ id: z.string(), survey: surveyType })),
   targets: z.object({ nps: target, csat: target, ces: target }),
   minResponses: z.number(),
+  resolutions: z.array(z.object({ id: z.string(), name: z.object({ 'zh-CN': z.string(), en: z.string() }) })),
 }) satisfies z.ZodMiniType<DashboardBootstrap>;
 
 /** The JSON the page carries in `<script type="application/json" id="dashboard-bootstrap">`. */

@@ -1,8 +1,10 @@
 /** Are detractors followed up? Open alerts, follow-up and closed-loop rates, speed, SLA and recovery. */
+import type * as z from 'zod/mini';
 import { alertsSchema, closedLoopSchema, type LoopFigures, type OpenAlert } from './api.ts';
 import type { Context } from './context.ts';
 import { h } from './dom.ts';
 import { card, type Panel } from './panel.ts';
+import { categoryName } from '#web/lib/categories.ts';
 
 const SHOWN_ALERTS = 8;
 const ALERTS_LIMIT = 200;
@@ -25,6 +27,96 @@ function stat(label: string, value: string, sub: string | undefined, cls = ''): 
     h('strong', { class: 'stat-value', text: value }),
     sub ? h('span', { class: 'stat-sub', text: sub }) : null,
   );
+}
+
+/** A small table: one row per label, a count per column (the total first, then each group). */
+function countTable(label: string, rows: [string, number[]][], columns: string[]): HTMLElement {
+  return h(
+    'div',
+    { class: 'table-scroll', attrs: { tabindex: '0' } },
+    h(
+      'table',
+      { class: 'loop-table', attrs: { 'aria-label': label } },
+      h(
+        'thead',
+        {},
+        h('tr', {}, ...[label, ...columns].map((text, i) => h('th', { text, attrs: { scope: 'col' }, class: i ? 'num' : '' }))),
+      ),
+      h(
+        'tbody',
+        {},
+        ...rows.map(([name, counts]) =>
+          h(
+            'tr',
+            {},
+            h('th', { text: name, attrs: { scope: 'row' } }),
+            ...counts.map((n) => h('td', { class: 'num', text: String(n) })),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+/** Closures by root cause and by resolution, in total and per group; the classifier's precision per category. */
+function closuresSection(ctx: Context, loop: z.infer<typeof closedLoopSchema>): HTMLElement[] {
+  const groups = loop.groups;
+  const columns = [ctx.t('total'), ...groups.map((g) => ctx.name('department', g.group))];
+  const rowsOf = (pick: 'byRootCause' | 'byResolution', name: (id: string) => string): [string, number[]][] =>
+    Object.entries(loop.overall.closures[pick])
+      .sort((a, b) => b[1] - a[1])
+      .map(([id, total]) => [name(id), [total, ...groups.map((g) => g.closures[pick][id] ?? 0)]]);
+  const resolutionName = (id: string) => ctx.boot.resolutions.find((r) => r.id === id)?.name[ctx.locale] ?? id;
+  const byRootCause = rowsOf('byRootCause', (id) => categoryName(ctx.locale, id));
+  const byResolution = rowsOf('byResolution', resolutionName);
+  const precision = loop.classifier.byCategory;
+  return [
+    h('h3', { text: ctx.t('closures') }),
+    byRootCause.length
+      ? h(
+          'div',
+          { class: 'closures' },
+          countTable(ctx.t('rootCause'), byRootCause, columns),
+          countTable(ctx.t('resolution'), byResolution, columns),
+        )
+      : h('p', { class: 'muted', text: ctx.t('noClosures') }),
+    h('h3', { text: ctx.t('classifierPrecision') }),
+    precision.length
+      ? h(
+          'div',
+          { class: 'table-scroll', attrs: { tabindex: '0' } },
+          h(
+            'table',
+            { class: 'loop-table precision', attrs: { 'aria-label': ctx.t('classifierPrecision') } },
+            h(
+              'thead',
+              {},
+              h(
+                'tr',
+                {},
+                ...[ctx.t('category'), ctx.t('classified'), ctx.t('confirmed'), ctx.t('precision')].map((text, i) =>
+                  h('th', { text, attrs: { scope: 'col' }, class: i ? 'num' : '' }),
+                ),
+              ),
+            ),
+            h(
+              'tbody',
+              {},
+              ...precision.map((p) =>
+                h(
+                  'tr',
+                  { attrs: { 'data-category': p.category } },
+                  h('th', { text: categoryName(ctx.locale, p.category), attrs: { scope: 'row' } }),
+                  h('td', { class: 'num', text: ctx.f.integer(p.classified) }),
+                  h('td', { class: 'num', text: ctx.f.integer(p.confirmed) }),
+                  h('td', { class: 'num', text: ctx.f.percent(p.precision) }),
+                ),
+              ),
+            ),
+          ),
+        )
+      : h('p', { class: 'muted', text: ctx.t('noClosures') }),
+  ];
 }
 
 export function closedLoopPanel(): Panel {
@@ -85,7 +177,7 @@ export function closedLoopPanel(): Panel {
       );
       const byDepartment = h(
         'div',
-        { class: 'table-scroll' },
+        { class: 'table-scroll', attrs: { tabindex: '0' } },
         h(
           'table',
           { class: 'loop-table', attrs: { 'aria-label': `${ctx.t('closedLoop')} · ${ctx.t('department')}` } },
@@ -130,7 +222,11 @@ export function closedLoopPanel(): Panel {
         return h(
           'li',
           { class: `alert-item${late ? ' late' : ''}`, attrs: { 'data-alert': a.id } },
-          h('span', { class: 'alert-score', text: `${ctx.t(`metric_${a.surveyType}`)} ${a.score}` }),
+          h('a', {
+            class: 'alert-score',
+            text: `${ctx.t(`metric_${a.surveyType}`)} ${a.score}`,
+            attrs: { href: `/inbox/alerts/${encodeURIComponent(a.id)}`, 'aria-label': ctx.t('openCase', { score: a.score }) },
+          }),
           h(
             'div',
             { class: 'alert-body' },
@@ -159,6 +255,8 @@ export function closedLoopPanel(): Panel {
         alerts.length > SHOWN_ALERTS
           ? h('p', { class: 'muted', text: ctx.t('moreAlerts', { n: alerts.length - SHOWN_ALERTS }) })
           : '',
+        h('p', {}, h('a', { text: ctx.t('openInbox'), attrs: { href: '/inbox' } })),
+        ...closuresSection(ctx, loop),
       );
     },
   };

@@ -111,7 +111,7 @@ export function funnelPanel(): Panel {
         h('h3', { text: ctx.t('funnelBy', { dimension: ctx.t(breakdown) }) }),
         h(
           'div',
-          { class: 'table-scroll' },
+          { class: 'table-scroll', attrs: { tabindex: '0' } },
           h(
             'table',
             { class: 'funnel-table' },

@@ -1,9 +1,10 @@
 /**
  * The CX dashboard in the browser: plain DOM and Chart.js, no framework. The page handler
- * (functions/http/get-dashboard.ts) serves the shell with display names and targets; this
- * script reads the API with the viewer's own token, kept in localStorage.
+ * (functions/http/get-dashboard.ts) serves the shell with display names, targets and the
+ * sign-in client; this script signs the viewer in (web/auth/session.ts) and reads the API as them.
  */
 import type { Locale } from '#shared/config/schema.ts';
+import { readSignInClient, Session } from '#web/auth/session.ts';
 import { ApiError, getJson } from './api.ts';
 import { readBootstrap } from './bootstrap.ts';
 import { breakdownPanel } from './breakdown.ts';
@@ -21,15 +22,13 @@ import { tilesPanel } from './tiles.ts';
 import { trendPanel } from './trend.ts';
 import { verbatimsPanel } from './verbatims.ts';
 
-const TOKEN_KEY = 'closedloop-token';
 const LOCALE_KEY = 'closedloop-locale';
 
 const boot = readBootstrap(document);
 const root = byId('app');
 let locale: Locale = pickLocale(localStorage.getItem(LOCALE_KEY), navigator.languages, boot.defaultLocale);
 let state: ViewState = stateFromHash(location.hash, localDate(new Date()));
-let token = localStorage.getItem(TOKEN_KEY) ?? '';
-let signInMessage = '';
+let session: Session;
 
 let ctx: Context;
 let panels: Panel[] = [];
@@ -49,7 +48,7 @@ function makeContext(): Context {
       return state;
     },
     update,
-    get: (path, query, schema, signal) => getJson(path, query, schema, token, signal),
+    get: (path, query, schema, signal) => getJson(path, query, schema, (input, init) => session.fetch(input, init), signal),
     name: namer(boot, locale, t),
   };
 }
@@ -89,7 +88,8 @@ async function run(panel: Panel) {
     if (stamp) stamp.textContent = ctx.t('updated', { time: ctx.f.time(new Date()) });
   } catch (error) {
     if (isAbort(error) || controller.signal.aborted) return;
-    if (isUnauthorized(error)) return signOut(ctx.t('unknownToken'));
+    // The session has already tried a fresh token and is sending the viewer to sign in again.
+    if (isUnauthorized(error)) return;
     const message = error instanceof Error ? error.message : String(error);
     const body = panel.element.querySelector('.card-body') ?? panel.element;
     loadedKeys.delete(panel);
@@ -107,15 +107,6 @@ async function run(panel: Panel) {
       panel.element.removeAttribute('aria-busy');
     }
   }
-}
-
-function signOut(message: string) {
-  for (const controller of running.values()) controller.abort();
-  running.clear();
-  token = '';
-  localStorage.removeItem(TOKEN_KEY);
-  signInMessage = message;
-  render();
 }
 
 function header(): HTMLElement {
@@ -143,46 +134,23 @@ function header(): HTMLElement {
     h(
       'div',
       { class: 'top-actions' },
-      token ? h('span', { class: 'stamp', attrs: { 'aria-live': 'polite' } }) : null,
-      token
-        ? h('button', {
-            class: 'ghost',
-            text: ctx.t('refresh'),
-            attrs: { type: 'button', id: 'refresh' },
-            on: { click: () => refresh(true) },
-          })
-        : null,
+      h('span', { class: 'stamp', attrs: { 'aria-live': 'polite' } }),
+      h('button', {
+        class: 'ghost',
+        text: ctx.t('refresh'),
+        attrs: { type: 'button', id: 'refresh' },
+        on: { click: () => refresh(true) },
+      }),
       h('label', { class: 'language' }, h('span', { class: 'visually-hidden', text: ctx.t('language') }), language),
-      token
-        ? h('button', { class: 'ghost', text: ctx.t('changeToken'), attrs: { type: 'button' }, on: { click: () => signOut('') } })
-        : null,
+      h('span', { class: 'person', text: session.name, attrs: { id: 'person' } }),
+      h('button', {
+        class: 'ghost',
+        text: ctx.t('signOut'),
+        attrs: { type: 'button', id: 'sign-out' },
+        on: { click: () => void session.signOut('/') },
+      }),
     ),
   );
-}
-
-function signInForm(): HTMLElement {
-  const input = h('input', {
-    attrs: { id: 'token', type: 'password', autocomplete: 'off', required: true, spellcheck: 'false' },
-  });
-  const form = h(
-    'form',
-    { class: 'signin card', attrs: { 'aria-labelledby': 'signin-title' } },
-    h('h1', { text: `${boot.brand} · ${ctx.t('title')}`, attrs: { id: 'signin-title' } }),
-    h('label', { text: ctx.t('tokenLabel'), attrs: { for: 'token' } }),
-    input,
-    h('p', { class: 'hint', text: ctx.t('tokenHint') }),
-    h('p', { class: 'error', text: signInMessage, attrs: { role: 'alert' } }),
-    h('button', { class: 'primary', text: ctx.t('signIn'), attrs: { type: 'submit' } }),
-  );
-  form.onsubmit = (event) => {
-    event.preventDefault();
-    token = input.value.trim();
-    if (!token) return;
-    localStorage.setItem(TOKEN_KEY, token);
-    signInMessage = '';
-    render();
-  };
-  return form;
 }
 
 function filterBar(): HTMLElement {
@@ -288,13 +256,6 @@ function render() {
   for (const controller of running.values()) controller.abort();
   running.clear();
   loadedKeys.clear();
-  if (!token) {
-    panels = [];
-    syncFilters = () => {};
-    root.replaceChildren(header(), h('main', { attrs: { id: 'main' } }, signInForm()));
-    document.getElementById('token')?.focus();
-    return;
-  }
   panels = [tilesPanel(), trendPanel(), breakdownPanel(), verbatimsPanel(), funnelPanel(), closedLoopPanel(), integrityPanel()];
   const [tiles, trend, breakdown, verbatims, funnel, loop, integrity] = panels.map((p) => p.element);
   const top = header();
@@ -331,4 +292,8 @@ function render() {
   refresh(true);
 }
 
-render();
+// Signed in first (or sent to sign in, coming back here): the page shows nothing of the API before.
+void Session.start(readSignInClient(document)).then((started) => {
+  session = started;
+  render();
+});

@@ -2,3 +2,6 @@
 export const scriptName: string;
 export const script: string;
 export const styles: string;
+export const inbox: { scriptName: string; styles: string };
+export const callback: { scriptName: string };
+export const scripts: Record<string, string>;

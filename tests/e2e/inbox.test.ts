@@ -1,0 +1,134 @@
+import { AxeBuilder } from '@axe-core/playwright';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { answeredSurvey, api, e164, heads, stack, tokens, waitFor } from '../integration/helpers.ts';
+import { desktopContext, launchChromium, open, overflowsSideways, phoneContext, screenshot, signInOnForm } from './browser.ts';
+
+/**
+ * A department head closes the loop from the alert's own link, on a phone and on a desktop:
+ * signs in on the provider's form, reveals the number, records the call, resolves with a root
+ * cause; another department's head is refused. Every page passes axe with no serious or critical finding.
+ */
+async function seriousViolations(page: Page) {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+}
+
+/** A workshop detractor, and the case link its webhook delivery carries. */
+async function deliveredWorkshopCase() {
+  const { phone, surveyId } = await answeredSurvey('2', '车修完还是有异响，返修两次了');
+  const alert = await waitFor(
+    async () => {
+      const { body } = await api('/v1/alerts?limit=200', { token: tokens.cx });
+      return body.alerts.find(
+        (a: { surveyId: string; departmentId: string }) => a.surveyId === surveyId && a.departmentId === 'workshop',
+      ) as { id: string } | undefined;
+    },
+    "the workshop's alert",
+    60_000,
+  );
+  const link = await waitFor(
+    async () => {
+      const { body } = await api('/dev/webhooks');
+      const found = body.deliveries.find(
+        (d: { payload?: { data?: { alert: { id: string } } } }) => d.payload?.data?.alert.id === alert.id,
+      );
+      return found?.payload.data.links.view as string | undefined;
+    },
+    'its webhook delivery',
+    60_000,
+  );
+  return { phone, link };
+}
+
+describe('inbox and case pages', () => {
+  let browser: Browser;
+  let context: BrowserContext;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  afterEach(async () => {
+    await context?.close();
+  });
+
+  for (const size of ['phone', 'desktop'] as const) {
+    it(`lets the head follow the alert's link, call the customer and close the loop (${size})`, async () => {
+      const { phone, link } = await deliveredWorkshopCase();
+      const url = new URL(link);
+      expect(url.pathname).toMatch(/^\/inbox\/alerts\/al_/);
+      const alertId = url.pathname.split('/').at(-1) ?? '';
+      const day = new Date().toISOString().slice(0, 10);
+      const before = (await api(`/v1/closed-loop?from=${day}&to=${day}&departmentId=workshop`, { token: tokens.cx })).body
+        .overall;
+
+      context = size === 'phone' ? await phoneContext(browser, stack.url) : await desktopContext(browser, stack.url);
+      const { page, errors } = await open(context, url.pathname);
+      await page.locator('#username').waitFor();
+      expect(await seriousViolations(page)).toEqual([]);
+      await signInOnForm(page, heads.workshop);
+
+      await page.locator('#case-title').waitFor();
+      expect(new URL(page.url()).pathname).toBe(url.pathname);
+      expect(await page.locator('.words').textContent()).toBe('车修完还是有异响，返修两次了');
+      expect(await seriousViolations(page)).toEqual([]);
+
+      await page.locator('#reveal').click();
+      const tel = page.locator('#phone a.tel');
+      await tel.waitFor();
+      expect(await tel.getAttribute('href')).toBe(`tel:${e164(phone)}`);
+
+      await page.locator('#contacted-note').fill('已致电，约明天复检');
+      await page.locator('form[data-action="contacted"] button').click();
+      await page.locator('#timeline li', { hasText: '已致电，约明天复检' }).waitFor();
+
+      expect(await page.locator('#root-cause').inputValue()).toBe('repair_quality');
+      await page.locator('#resolution').selectOption('redo_repair');
+      await page.locator('form[data-action="resolved"] button').click();
+      await page.locator('#case-title', { hasText: '已结案' }).waitFor();
+      expect(await overflowsSideways(page)).toBe(false);
+      await screenshot(page, `inbox-case-${size}`);
+
+      const alert = (await api(`/v1/alerts/${alertId}`, { token: tokens.cx })).body;
+      expect(alert).toMatchObject({
+        status: 'resolved',
+        rootCause: 'repair_quality',
+        resolution: 'redo_repair',
+        rootCauseConfirmed: true,
+      });
+      expect(alert.actions.map((a: { action: string }) => a.action)).toEqual(['phone_revealed', 'contacted', 'resolved']);
+      const after = (await api(`/v1/closed-loop?from=${day}&to=${day}&departmentId=workshop`, { token: tokens.cx })).body.overall;
+      expect(after.resolved).toBe(before.resolved + 1);
+
+      await page.goto('/inbox');
+      await page.locator('#counts').waitFor();
+      expect(await seriousViolations(page)).toEqual([]);
+      expect(await overflowsSideways(page)).toBe(false);
+      await screenshot(page, `inbox-list-${size}`);
+
+      // The dashboard's closed-loop rate is the API's, after the resolution.
+      await page.goto('/');
+      await page.locator('#closed-loop .stat').first().waitFor();
+      await page.waitForFunction(() => document.querySelector('[aria-busy]') === null);
+      expect(await seriousViolations(page)).toEqual([]);
+      expect(errors).toEqual([]);
+
+      // Another department's head opening the same link is refused, and nothing changes.
+      const other = size === 'phone' ? await phoneContext(browser, stack.url) : await desktopContext(browser, stack.url);
+      try {
+        const second = await open(other, url.pathname);
+        await signInOnForm(second.page, heads.advisors);
+        await second.page.getByRole('alert').filter({ hasText: '此工单属于其他部门' }).waitFor();
+        expect(await second.page.locator('#reveal').count()).toBe(0);
+        expect(second.errors).toEqual([]);
+      } finally {
+        await other.close();
+      }
+      expect((await api(`/v1/alerts/${alertId}`, { token: tokens.cx })).body.actions).toHaveLength(3);
+    }, 150_000);
+  }
+});

@@ -1,0 +1,539 @@
+/**
+ * The department heads' inbox (/inbox) and case page (/inbox/alerts/{id}) in the browser:
+ * plain DOM, phone-sized first. The person signs in first (web/auth/session.ts); the API
+ * scopes what they see (cx everything, a head their own department).
+ */
+import * as z from 'zod/mini';
+import type { Locale } from '#shared/config/schema.ts';
+import { readSignInClient, Session } from '#web/auth/session.ts';
+import { ApiError, answerOf, queryString } from '#web/dashboard/api.ts';
+import { byId, h } from '#web/dashboard/dom.ts';
+import { formats, localeNames, locales, pickLocale } from '#web/dashboard/i18n.ts';
+import { categoryName } from '#web/lib/categories.ts';
+import { readInboxBootstrap } from './bootstrap.ts';
+import { type InboxTranslate, inboxTranslator } from './i18n.ts';
+
+const LOCALE_KEY = 'closedloop-locale';
+const boot = readInboxBootstrap(document);
+const root = byId('app');
+let locale: Locale = pickLocale(localStorage.getItem(LOCALE_KEY), navigator.languages, boot.defaultLocale);
+let t: InboxTranslate = inboxTranslator(locale);
+let f = formats(locale);
+let session: Session;
+
+const str = z.string();
+const opt = <T extends z.ZodMiniType>(schema: T) => z.optional(z.nullable(schema));
+const alertFields = {
+  id: str,
+  departmentId: str,
+  status: z.enum(['open', 'acknowledged', 'contacted', 'resolved', 'unreachable']),
+  priority: str,
+  surveyType: z.enum(['nps', 'csat', 'ces']),
+  score: z.number(),
+  comment: opt(str),
+  categories: z.array(str),
+  storeId: str,
+  advisorId: opt(str),
+  serviceType: str,
+  phoneMasked: str,
+  createdAt: str,
+  dueAt: str,
+  escalated: z.boolean(),
+};
+const listSchema = z.object({ alerts: z.array(z.object(alertFields)) });
+type ListedAlert = z.infer<typeof listSchema>['alerts'][number];
+const actionSchema = z.object({
+  action: str,
+  at: str,
+  by: z.object({ sub: str, name: str }),
+  note: opt(str),
+  toDepartmentId: opt(str),
+  rootCause: opt(str),
+  resolution: opt(str),
+});
+const caseSchema = z.object({
+  ...alertFields,
+  actions: z.array(actionSchema),
+  visit: z.object({
+    storeId: str,
+    advisorId: opt(str),
+    technicianId: opt(str),
+    serviceType: str,
+    visitDate: str,
+    amount: opt(z.number()),
+    currency: opt(str),
+  }),
+  history: z.array(
+    z.object({
+      surveyId: str,
+      surveyType: str,
+      status: str,
+      storeId: str,
+      visitDate: str,
+      score: opt(z.number()),
+      comment: opt(str),
+      alerts: z.array(z.object({ id: str, departmentId: str, status: str })),
+    }),
+  ),
+  sla: z.object({ dueAt: str, state: z.enum(['running', 'overdue', 'met', 'missed']) }),
+  timeline: z.array(
+    z.object({
+      at: str,
+      kind: str,
+      departmentId: opt(str),
+      action: opt(str),
+      by: opt(z.object({ name: str })),
+      note: opt(str),
+      toDepartmentId: opt(str),
+      rootCause: opt(str),
+      resolution: opt(str),
+    }),
+  ),
+});
+type Case = z.infer<typeof caseSchema>;
+
+const storeName = (id: string) => boot.stores.find((s) => s.id === id)?.name ?? id;
+const departmentName = (id: string) => boot.departments.find((d) => d.id === id)?.name ?? id;
+const resolutionName = (id: string) => boot.closure.resolutions.find((r) => r.id === id)?.name[locale] ?? id;
+const statusName = (status: string) => t(`status_${status}` as 'status_open');
+const isOverdue = (a: ListedAlert, now: number) => a.status === 'open' && Date.parse(a.dueAt) < now;
+
+async function api<T>(path: string, schema: z.ZodMiniType<T>, init: RequestInit = {}): Promise<T> {
+  return answerOf(await session.fetch(path, init), schema, path);
+}
+const post = <T>(path: string, schema: z.ZodMiniType<T>, body: unknown) =>
+  api(path, schema, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+function header(): HTMLElement {
+  const language = h(
+    'select',
+    { attrs: { id: 'locale', 'aria-label': t('language') } },
+    ...locales.map((l) => h('option', { text: localeNames[l], attrs: { value: l, selected: l === locale, lang: l } })),
+  );
+  language.onchange = () => {
+    locale = language.value === 'en' ? 'en' : 'zh-CN';
+    localStorage.setItem(LOCALE_KEY, locale);
+    void show();
+  };
+  return h(
+    'header',
+    { class: 'topbar' },
+    h('a', { class: 'brand', text: `${boot.brand} · ${t('title')}`, attrs: { href: '/inbox' } }),
+    h(
+      'div',
+      { class: 'top-actions' },
+      language,
+      h('span', { class: 'person', text: session.name, attrs: { id: 'person' } }),
+      h('button', {
+        class: 'ghost',
+        text: t('signOut'),
+        attrs: { type: 'button', id: 'sign-out' },
+        on: { click: () => void session.signOut('/inbox') },
+      }),
+    ),
+  );
+}
+
+function problem(error: unknown): HTMLElement {
+  const message =
+    error instanceof ApiError && error.status === 403
+      ? t('forbidden')
+      : error instanceof ApiError && error.status === 404
+        ? t('notFound')
+        : t('failed', { message: error instanceof Error ? error.message : String(error) });
+  return h('p', { class: 'error', text: message, attrs: { role: 'alert' } });
+}
+
+// ---- the inbox ----
+
+/** Open, overdue and escalated first; then by how soon they are due; resolved last. */
+function urgency(a: ListedAlert, now: number) {
+  if (a.status === 'resolved') return 4;
+  if (isOverdue(a, now)) return 0;
+  if (a.escalated) return 1;
+  return a.status === 'open' ? 2 : 3;
+}
+
+function firstWords(comment: string | null | undefined) {
+  if (!comment) return t('noComment');
+  return comment.length > 60 ? `${comment.slice(0, 60)}…` : comment;
+}
+
+async function inboxView(main: HTMLElement) {
+  const params = new URLSearchParams(location.search);
+  const status = params.get('status') ?? 'unresolved';
+  const store = params.get('store') ?? '';
+  const query = status === 'unresolved' || status === '' ? {} : { status };
+  const { alerts } = await api(`/v1/alerts?${queryString({ ...query, limit: 200 })}`, listSchema);
+  const now = Date.now();
+  const shown = alerts
+    .filter((a) => (status === 'unresolved' ? a.status !== 'resolved' : true) && (!store || a.storeId === store))
+    .sort((a, b) => urgency(a, now) - urgency(b, now) || a.dueAt.localeCompare(b.dueAt));
+
+  const select = (id: string, label: string, value: string, options: [string, string][]) => {
+    const control = h(
+      'select',
+      { attrs: { id } },
+      ...options.map(([v, text]) => h('option', { text, attrs: { value: v, selected: v === value } })),
+    );
+    control.onchange = () => {
+      const next = new URLSearchParams(location.search);
+      if (control.value) next.set(id, control.value);
+      else next.delete(id);
+      history.replaceState(null, '', `/inbox${next.size ? `?${next}` : ''}`);
+      void show();
+    };
+    return h('div', { class: 'field' }, h('label', { text: label, attrs: { for: id } }), control);
+  };
+  const statuses = ['open', 'acknowledged', 'contacted', 'unreachable', 'resolved'];
+  const filters = h(
+    'form',
+    { class: 'filters', attrs: { 'aria-label': t('status') }, on: { submit: (e) => e.preventDefault() } },
+    select('status', t('status'), status, [
+      ['unresolved', t('unresolved')],
+      ['', t('all')],
+      ...statuses.map((s): [string, string] => [s, statusName(s)]),
+    ]),
+    select('store', t('store'), store, [['', t('all')], ...boot.stores.map((s): [string, string] => [s.id, s.name])]),
+  );
+  const counts = h('p', {
+    class: 'counts',
+    attrs: { id: 'counts', 'aria-live': 'polite' },
+    text: t('counts', {
+      shown: shown.length,
+      open: shown.filter((a) => a.status === 'open').length,
+      overdue: shown.filter((a) => isOverdue(a, now)).length,
+    }),
+  });
+  const item = (a: ListedAlert) => {
+    const overdue = isOverdue(a, now);
+    const due =
+      a.status === 'resolved'
+        ? statusName(a.status)
+        : overdue
+          ? t('overdueBy', { when: f.relative(a.dueAt, now) })
+          : t('dueIn', { when: f.relative(a.dueAt, now) });
+    return h(
+      'li',
+      { class: `case${overdue ? ' late' : ''}`, attrs: { 'data-alert': a.id } },
+      h(
+        'a',
+        { class: 'case-link', attrs: { href: `/inbox/alerts/${encodeURIComponent(a.id)}` } },
+        h('span', { class: `score score-${a.surveyType}`, text: `${t(`survey_${a.surveyType}`)} ${a.score}` }),
+        h(
+          'span',
+          { class: 'case-body' },
+          h('span', { class: 'case-words', text: firstWords(a.comment) }),
+          h('span', {
+            class: 'case-meta',
+            text: `${storeName(a.storeId)} · ${departmentName(a.departmentId)} · ${statusName(a.status)}`,
+          }),
+          h(
+            'span',
+            { class: 'case-tags' },
+            overdue ? h('span', { class: 'tag tag-late', text: t('overdue') }) : null,
+            a.escalated ? h('span', { class: 'tag tag-escalated', text: t('escalated') }) : null,
+            a.priority === 'high' ? h('span', { class: 'tag tag-high', text: t('high') }) : null,
+            h('span', { class: 'sla', text: due }),
+          ),
+        ),
+      ),
+    );
+  };
+  main.replaceChildren(
+    h('h1', { text: t('title') }),
+    filters,
+    counts,
+    shown.length
+      ? h('ol', { class: 'cases', attrs: { 'aria-label': t('title') } }, ...shown.map(item))
+      : h('p', { class: 'muted', text: t('noCases') }),
+  );
+}
+
+// ---- one case ----
+
+const dl = (rows: [string, string | null | undefined][]) =>
+  h(
+    'dl',
+    { class: 'facts' },
+    ...rows.filter(([, v]) => v).flatMap(([k, v]) => [h('dt', { text: k }), h('dd', { text: v ?? '' })]),
+  );
+
+function slaLine(c: Case) {
+  const when = f.relative(c.sla.dueAt, Date.now());
+  const text =
+    c.sla.state === 'running'
+      ? t('sla_running', { when })
+      : c.sla.state === 'overdue'
+        ? t('sla_overdue', { when })
+        : t(`sla_${c.sla.state}`);
+  return h(
+    'p',
+    { class: `sla-clock sla-${c.sla.state}`, attrs: { id: 'sla' } },
+    h('strong', { text: `${t('sla')}: ` }),
+    text,
+    ` (${f.dateTime(c.sla.dueAt)})`,
+  );
+}
+
+function timelineEntry(e: Case['timeline'][number]) {
+  const department = departmentName(e.toDepartmentId ?? e.departmentId ?? '');
+  const what =
+    e.kind === 'raised'
+      ? t('t_raised')
+      : e.kind === 'delivered'
+        ? t('t_delivered', { department })
+        : e.kind === 'escalated'
+          ? t('t_escalated', { department })
+          : t(`a_${e.action ?? 'acknowledge'}` as 'a_acknowledge', { department });
+  const closure = e.rootCause ? ` · ${categoryName(locale, e.rootCause)} · ${resolutionName(e.resolution ?? '')}` : '';
+  return h(
+    'li',
+    {},
+    h('time', { text: f.dateTime(e.at), attrs: { datetime: e.at } }),
+    h('span', { text: `${what}${e.by ? ` · ${e.by.name}` : ''}${closure}` }),
+    e.note ? h('q', { text: e.note }) : null,
+  );
+}
+
+function callControl(c: Case) {
+  const output = h('p', { class: 'phone', attrs: { id: 'phone', 'aria-live': 'polite' } });
+  const button = h('button', { class: 'primary', text: t('reveal'), attrs: { type: 'button', id: 'reveal' } });
+  button.onclick = async () => {
+    button.disabled = true;
+    try {
+      const { phone } = await post(`/v1/alerts/${encodeURIComponent(c.id)}/contact`, z.object({ phone: str }), {});
+      output.replaceChildren(h('a', { class: 'tel', text: phone, attrs: { href: `tel:${phone}` } }));
+      button.hidden = true;
+    } catch (error) {
+      output.replaceChildren(problem(error));
+      button.disabled = false;
+    }
+  };
+  return h(
+    'section',
+    { class: 'card', attrs: { 'aria-labelledby': 'call-title' } },
+    h('h2', { text: t('call'), attrs: { id: 'call-title' } }),
+    h('p', { class: 'muted', text: `${t('phone')}: ${c.phoneMasked}` }),
+    button,
+    output,
+    h('p', { class: 'hint', text: t('callHint') }),
+  );
+}
+
+type ActionName = 'acknowledge' | 'contacted' | 'unreachable' | 'reassign' | 'resolved';
+const allowed: Record<ActionName, string[]> = {
+  acknowledge: ['open'],
+  contacted: ['open', 'acknowledged', 'unreachable'],
+  unreachable: ['open', 'acknowledged', 'contacted'],
+  reassign: ['open', 'acknowledged', 'contacted', 'unreachable'],
+  resolved: ['open', 'acknowledged', 'contacted', 'unreachable'],
+};
+
+function actionsSection(c: Case, reload: () => void) {
+  const message = h('p', { attrs: { id: 'action-message', 'aria-live': 'polite' } });
+  const form = (action: ActionName, label: string, fields: HTMLElement[], body: () => Record<string, string>) => {
+    const submit = h('button', {
+      class: action === 'resolved' ? 'primary' : 'secondary',
+      text: label,
+      attrs: { type: 'submit' },
+    });
+    const element = h('form', { class: 'action', attrs: { 'data-action': action, 'aria-label': label } }, ...fields, submit);
+    element.onsubmit = async (event) => {
+      event.preventDefault();
+      submit.disabled = true;
+      try {
+        await post(`/v1/alerts/${encodeURIComponent(c.id)}/actions`, z.object({ id: str }), { action, ...body() });
+        message.textContent = t('saved');
+        reload();
+      } catch (error) {
+        message.replaceChildren(problem(error));
+        submit.disabled = false;
+      }
+    };
+    return element;
+  };
+  const field = (id: string, label: string, control: HTMLElement, hint?: string) =>
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { text: label, attrs: { for: id } }),
+      control,
+      hint ? h('p', { class: 'hint', text: hint }) : null,
+    );
+  const textarea = (id: string) => h('textarea', { attrs: { id, name: 'note', rows: 2, maxlength: 2000 } });
+  const options = (id: string, items: [string, string][], selected?: string) =>
+    h(
+      'select',
+      { attrs: { id, required: true } },
+      ...items.map(([v, text]) => h('option', { text, attrs: { value: v, selected: v === selected } })),
+    );
+  const can = (a: ActionName) => allowed[a].includes(c.status);
+  const note = (id: string) => {
+    const control = textarea(id);
+    return { control, value: (): Record<string, string> => (control.value.trim() ? { note: control.value.trim() } : {}) };
+  };
+  const forms: HTMLElement[] = [];
+  if (can('acknowledge')) forms.push(form('acknowledge', t('acknowledge'), [], () => ({})));
+  if (can('contacted')) {
+    const n = note('contacted-note');
+    forms.push(form('contacted', t('markContacted'), [field('contacted-note', t('note'), n.control)], n.value));
+  }
+  if (can('unreachable')) {
+    const n = note('unreachable-note');
+    forms.push(form('unreachable', t('markUnreachable'), [field('unreachable-note', t('note'), n.control)], n.value));
+  }
+  if (can('resolved')) {
+    // The classifier's first category that is a configured root cause, for the head to confirm or correct.
+    const preset = c.categories.find((cat) => boot.closure.rootCauses.includes(cat)) ?? boot.closure.rootCauses.at(-1);
+    const rootCause = options(
+      'root-cause',
+      boot.closure.rootCauses.map((r): [string, string] => [r, categoryName(locale, r)]),
+      preset,
+    );
+    const resolution = options('resolution', [
+      ['', '—'],
+      ...boot.closure.resolutions.map((r): [string, string] => [r.id, r.name[locale]]),
+    ]);
+    const n = note('resolved-note');
+    forms.push(
+      form(
+        'resolved',
+        t('resolve'),
+        [
+          field('root-cause', t('rootCause'), rootCause, t('rootCauseHint')),
+          field('resolution', t('resolution'), resolution),
+          field('resolved-note', t('note'), n.control),
+        ],
+        () => ({ rootCause: rootCause.value, resolution: resolution.value, ...n.value() }),
+      ),
+    );
+  }
+  if (can('reassign')) {
+    const others = boot.departments.filter((d) => d.id !== c.departmentId);
+    const target = options(
+      'reassign-department',
+      others.map((d): [string, string] => [d.id, d.name]),
+    );
+    const n = note('reassign-note');
+    forms.push(
+      form(
+        'reassign',
+        t('reassign'),
+        [field('reassign-department', t('toDepartment'), target), field('reassign-note', t('comment'), n.control)],
+        () => ({
+          departmentId: target.value,
+          ...n.value(),
+        }),
+      ),
+    );
+  }
+  return h(
+    'section',
+    { class: 'card', attrs: { 'aria-labelledby': 'actions-title' } },
+    h('h2', { text: t('actions'), attrs: { id: 'actions-title' } }),
+    forms.length ? h('div', { class: 'actions' }, ...forms) : h('p', { class: 'muted', text: t('noActions') }),
+    message,
+  );
+}
+
+async function caseView(main: HTMLElement, alertId: string) {
+  const c = await api(`/v1/alerts/${encodeURIComponent(alertId)}`, caseSchema);
+  const amount = c.visit.amount != null ? `${f.two(c.visit.amount)}${c.visit.currency ? ` ${c.visit.currency}` : ''}` : null;
+  const section = (id: string, title: string, ...children: (Node | string | null)[]) =>
+    h('section', { class: 'card', attrs: { 'aria-labelledby': id } }, h('h2', { text: title, attrs: { id } }), ...children);
+  main.replaceChildren(
+    h('p', {}, h('a', { text: `← ${t('back')}`, attrs: { href: '/inbox' } })),
+    h(
+      'h1',
+      { attrs: { id: 'case-title' } },
+      h('span', { class: `score score-${c.surveyType}`, text: `${t(`survey_${c.surveyType}`)} ${c.score}` }),
+      ` ${storeName(c.storeId)} · ${statusName(c.status)}`,
+    ),
+    slaLine(c),
+    section(
+      'words-title',
+      t('customerWords'),
+      c.comment ? h('blockquote', { class: 'words', text: c.comment }) : h('p', { class: 'muted', text: t('noComment') }),
+      c.categories.length
+        ? h(
+            'p',
+            { class: 'case-tags' },
+            ...c.categories.map((cat) => h('span', { class: 'tag', text: categoryName(locale, cat) })),
+          )
+        : null,
+    ),
+    callControl(c),
+    actionsSection(c, () => void show()),
+    section(
+      'visit-title',
+      t('visit'),
+      dl([
+        [t('store'), storeName(c.visit.storeId)],
+        [t('department'), departmentName(c.departmentId)],
+        [t('advisor'), c.visit.advisorId],
+        [t('technician'), c.visit.technicianId],
+        [t('serviceType'), c.visit.serviceType.replaceAll('_', ' ')],
+        [t('visitDate'), c.visit.visitDate],
+        [t('amount'), amount],
+      ]),
+    ),
+    section(
+      'history-title',
+      t('history'),
+      c.history.length
+        ? h(
+            'ul',
+            { class: 'history' },
+            ...c.history.map((s) =>
+              h(
+                'li',
+                {},
+                h('span', { text: `${s.visitDate} · ${storeName(s.storeId)} · ${s.surveyType.toUpperCase()} ${s.score ?? '–'}` }),
+                s.comment ? h('q', { text: s.comment }) : null,
+                ...s.alerts.map((a) =>
+                  h('span', { class: 'tag', text: `${departmentName(a.departmentId)} · ${statusName(a.status)}` }),
+                ),
+              ),
+            ),
+          )
+        : h('p', { class: 'muted', text: t('noHistory') }),
+    ),
+    section(
+      'timeline-title',
+      t('timeline'),
+      h('ol', { class: 'timeline', attrs: { id: 'timeline' } }, ...c.timeline.map(timelineEntry)),
+    ),
+  );
+}
+
+async function show() {
+  t = inboxTranslator(locale);
+  f = formats(locale);
+  document.documentElement.lang = locale;
+  const match = /^\/inbox\/alerts\/([^/]+)$/.exec(location.pathname);
+  document.title = `${t('title')} · ${boot.brand}`;
+  const main = h(
+    'main',
+    { attrs: { id: 'main' } },
+    h('p', { class: 'muted', text: t('loading'), attrs: { 'aria-busy': 'true' } }),
+  );
+  root.replaceChildren(header(), main);
+  try {
+    if (match?.[1]) await caseView(main, decodeURIComponent(match[1]));
+    else await inboxView(main);
+  } catch (error) {
+    // A 401 after a fresh token: the session is already sending the person to sign in.
+    if (error instanceof ApiError && error.status === 401) return;
+    main.replaceChildren(
+      problem(error),
+      h('button', { class: 'secondary', text: t('retry'), attrs: { type: 'button' }, on: { click: () => void show() } }),
+    );
+    if (!(error instanceof ApiError)) console.error(error);
+  }
+}
+
+void Session.start(readSignInClient(document)).then((started) => {
+  session = started;
+  return show();
+});
