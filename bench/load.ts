@@ -17,7 +17,7 @@ import { seededRandom } from '#local/seeded-random.ts';
 import { TEST_PUBLIC_BASE_URL, TWILIO_TEST_TOKEN } from '#local/stack-process.ts';
 import { countResponses, customersFor, recentRange } from './end-to-end.ts';
 import { type CpuUse, startCpuSampling } from './machine.ts';
-import { type StackApi, tokens } from './stack-api.ts';
+import type { StackApi } from './stack-api.ts';
 import { forEachConcurrently, round, waitUntil } from './stats.ts';
 
 export interface LoadFigure {

@@ -3,7 +3,7 @@
  * surveys), on a stack of this file's own whose reminder and expiry come within seconds.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newPhone, stackClient, tokens, visit, waitFor } from './helpers.ts';
+import { newPhone, stackClient, visit, waitFor } from './helpers.ts';
 import { baseTestConfig, type StackProcess, startStackProcess } from '#local/stack-process.ts';
 
 const REMINDER_HOURS = 0.0015; // 5.4 s after the question

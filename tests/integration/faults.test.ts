@@ -8,7 +8,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiResponse, stackClient, tokens, visitDay, waitFor } from './helpers.ts';
+import { type ApiResponse, stackClient, visitDay, waitFor } from './helpers.ts';
 import { baseTestConfig, type StackProcess, startStackProcess } from '#local/stack-process.ts';
 
 const ANSWERS = Number(process.env.FAULT_ANSWERS ?? 1000);
