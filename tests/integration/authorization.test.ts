@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type ApiResponse, answeredSurvey, api, countItems, tokens, visit, waitFor } from './helpers.ts';
+import { alertState, answeredSurvey, api, countItems, tokens, type ApiResponse, visit, waitFor } from './helpers.ts';
 
 type Role = 'none' | 'unknown' | 'cx' | 'ingest' | 'workshop' | 'advisors';
 const bearer: Record<Role, string | undefined> = {
@@ -81,7 +81,7 @@ describe('the authorization matrix: every route × every role', () => {
     const route = routes.find((r) => r.name === name);
     if (!route) throw new Error(name);
     const before = expected === 'allowed' ? undefined : await countItems();
-    const alertBefore = (await api(`/v1/alerts/${alertId}`, { token: tokens.cx })).body;
+    const alertBefore = await alertState(alertId);
 
     const response = await route.call(bearer[role]);
 
@@ -92,6 +92,6 @@ describe('the authorization matrix: every route × every role', () => {
       expect(response.body.error).toMatchObject({ code: expect.any(String), message: expect.any(String) });
       expect(await countItems()).toBe(before);
     }
-    expect((await api(`/v1/alerts/${alertId}`, { token: tokens.cx })).body).toEqual(alertBefore);
+    expect(await alertState(alertId)).toEqual(alertBefore);
   });
 });

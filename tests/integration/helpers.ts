@@ -85,6 +85,12 @@ export async function apiAt<T = any>(baseUrl: string, path: string, options: Api
 
 export const api = <T = any>(path: string, options: ApiOptions = {}) => apiAt<T>(stack.url, path, options);
 
+/** What an alert holds, as the CX team reads it, without its SLA clock (which says what time it is now). */
+export async function alertState(alertId: string) {
+  const { sla: _clock, ...state } = (await api(`/v1/alerts/${alertId}`, { token: tokens.cx })).body;
+  return state;
+}
+
 /** A fresh Chinese mobile number, so throttling never links two tests. */
 export const newPhone = () => `139${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
 export const e164 = (phone: string) => `+86${phone}`;
