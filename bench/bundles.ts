@@ -13,7 +13,6 @@ import { pathToFileURL } from 'node:url';
 import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { build } from 'esbuild';
 import { bundling } from '#infra/constructs/topology-function.ts';
-import { buildDashboardAssets } from '#web/build.ts';
 import { commonEnvironment, envNamesOf, type FunctionSpec } from '#infra/topology.ts';
 import { median, round } from './stats.ts';
 
@@ -76,7 +75,6 @@ const boundsOverTarget: Record<string, number> = {
   'list-alerts': 410 * KB,
   'get-alert': 410 * KB,
   'get-closed-loop': 410 * KB,
-  'get-dashboard': 415 * KB,
   'get-web-survey': 425 * KB,
   'aggregate-rollups': 410 * KB,
   // DynamoDB, SQS, zod
@@ -193,8 +191,6 @@ export async function bundleFunctions(options: {
   functions: FunctionSpec[];
   outDir: string;
 }): Promise<BuiltBundle[]> {
-  // The dashboard's handlers import the generated assets module; the stack builds it before bundling too.
-  buildDashboardAssets();
   const esbuildOptions = esbuildOptionsOf(options.configPath);
   const extension = esbuildOptions.format === 'esm' ? '.mjs' : '.js';
   const { metafile } = await build({
