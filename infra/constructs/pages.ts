@@ -177,9 +177,27 @@ export class Pages extends Construct {
           {
             id: 'AwsSolutions-IAM5',
             reason:
-              'CDK grants its BucketDeployment handler the objects of the pages bucket (and of the asset bucket) and CloudFront invalidation; the keys are the site’s files.',
+              "CDK grants its BucketDeployment handler the site's objects: reading them from the asset bucket, writing and pruning them in the pages bucket.",
+            appliesTo: [
+              'Action::s3:GetBucket*',
+              'Action::s3:GetObject*',
+              'Action::s3:List*',
+              'Action::s3:Abort*',
+              'Action::s3:DeleteObject*',
+              { regex: '/^Resource::<PagesBucket[0-9A-F]+\\.Arn>\\/\\*$/' },
+              { regex: '/^Resource::arn:<AWS::Partition>:s3:::cdk-[a-z0-9]+-assets-<AWS::AccountId>-<AWS::Region>\\/\\*$/' },
+            ],
           },
-          { id: 'AwsSolutions-L1', reason: "CDK pins the BucketDeployment handler's runtime; it runs at deploy time only." },
+          {
+            id: 'AwsSolutions-IAM5',
+            reason:
+              'CloudFront authorizes CreateInvalidation and GetInvalidation on a distribution ARN, but CDK grants its BucketDeployment handler them on any: it invalidates this distribution only.',
+            appliesTo: ['Resource::*'],
+          },
+          {
+            id: 'AwsSolutions-L1',
+            reason: "CDK pins its BucketDeployment handler's runtime with the CDK version; the handler runs at deploy time only.",
+          },
         ],
         true,
       );
