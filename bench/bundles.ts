@@ -13,7 +13,6 @@ import { pathToFileURL } from 'node:url';
 import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { build } from 'esbuild';
 import { bundling } from '#infra/constructs/topology-function.ts';
-import { buildDashboardAssets } from '#web/build.ts';
 import { commonEnvironment, envNamesOf, type FunctionSpec } from '#infra/topology.ts';
 import { median, round } from './stats.ts';
 
@@ -78,13 +77,8 @@ const boundsOverTarget: Record<string, number> = {
   'get-integrity': 415 * KB,
   'reveal-alert-contact': 430 * KB,
   'get-closed-loop': 410 * KB,
-  'get-dashboard': 415 * KB,
   'get-web-survey': 425 * KB,
   'aggregate-rollups': 410 * KB,
-  // The pages' functions: they go when the pages move to S3 and CloudFront.
-  'get-dashboard-asset': 510 * KB,
-  'get-inbox': 410 * KB,
-  'get-sign-in-callback': 410 * KB,
   // DynamoDB, SQS, zod
   'act-on-alert': 455 * KB,
   'post-web-survey': 460 * KB,
@@ -199,8 +193,6 @@ export async function bundleFunctions(options: {
   functions: FunctionSpec[];
   outDir: string;
 }): Promise<BuiltBundle[]> {
-  // The dashboard's handlers import the generated assets module; the stack builds it before bundling too.
-  buildDashboardAssets();
   const esbuildOptions = esbuildOptionsOf(options.configPath);
   const extension = esbuildOptions.format === 'esm' ? '.mjs' : '.js';
   const { metafile } = await build({

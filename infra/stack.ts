@@ -5,6 +5,7 @@ import type { Construct } from 'constructs';
 import type { Config } from '#shared/config/schema.ts';
 import { ConfigSecret } from './constructs/config-secret.ts';
 import { Monitoring } from './constructs/monitoring.ts';
+import { Pages } from './constructs/pages.ts';
 import { PeopleSignIn } from './constructs/people-sign-in.ts';
 import { PublicApi } from './constructs/public-api.ts';
 import { QueueWithDeadLetter } from './constructs/queue-with-dead-letter.ts';
@@ -12,7 +13,7 @@ import { TopicToQueue } from './constructs/topic-to-queue.ts';
 import { TopologyFunction, type TopologyResources } from './constructs/topology-function.ts';
 import { TopologyTable } from './constructs/topology-table.ts';
 import { buildTopology } from './topology.ts';
-import { buildDashboardAssets } from '#web/build.ts';
+import { buildSite } from '#web/build.ts';
 
 export interface ClosedLoopStackProps extends StackProps {
   /** The config; every function bundle carries a copy with its secrets as `secret:NAME` references. */
@@ -61,17 +62,20 @@ export class ClosedLoopStack extends Stack {
 
     const api = new PublicApi(this, 'Api');
     monitoring.watchApi(api);
-    // People sign in on the pages, which live at the API's URL (or the config's custom domain).
-    const signIn = new PeopleSignIn(this, 'SignIn', { config, pagesUrl: config.publicBaseUrl ?? api.apiEndpoint });
+    // One public origin: the static pages from their bucket, the API's paths from the API.
+    const pages = new Pages(this, 'Pages', { api, signInOrigins: PeopleSignIn.originsFor(this, config) });
+    // What people and links see: the distribution, unless the config names a custom domain in front of it.
+    const publicUrl = config.publicBaseUrl ?? pages.url;
+    const signIn = new PeopleSignIn(this, 'SignIn', { config, pagesUrl: publicUrl });
+    pages.deploy(buildSite(config), signIn.client);
     const resources: TopologyResources = {
       api,
+      publicUrl,
       signIn,
       table: (name) => found(tables.get(name), 'table', name),
       queue: (name) => found(queues.get(name), 'queue', name),
     };
 
-    // The dashboard's handlers bundle the compiled client: build it before esbuild bundles them (see web/build.ts).
-    buildDashboardAssets();
     for (const spec of topology.functions) {
       const fn = new TopologyFunction(this, `Function-${spec.name}`, {
         spec,
@@ -84,7 +88,19 @@ export class ClosedLoopStack extends Stack {
       monitoring.watchFunction(spec, fn.function);
     }
 
-    new CfnOutput(this, 'ApiUrl', { value: api.apiEndpoint, description: 'Base URL of the HTTP API' });
+    new CfnOutput(this, 'PublicUrl', {
+      value: pages.url,
+      description:
+        'The CloudFront distribution: the dashboard (/), the inbox (/inbox) and the API (/v1/..., /s/...) on one origin',
+    });
+    new CfnOutput(this, 'PagesBucketName', {
+      value: pages.bucket.bucketName,
+      description: "The pages' files (deployed by the stack)",
+    });
+    new CfnOutput(this, 'ApiUrl', {
+      value: api.apiEndpoint,
+      description: "The HTTP API's own URL, behind the distribution (callers use PublicUrl)",
+    });
     for (const [name, table] of tables) {
       new CfnOutput(this, `${pascalCase(name)}TableName`, { value: table.tableName });
     }

@@ -4,7 +4,6 @@
  * (local/runtime.ts) are both built from `buildTopology(config)`, so they cannot drift.
  */
 import type { Config } from '#shared/config/schema.ts';
-import { SIGN_IN_ENV } from '#shared/config/sign-in.ts';
 import { alertQueueName, envNameForQueue, envNameForTable, twilioStatusCallbackPath } from '#shared/config/resource-names.ts';
 
 export interface KeySpec {
@@ -30,10 +29,8 @@ export interface QueueSpec {
 export type Binding =
   | { kind: 'table'; table: string; access: 'read' | 'readWrite' }
   | { kind: 'queue'; queue: string; access: 'send' }
-  /** The API's own public URL: what Twilio signs, and where links in alerts point. */
+  /** The public URL the pages and the API share (the CloudFront distribution's): what Twilio signs, and where links in alerts point. */
   | { kind: 'api' }
-  /** How the web pages sign people in: the OIDC issuer and the pages' public client (shared/config/sign-in.ts). */
-  | { kind: 'signIn' }
   /** Sends email through Amazon SES (an email alert channel); no variable: SES is the function's region's. */
   | { kind: 'email' }
   /** Sends SMS through AWS End User Messaging (the `aws` SMS provider); no variable: the config names the sender. */
@@ -58,7 +55,8 @@ export const routeThrottles = {
  * Who may call a route, checked before its handler runs. `people`: the HTTP API's JWT authorizer
  * (a signed-in person, or an OAuth client by client credentials); the other kinds are proven by
  * the request itself, in the handler: a machine key (its SHA-256), Twilio's signature, the web
- * survey's single-use token; `public` pages and documents need nothing.
+ * survey's single-use token; `public` documents (the OpenAPI document) need nothing. The pages are no
+ * routes of the API: they are static files (web/site.ts) beside it on the same origin.
  */
 export type RouteAuth = 'people' | 'machine-key' | 'twilio-signature' | 'survey-token' | 'public';
 export type Trigger =
@@ -235,18 +233,6 @@ export function buildTopology(config: Pick<Config, 'departments' | 'sms'>): Topo
       api('get-closed-loop', 'Follow-up, closed-loop, SLA and recovery figures', people('GET', '/v1/closed-loop'), [
         main('read'),
       ]),
-      api('get-dashboard', 'The CX dashboard page', http('GET', '/', 'public'), [{ kind: 'signIn' }]),
-      api('get-dashboard-asset', "The pages' compiled scripts", http('GET', '/assets/{file}', 'public'), []),
-      {
-        ...api('get-inbox', "The department heads' inbox and case pages", http('GET', '/inbox', 'public'), [{ kind: 'signIn' }]),
-        triggers: [http('GET', '/inbox', 'public'), http('GET', '/inbox/alerts/{id}', 'public')],
-      },
-      api(
-        'get-sign-in-callback',
-        'Where sign-in comes back: completes it in the browser',
-        http('GET', '/auth/callback', 'public'),
-        [{ kind: 'signIn' }],
-      ),
       api('get-openapi', 'The OpenAPI 3.1 document of this API', http('GET', '/openapi.json', 'public'), []),
       api('get-web-survey', 'The one-page web survey a link-mode text points to', http('GET', '/s/{token}', 'survey-token'), [
         main('read'),
@@ -344,8 +330,6 @@ export function envNameForBinding(binding: Binding): string | undefined {
       return envNameForQueue(binding.queue);
     case 'api':
       return 'PUBLIC_BASE_URL';
-    case 'signIn':
-      return SIGN_IN_ENV;
     case 'email':
     case 'sms':
       return undefined;

@@ -124,8 +124,12 @@ export function describeStackWiring(template: unknown): Wiring {
       .flatMap(([, p]) =>
         p.Targets.map((target) => ({ function: nameOf(target.Arn), rateMinutes: rateMinutes(p.ScheduleExpression) })),
       ),
+    // CDK's own deploy-time handlers (the pages' BucketDeployment) carry no topology name: no topology function.
     environment: Object.fromEntries(
-      stack.functions().map(([id, p]) => [nameOf(id), Object.keys(p.Environment?.Variables ?? {})]),
+      stack
+        .functions()
+        .filter(([id]) => stack.names.has(id))
+        .map(([id, p]) => [nameOf(id), Object.keys(p.Environment?.Variables ?? {})]),
     ),
     topics: stack.subscriptions().map(([, p]) => ({ name: nameOf(p.TopicArn), queue: nameOf(p.Endpoint) })),
   });

@@ -19,7 +19,7 @@ import type { Config } from '#shared/config/schema.ts';
 import { SimulatorSms } from '#shared/adapters/sms/simulator.ts';
 import { OutboxEmailTransport } from '#shared/adapters/alert-channels/outbox-email.ts';
 import { findMachineKey } from '#shared/use-cases/identity.ts';
-import { SIGN_IN_ENV, type SignInClient } from '#shared/config/sign-in.ts';
+import type { SignInClient } from '#shared/config/sign-in.ts';
 import { jwtAuthorizer } from './jwt-authorizer.ts';
 import { API_AUDIENCE, startLocalOidc, WEB_CLIENT_ID, WEB_SCOPES } from './oidc-provider.ts';
 import { ApiGatewayEmulator, type HttpLambda, type LocalRoute } from './api-gateway.ts';
@@ -32,7 +32,9 @@ import { type StreamLambda, StreamPoller } from './stream-source.ts';
 import { type FaultCounts, type FaultPlan, injectDynamoDbFaults } from './faults.ts';
 import { freePort } from './free-port.ts';
 import { seededRandom } from './seeded-random.ts';
-import { buildDashboardAssets } from '#web/build.ts';
+import { siteFiles, writeSite } from '#web/build.ts';
+import { SIGN_IN_FILE } from '#web/site.ts';
+import { staticSite } from './static-site.ts';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -168,7 +170,6 @@ export async function startLocalStack(options: LocalOptions): Promise<LocalStack
       // Alert emails stay on this machine: the handlers write them here instead of calling SES.
       EMAIL_OUTBOX: join(dataDir, 'email-outbox.jsonl'),
       PUBLIC_BASE_URL: options.publicBaseUrl ?? process.env.PUBLIC_BASE_URL ?? url,
-      [SIGN_IN_ENV]: JSON.stringify(signInClient),
       // Relative channel URLs (config/local.json's /dev/webhooks/…) reach this stack on whatever port it has,
       // not PUBLIC_BASE_URL, which may be a tunnel or a made-up host for Twilio's signatures.
       CHANNEL_BASE_URL: url,
@@ -183,8 +184,10 @@ export async function startLocalStack(options: LocalOptions): Promise<LocalStack
     const streamArns = await ensureTables(dynamoClient, topology.tables, (t) => localTableName(t.name));
     dynamoClient.destroy();
 
-    // The dashboard's handlers serve the compiled client: build it before they are imported (see web/build.ts).
-    buildDashboardAssets();
+    // The pages, as the deployment puts them in the bucket: built from this config, the sign-in client beside them.
+    const siteDir = join(dataDir, 'site');
+    writeSite({ ...siteFiles(config), [SIGN_IN_FILE]: JSON.stringify(signInClient) }, siteDir);
+    const pages = staticSite(siteDir, [new URL(signInClient.issuer).origin]);
     const modules = new Map<string, { handler: unknown }>();
     for (const fn of topology.functions) {
       modules.set(fn.name, await import(pathToFileURL(join(repoRoot, fn.entry)).href));
@@ -321,6 +324,7 @@ export async function startLocalStack(options: LocalOptions): Promise<LocalStack
     };
     ready = async (req, res) => {
       if (await api.handle(req, res)) return;
+      if (await pages(req, res)) return;
       if (await oidc.handle(req, res)) return;
       if (await devRoutes(req, res)) return;
       if (await deadLetters.handle(req, res)) return;

@@ -16,6 +16,9 @@ import type { Config } from '#shared/config/schema.ts';
 import type { SignInClient } from '#shared/config/sign-in.ts';
 import { groupOf, SCOPE_PREFIX } from '#shared/use-cases/identity.ts';
 
+/** The Cognito managed login's domain prefix: one per account. */
+const loginDomainPrefix = (scope: Construct) => `closedloop-${Stack.of(scope).account}`;
+
 /** The resource server's identifier: client-credentials scopes read `closedloop/<group>`. */
 const RESOURCE_SERVER = SCOPE_PREFIX.replace(/\/$/, '');
 
@@ -27,6 +30,17 @@ const RESOURCE_SERVER = SCOPE_PREFIX.replace(/\/$/, '');
  * per `auth.clients` entry for a BI tool or CRM (client credentials, the scope of its role).
  */
 export class PeopleSignIn extends Construct {
+  /**
+   * The origins the pages talk to when they sign someone in: the issuer's (discovery, keys) and,
+   * for the stack's Cognito pool, its login domain (authorize, token). Known before the pool is
+   * made, so the pages' CSP does not wait for it.
+   */
+  static originsFor(scope: Construct, config: Config): string[] {
+    if (config.auth.oidc) return [new URL(config.auth.oidc.issuer).origin];
+    const { region, urlSuffix } = Stack.of(scope);
+    return [`https://cognito-idp.${region}.${urlSuffix}`, `https://${loginDomainPrefix(scope)}.auth.${region}.amazoncognito.com`];
+  }
+
   readonly authorizer: HttpJwtAuthorizer;
   /** What the pages need to sign people in (the `signIn` binding's value). */
   readonly client: SignInClient;
@@ -86,7 +100,7 @@ export class PeopleSignIn extends Construct {
     }
 
     const domain = pool.addDomain('Login', {
-      cognitoDomain: { domainPrefix: `closedloop-${Stack.of(this).account}` },
+      cognitoDomain: { domainPrefix: loginDomainPrefix(this) },
     });
     const web = pool.addClient('Web', {
       userPoolClientName: 'closedloop-web',

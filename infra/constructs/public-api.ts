@@ -40,7 +40,8 @@ const OWN_CHECKS: Record<Exclude<RouteAuth, 'people'>, string> = {
   'twilio-signature': "Twilio's webhooks carry no token: the handler checks X-Twilio-Signature against the auth token (403).",
   'survey-token':
     'The web survey is answered by a customer who never signs in: an unguessable, expiring, single-use token in the path.',
-  public: 'A static page or document (the pages sign people in themselves; their data comes from JWT-authorized routes).',
+  public:
+    'A public document (the OpenAPI description of this API): it carries no data, and whoever calls what it describes is checked there.',
 };
 
 /**

@@ -32,6 +32,8 @@ import type { TopologyTable } from './topology-table.ts';
 /** What bindings and triggers refer to by their topology names. */
 export interface TopologyResources {
   api: PublicApi;
+  /** The pages' and the API's public URL (the distribution's, or the config's publicBaseUrl). */
+  publicUrl: string;
   signIn: PeopleSignIn;
   table(name: string): TopologyTable;
   queue(name: string): QueueWithDeadLetter;
@@ -129,11 +131,8 @@ export class TopologyFunction extends Construct {
         return;
       }
       case 'api':
-        // A custom domain in front of the API goes in the config's publicBaseUrl instead.
-        setEnv(resources.api.apiEndpoint);
-        return;
-      case 'signIn':
-        setEnv(Stack.of(this).toJsonString(resources.signIn.client));
+        // Links in alerts open the pages, and Twilio signs the URL it was given: both the public one.
+        setEnv(resources.publicUrl);
         return;
       case 'email':
         // SES authorises SendEmail against identities (the sender's; in the sandbox also the

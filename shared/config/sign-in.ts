@@ -3,7 +3,8 @@ import * as z from 'zod';
 /**
  * How the web pages sign people in: the OpenID Connect issuer (the stack's Cognito user pool,
  * the company's IdP, or the local provider), the public client (code + PKCE, no secret) and the
- * scopes to ask for. A `signIn` binding hands it to a function as one variable.
+ * scopes to ask for. The pages read it from /sign-in.json (web/site.ts), written when the stack
+ * deploys or starts.
  */
 export const signInClientSchema = z.object({
   issuer: z.url(),
@@ -11,4 +12,3 @@ export const signInClientSchema = z.object({
   scope: z.string().min(1),
 });
 export type SignInClient = z.infer<typeof signInClientSchema>;
-export const SIGN_IN_ENV = 'SIGN_IN_CLIENT';

@@ -219,43 +219,6 @@ const operations: Record<string, Partial<Record<'get' | 'post', ZodOpenApiOperat
       },
     },
   },
-  '/': {
-    get: {
-      summary: 'The CX dashboard',
-      responses: { '200': { description: 'the page', content: { 'text/html': { schema: z.string() } } } },
-    },
-  },
-  '/inbox': {
-    get: {
-      summary: "The department heads' inbox: their cases, most urgent first (signs in in the browser)",
-      responses: { '200': { description: 'the page', content: { 'text/html': { schema: z.string() } } } },
-    },
-  },
-  '/inbox/alerts/{id}': {
-    get: {
-      summary: 'One case: the customer, the visit, history, SLA clock, timeline, the call control and the actions',
-      requestParams: { path: alertPath },
-      responses: { '200': { description: 'the page', content: { 'text/html': { schema: z.string() } } } },
-    },
-  },
-  '/auth/callback': {
-    get: {
-      summary: 'Where sign-in comes back with the code; the page completes it and returns to where the person started',
-      responses: { '200': { description: 'the page', content: { 'text/html': { schema: z.string() } } } },
-    },
-  },
-  '/assets/{file}': {
-    get: {
-      summary: "The pages' compiled scripts, under the content-hashed names the pages give (immutable; gzip when accepted)",
-      requestParams: {
-        path: z.object({ file: z.string().min(1).max(128).meta({ description: '<page>.<hash>.js, as named by the page' }) }),
-      },
-      responses: {
-        '200': { description: 'the script', content: { 'text/javascript': { schema: z.string() } } },
-        '404': error('any other name, such as an earlier build’s script'),
-      },
-    },
-  },
   '/openapi.json': {
     get: {
       summary: 'This document',

@@ -141,10 +141,17 @@ describe('cdk-nag AwsSolutions', () => {
   });
 
   it('acknowledges only route authorization, the pinned Node.js 22 runtime, the secret’s rotation and named wildcards, each with its reason', () => {
-    const acknowledged = new Set(nag.suppressed.map((s) => (s.findingId ? `${s.ruleId}[${s.findingId}]` : s.ruleId)));
+    const deployHandler = (s: { path: string }) => s.path.split('/')[1]?.startsWith('Custom::CDKBucketDeployment');
+    const acknowledged = new Set(
+      nag.suppressed.filter((s) => !deployHandler(s)).map((s) => (s.findingId ? `${s.ruleId}[${s.findingId}]` : s.ruleId)),
+    );
 
     expect([...acknowledged].sort()).toEqual([
       'AwsSolutions-APIG4',
+      // The distribution: no geo restriction, no WAF yet, CloudFront's default certificate.
+      'AwsSolutions-CFR1',
+      'AwsSolutions-CFR2',
+      'AwsSolutions-CFR4',
       'AwsSolutions-IAM5[Resource::*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*]',
       'AwsSolutions-L1',
@@ -152,8 +159,25 @@ describe('cdk-nag AwsSolutions', () => {
     ]);
     for (const { reason } of nag.suppressed) expect(reason.length).toBeGreaterThan(80);
     // The X-Ray wildcard is acknowledged on function roles only, once per function.
-    const xray = nag.suppressed.filter((s) => s.findingId === 'Resource::*');
+    const xray = nag.suppressed.filter((s) => s.findingId === 'Resource::*' && !deployHandler(s));
     expect(xray.map((s) => s.path.split('/')[1]).sort()).toEqual(topology.functions.map((fn) => `Function-${fn.name}`).sort());
+  });
+
+  it("acknowledges on CDK's deploy-time BucketDeployment handler only its managed logging policy, its runtime and the site's objects", () => {
+    const handler = nag.suppressed.filter((s) => s.path.split('/')[1]?.startsWith('Custom::CDKBucketDeployment'));
+
+    expect([...new Set(handler.map((s) => (s.findingId ? `${s.ruleId}[${s.findingId}]` : s.ruleId)))].sort()).toEqual([
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      'AwsSolutions-IAM5[Action::s3:Abort*]',
+      'AwsSolutions-IAM5[Action::s3:DeleteObject*]',
+      'AwsSolutions-IAM5[Action::s3:GetBucket*]',
+      'AwsSolutions-IAM5[Action::s3:GetObject*]',
+      'AwsSolutions-IAM5[Action::s3:List*]',
+      'AwsSolutions-IAM5[Resource::*]',
+      expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<PagesBucket[0-9A-F]+\.Arn>\/\*\]$/),
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]',
+      'AwsSolutions-L1',
+    ]);
   });
 });
 

@@ -2,7 +2,6 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfigFile, parseConfig } from '#shared/config/load.ts';
 import { buildTopology, httpRoutes } from '#infra/topology.ts';
-import { namedResources } from '#infra/wiring.ts';
 import { localConfigPath, synthesizeStack } from './synthesize.ts';
 
 const config = loadConfigFile(localConfigPath);
@@ -43,7 +42,7 @@ describe('people sign in with Cognito', () => {
     expect(groups.sort()).toEqual(['cx', ...config.departments.map((d) => `department-${d.id}`)].sort());
   });
 
-  it('gives the pages a public client: no secret, the authorization code flow only, callback on the API origin', () => {
+  it('gives the pages a public client: no secret, the authorization code flow only, callback on the distribution', () => {
     template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
       ClientName: 'closedloop-web',
       GenerateSecret: false,
@@ -51,7 +50,18 @@ describe('people sign in with Cognito', () => {
       AllowedOAuthFlowsUserPoolClient: true,
       AllowedOAuthScopes: Match.arrayWith(['openid', 'profile']),
       ExplicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH'],
-      CallbackURLs: [{ 'Fn::Join': ['', [Match.anyValue(), '/auth/callback']] }],
+      CallbackURLs: [
+        {
+          'Fn::Join': [
+            '',
+            [
+              'https://',
+              { 'Fn::GetAtt': [Object.keys(template.findResources('AWS::CloudFront::Distribution'))[0], 'DomainName'] },
+              '/auth/callback',
+            ],
+          ],
+        },
+      ],
       SupportedIdentityProviders: ['COGNITO'],
       PreventUserExistenceErrors: 'ENABLED',
     });
@@ -113,12 +123,14 @@ describe('the JWT authorizer', () => {
     }
   });
 
-  it('hands the pages the issuer and the public client, through the signIn binding', () => {
-    const ids = namedResources(template.toJSON());
-    const dashboard = resources[ids.functions.get('get-dashboard') ?? '']?.Properties;
-    const value = JSON.stringify(dashboard?.Environment.Variables.SIGN_IN_CLIENT);
-    expect(value).toContain('cognito-idp.');
-    expect(value).toContain(logicalIdOf('AWS::Cognito::UserPoolClient', { ClientName: 'closedloop-web' }));
+  it('hands the pages the issuer and the public client in /sign-in.json, written beside them on deploy', () => {
+    const deployment = Object.values(template.findResources('Custom::CDKBucketDeployment')).find(
+      (r) => r.Properties.Prune === true,
+    );
+    const markers = JSON.stringify(deployment?.Properties.SourceMarkers);
+
+    expect(markers).toContain(logicalIdOf('AWS::Cognito::UserPool', {}));
+    expect(markers).toContain(logicalIdOf('AWS::Cognito::UserPoolClient', { ClientName: 'closedloop-web' }));
   });
 });
 

@@ -45,26 +45,25 @@ describe('ClosedLoopStack', () => {
       expect(describeStackWiring(synthesized)).toEqual(describeTopologyWiring(buildTopology(cfg), BASE_ENVIRONMENT));
     });
 
-    it('points every binding env var at the bound table, queue or API, CLOSEDLOOP_CONFIG at the bundled config and CLOSEDLOOP_SECRETS at the config secret', () => {
-      const apiId = Object.keys(template.findResources('AWS::ApiGatewayV2::Api'))[0];
+    it('points every binding env var at the bound table, queue or public URL, CLOSEDLOOP_CONFIG at the bundled config and CLOSEDLOOP_SECRETS at the config secret', () => {
+      const distributionId = Object.keys(template.findResources('AWS::CloudFront::Distribution'))[0];
       const secretId = Object.keys(template.findResources('AWS::SecretsManager::Secret'))[0];
       for (const fn of topology.functions) {
         const expected = Object.fromEntries(
           fn.bindings.flatMap((b) => {
             const name = envNameForBinding(b);
-            // The sign-in client is checked with the user pool (sign-in.test.ts).
-            if (b.kind === 'email' || b.kind === 'sms' || b.kind === 'signIn' || name === undefined) return [];
+            if (b.kind === 'email' || b.kind === 'sms' || name === undefined) return [];
             return [
               [
                 name,
                 b.kind === 'api'
-                  ? { 'Fn::GetAtt': [apiId, 'ApiEndpoint'] }
+                  ? { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distributionId, 'DomainName'] }]] }
                   : { Ref: b.kind === 'table' ? idOf('tables', b.table) : idOf('queues', b.queue) },
               ],
             ];
           }),
         );
-        const { SIGN_IN_CLIENT: _, ...variables } = propertiesOf(idOf('functions', fn.name)).Environment.Variables;
+        const variables = propertiesOf(idOf('functions', fn.name)).Environment.Variables;
         expect(variables).toEqual({
           CLOSEDLOOP_CONFIG: '/var/task/config.json',
           CLOSEDLOOP_SECRETS: { 'Fn::Join': ['', ['secretsmanager:', { Ref: secretId }]] },

@@ -1,9 +1,10 @@
 /** The sign-in callback page (GET /auth/callback): completes the code exchange, then goes back where the person started. */
-import { completeSignIn, readSignInClient } from './session.ts';
+import { completeSignIn, loadSignInClient } from './session.ts';
 
 const status = document.getElementById('status');
 
-completeSignIn(readSignInClient(document), new URL(location.href))
+loadSignInClient()
+  .then((client) => completeSignIn(client, new URL(location.href)))
   .then((returnTo) => location.replace(returnTo))
   .catch((error: unknown) => {
     // oauth4webapi's ResponseBodyError carries the provider's own error and description.

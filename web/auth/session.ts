@@ -12,17 +12,22 @@ import * as oauth from 'oauth4webapi';
 import * as z from 'zod/mini';
 
 import { authorizeUrl } from './authorize-url.ts';
-import { SIGN_IN_ELEMENT_ID } from './page-data.ts';
+import { SIGN_IN_FILE } from '../site.ts';
 
 export const CALLBACK_PATH = '/auth/callback';
 
 const signInSchema = z.object({ issuer: z.string(), clientId: z.string(), scope: z.string() });
 export type SignInClient = z.infer<typeof signInSchema>;
 
-/** The JSON the page carries in `<script type="application/json" id="sign-in-client">`. */
-export function readSignInClient(document: Document): SignInClient {
-  const parsed = signInSchema.safeParse(JSON.parse(document.getElementById(SIGN_IN_ELEMENT_ID)?.textContent || 'null'));
-  if (!parsed.success) throw new Error('the page names no sign-in client');
+/**
+ * The sign-in client of this installation, from /sign-in.json beside the pages: the pages are
+ * static files, and the client (the stack's Cognito app client, or the local provider's) is
+ * only known once the stack is deployed or started.
+ */
+export async function loadSignInClient(): Promise<SignInClient> {
+  const response = await fetch(`/${SIGN_IN_FILE}`, { cache: 'no-cache', headers: { accept: 'application/json' } });
+  const parsed = response.ok ? signInSchema.safeParse(await response.json()) : undefined;
+  if (!parsed?.success) throw new Error(`/${SIGN_IN_FILE} names no sign-in client (${response.status})`);
   return parsed.data;
 }
 

@@ -1,4 +1,4 @@
-/** What the page handler tells the client about this installation: display names and targets, never tokens. */
+/** What the dashboard page (web/build.ts) tells the client about this installation: display names and targets, never tokens. */
 import * as z from 'zod/mini';
 import type { Locale, SurveyType, Targets } from '#shared/config/schema.ts';
 

@@ -1,10 +1,10 @@
 /**
- * The CX dashboard in the browser: plain DOM and Chart.js, no framework. The page handler
- * (functions/http/get-dashboard.ts) serves the shell with display names, targets and the
- * sign-in client; this script signs the viewer in (web/auth/session.ts) and reads the API as them.
+ * The CX dashboard in the browser: plain DOM and Chart.js, no framework. The static page
+ * (web/build.ts) carries the display names and targets; this script reads the sign-in client
+ * from /sign-in.json, signs the viewer in (web/auth/session.ts) and reads the API as them.
  */
 import type { Locale } from '#shared/config/schema.ts';
-import { readSignInClient, Session } from '#web/auth/session.ts';
+import { loadSignInClient, Session } from '#web/auth/session.ts';
 import { ApiError, getJson } from './api.ts';
 import { readBootstrap } from './bootstrap.ts';
 import { breakdownPanel } from './breakdown.ts';
@@ -293,7 +293,9 @@ function render() {
 }
 
 // Signed in first (or sent to sign in, coming back here): the page shows nothing of the API before.
-void Session.start(readSignInClient(document)).then((started) => {
-  session = started;
-  render();
-});
+void loadSignInClient()
+  .then((client) => Session.start(client))
+  .then((started) => {
+    session = started;
+    render();
+  });

@@ -1,4 +1,4 @@
-/** What the inbox page handler tells the client about this installation: names and the closure lists, never tokens. */
+/** What the inbox page (web/build.ts) tells the client about this installation: names and the closure lists, never tokens. */
 import * as z from 'zod/mini';
 import type { Locale } from '#shared/config/schema.ts';
 

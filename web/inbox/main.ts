@@ -5,7 +5,7 @@
  */
 import * as z from 'zod/mini';
 import type { Locale } from '#shared/config/schema.ts';
-import { readSignInClient, Session } from '#web/auth/session.ts';
+import { loadSignInClient, Session } from '#web/auth/session.ts';
 import { ApiError, answerOf, queryString } from '#web/dashboard/api.ts';
 import { byId, h } from '#web/dashboard/dom.ts';
 import { formats, localeNames, locales, pickLocale } from '#web/dashboard/i18n.ts';
@@ -533,7 +533,9 @@ async function show() {
   }
 }
 
-void Session.start(readSignInClient(document)).then((started) => {
-  session = started;
-  return show();
-});
+void loadSignInClient()
+  .then((client) => Session.start(client))
+  .then((started) => {
+    session = started;
+    return show();
+  });
