@@ -11,6 +11,7 @@ import type {
   Timer,
 } from '#shared/domain/records.ts';
 import type { Granularity } from '#shared/domain/periods.ts';
+import type { Cohort } from '#shared/domain/retention.ts';
 import type { RollupCounters, RollupFamily, RollupIncrement } from '#shared/domain/rollups.ts';
 import type { Sentiment } from '#shared/domain/scoring.ts';
 import type { SurveyType } from '#shared/config/schema.ts';
@@ -93,6 +94,8 @@ export interface SuppressionContext {
   /** The visit's date in the store's time zone: the funnel period it counts in. */
   visitDate?: string | undefined;
   at: string;
+  /** When the visit took place (ISO): its place in the customer's history. */
+  visitAt?: string | undefined;
   /** When the phone is valid: the visit still counts in the customer's history. */
   phoneHash?: string | undefined;
   spend?: number | undefined;
@@ -203,6 +206,32 @@ export interface RollupQuery {
   partitions: string[];
   fromPeriod: string;
   toPeriod: string;
+}
+
+/** A customer's history as retention reads it: their visits (ISO instants), answered cohorts, and returns counted. */
+export interface CustomerHistory {
+  visits: string[];
+  cohorts: Cohort[];
+  counted: ReadonlySet<string>;
+}
+
+/**
+ * Cohort buckets kept exact from the customer's history item (keyed by phone hash): every write
+ * is conditional on that item, so a redelivered answer or visit never counts twice.
+ */
+export interface RetentionStore {
+  history(phoneHash: string): Promise<CustomerHistory | undefined>;
+  /** Puts the cohort on the customer and counts it `surveyed` in each horizon's bucket, once; false if already there. */
+  addCohort(phoneHash: string, cohort: Cohort, horizons: readonly number[]): Promise<boolean>;
+  /** Counts the cohort `returned` within the horizon (and `returnedRecovered` for a recovered detractor), once. */
+  countReturn(phoneHash: string, cohort: Cohort, horizonDays: number): Promise<boolean>;
+  /** Marks the cohort recovered: `recovered` in each horizon, and `returnedRecovered` where its return is counted; once. */
+  markRecovered(
+    phoneHash: string,
+    cohort: Cohort,
+    countedHorizons: readonly number[],
+    horizons: readonly number[],
+  ): Promise<boolean>;
 }
 
 export interface AlertStore {

@@ -234,6 +234,20 @@ export const configSchema = z
       .default({ minVisits: 5, slaFactor: 0.5 }),
     /** After an alert is resolved the customer is surveyed again, throttle, quiet hours and opt-out permitting. */
     recovery: z.object({ resurveyAfterHours: z.number().positive().default(72) }).default({ resurveyAfterHours: 72 }),
+    /**
+     * Retention: the horizons (days after a surveyed visit) within which a next visit counts as
+     * the customer coming back; the first is what GET /v1/retention answers by default.
+     */
+    retention: z
+      .object({
+        horizonDays: z
+          .array(z.number().int().min(1).max(730))
+          .min(1)
+          .max(4)
+          .refine((h) => new Set(h).size === h.length, 'each horizon once')
+          .default([180, 365]),
+      })
+      .default({ horizonDays: [180, 365] }),
     routing: z.array(routingRule).default([]),
     defaultDepartment: id,
     sms: smsProvider,

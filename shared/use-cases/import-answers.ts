@@ -9,6 +9,7 @@ import type { ImportedSurvey, Survey } from '#shared/domain/records.ts';
 import { isInScale, scales } from '#shared/domain/scoring.ts';
 import { PayloadTooLargeError, ValidationError } from '#shared/errors.ts';
 import { type Deps, MINUTE } from './deps.ts';
+import { countReturns } from './track-retention.ts';
 
 /** One request's limits: a file of any size goes in several requests (`npm run import` cuts it). */
 export const MAX_IMPORT_ROWS = 1000;
@@ -264,13 +265,27 @@ function surveyOf(deps: Pick<Deps, 'config' | 'vault'>, row: ImportRow, imported
  */
 const unscored = (existing: Survey | undefined) => existing?.importedAt !== undefined && existing.score !== undefined;
 
+const RETURN_READS_IN_FLIGHT = 16;
+
+/**
+ * History arrives in any order: a visit imported after its customer's earlier answer was scored is
+ * a return of that answer's cohort. Each customer's history is read once per slice (duplicates too,
+ * so a run interrupted between writing and counting is finished by the next one).
+ */
+async function countImportedReturns(deps: Pick<Deps, 'config' | 'retention'>, surveys: ImportedSurvey[]) {
+  const phones = [...new Set(surveys.flatMap((s) => (s.phoneHash ? [s.phoneHash] : [])))];
+  for (let start = 0; start < phones.length; start += RETURN_READS_IN_FLIGHT) {
+    await Promise.all(phones.slice(start, start + RETURN_READS_IN_FLIGHT).map((phone) => countReturns(deps, phone)));
+  }
+}
+
 /**
  * Imports valid rows as finished surveys, once per eventId, and hands each new answer to the
  * scorer through the responses queue: the same path, rollups and exactly-once rules as a live
  * answer. Running the same import again adds nothing, and finishes what an interrupted run left.
  */
 export async function importAnswers(
-  deps: Pick<Deps, 'config' | 'clock' | 'surveys' | 'queues' | 'vault'>,
+  deps: Pick<Deps, 'config' | 'clock' | 'surveys' | 'queues' | 'vault' | 'retention'>,
   rows: readonly ImportRow[],
 ): Promise<ImportSummary> {
   const now = deps.clock.now();
@@ -296,6 +311,7 @@ export async function importAnswers(
     });
     // Written first: if this send is lost, importing the same rows again sends it.
     if (toScore.length > 0) await deps.queues.responsesUpdated(toScore);
+    await countImportedReturns(deps, surveys);
   }
   return summary;
 }

@@ -7,6 +7,7 @@ import { routeDetractor } from '#shared/domain/routing.ts';
 import { isDetractor } from '#shared/domain/scoring.ts';
 import { addMs, type Deps, HOUR, TIMER_LEASE_MS } from './deps.ts';
 import { decideRecovery } from './recovery.ts';
+import { joinCohort } from './track-retention.ts';
 
 export const responseUpdatedSchema = z.object({ surveyId: z.string().min(1) });
 
@@ -14,7 +15,7 @@ export class SurveyNotFound extends Error {
   override name = 'SurveyNotFound';
 }
 
-type RecordDeps = Pick<Deps, 'config' | 'clock' | 'surveys' | 'responses' | 'alerts' | 'queues'>;
+type RecordDeps = Pick<Deps, 'config' | 'clock' | 'surveys' | 'responses' | 'alerts' | 'queues' | 'retention'>;
 
 /**
  * Brings one survey's answer up to date: the response and its rollups exactly once, the
@@ -40,6 +41,7 @@ export async function recordAnswer(deps: RecordDeps, surveyId: string) {
   if (comment === undefined || !(await deps.responses.setComment(response, comment))) {
     recorded = (await deps.responses.record(response)) === 'recorded';
   }
+  await joinCohort(deps, scored);
 
   if (survey.status !== 'completed') return { recorded, alerts: 0 };
   if (survey.alertsRaisedAt) return { recorded, alerts: 0 };
