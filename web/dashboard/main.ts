@@ -13,6 +13,7 @@ import { byId, h } from './dom.ts';
 import { allowedBreakdown, answerableFilters, type Dimension, dimensions, filterAllowed } from './filters.ts';
 import { funnelPanel } from './funnel.ts';
 import { integrityPanel } from './integrity.ts';
+import { retentionPanel } from './retention.ts';
 import { formats, localeNames, locales, pickLocale, translator } from './i18n.ts';
 import { failureNotice, type Panel } from './panel.ts';
 import { localDate, type Preset, presetRange, presets, rangeProblem } from './ranges.ts';
@@ -295,8 +296,17 @@ function render() {
     document.getElementById('token')?.focus();
     return;
   }
-  panels = [tilesPanel(), trendPanel(), breakdownPanel(), verbatimsPanel(), funnelPanel(), closedLoopPanel(), integrityPanel()];
-  const [tiles, trend, breakdown, verbatims, funnel, loop, integrity] = panels.map((p) => p.element);
+  panels = [
+    tilesPanel(),
+    trendPanel(),
+    breakdownPanel(),
+    verbatimsPanel(),
+    funnelPanel(),
+    closedLoopPanel(),
+    retentionPanel(),
+    integrityPanel(),
+  ];
+  const [tiles, trend, breakdown, verbatims, funnel, loop, retention, integrity] = panels.map((p) => p.element);
   const top = header();
   root.replaceChildren(
     // Not a plain #main link: the address's hash holds the view state.
@@ -320,6 +330,7 @@ function render() {
       trend,
       h('div', { class: 'grid-2 wide-left' }, breakdown ?? '', verbatims ?? ''),
       h('div', { class: 'grid-2' }, funnel ?? '', loop ?? ''),
+      retention ?? '',
       integrity ?? '',
       h('p', { class: 'footnote', text: ctx.t('footer') }),
     ),
