@@ -344,6 +344,13 @@ function answerDelayMs(dice: Dice, reminderHours: number) {
   return Math.round((reminderHours + dice.float() * 6) * HOUR);
 }
 
+/**
+ * After an answer, the chance that the customer never comes back: what makes the retention panel
+ * show a true figure (promoters return more often than detractors). Decided by each visit's own
+ * seed; a lost customer's later visits are left out of the history.
+ */
+export const lostAfter: Record<Sentiment, number> = { promoter: 0.05, passive: 0.15, detractor: 0.4 };
+
 export interface DemoHistory {
   rows: ImportRowFields[];
   from: string;
@@ -385,6 +392,7 @@ export function generateHistory(config: Readonly<Config>, now: Date, months = 6)
     return person;
   };
 
+  const lost = new Set<string>();
   const linkStore = plans.findIndex((p) => (p.store.smsMode ?? config.smsMode) === 'link');
   for (const [s, plan] of plans.entries()) {
     const { store, profile, locale } = plan;
@@ -437,12 +445,15 @@ export function generateHistory(config: Readonly<Config>, now: Date, months = 6)
         // Whether the survey is over by now decides only whether the row is in; every draw is made
         // before it, so a later run draws the same rows.
         const over = answered ? answeredAt <= nowMs : sentAt + config.expiryHours * HOUR <= nowMs;
+        const customerKey = `${store.id}|${customer}`;
+        const eventId = `DEMO-${store.id}-${date.replaceAll('-', '')}-${String(v + 1).padStart(3, '0')}`;
+        if (lost.has(customerKey)) continue;
+        if (answered && new Dice(`lost|${eventId}`).chance(lostAfter[sentiment])) lost.add(customerKey);
         if (!over) {
           pending++;
           continue;
         }
         const person = customerOf(plan, customer);
-        const eventId = `DEMO-${store.id}-${date.replaceAll('-', '')}-${String(v + 1).padStart(3, '0')}`;
         // Decided by their own seeds, after every other draw: the rest of the history stays as it was.
         const integrity = new Dice(`integrity|${eventId}`);
         const atTheCounter =
