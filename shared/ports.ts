@@ -104,6 +104,12 @@ export interface SuppressionContext {
   contactFlags?: import('#shared/domain/integrity.ts').ContactFlag[] | undefined;
 }
 
+export interface CustomerValue {
+  visits: number;
+  spend: number;
+  lastVisitAt?: string | undefined;
+}
+
 export interface SurveyStore {
   ingestResult(eventId: string): Promise<IngestResult | undefined>;
   /** Atomically: remember the event, create the survey, take the customer's throttle slot, check opt-out. */
@@ -128,8 +134,8 @@ export interface SurveyStore {
   /** The survey a web survey token (by its hash) opens, if any. */
   findByWebToken(tokenHash: string): Promise<Survey | undefined>;
   recordSuppression(eventId: string, result: IngestResult, context: SuppressionContext): Promise<IngestResult>;
-  /** The customer's visit history: how many visits and how much spend, across stores. */
-  customerValue(phoneHash: string): Promise<{ visits: number; spend: number }>;
+  /** The customer's visit history: how many visits, how much spend and the latest visit, across stores. */
+  customerValue(phoneHash: string): Promise<CustomerValue>;
   /** The customer ids visits have given with this phone (one read of the phone's history item). */
   customersOfPhone(phoneHash: string): Promise<string[]>;
   /**

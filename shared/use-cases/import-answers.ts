@@ -40,6 +40,8 @@ export const importRowSchema = z.object({
   customerId: text(128).optional(),
   customerName: text(64).optional(),
   phone: text(32).optional(),
+  /** What the visit cost the customer (the stores' currency): their spend in the history (RFM). */
+  amount: z.number({ error: 'a number' }).nonnegative('not negative').finite().optional(),
   locale: z.enum(['zh-CN', 'en'], { error: 'zh-CN or en' }).optional(),
   survey: z.enum(surveyTypes, { error: 'nps, csat or ces' }).optional(),
   channel: z.enum(['sms', 'web'], { error: 'sms or web' }).optional(),
@@ -65,6 +67,7 @@ export interface ImportRow {
   customerName?: string | undefined;
   /** E.164. */
   phone?: string | undefined;
+  amount?: number | undefined;
   locale?: Locale | undefined;
   channel: 'sms' | 'web';
   visitAt: string;
@@ -144,6 +147,7 @@ function resolveRow(
       customerId: row.customerId,
       customerName: row.customerName,
       phone,
+      amount: row.amount,
       locale: row.locale,
       channel: row.channel ?? 'sms',
       visitAt: iso(visitAt),
@@ -239,6 +243,7 @@ function surveyOf(deps: Pick<Deps, 'config' | 'vault'>, row: ImportRow, imported
       ? { phoneHash: deps.vault.hash(phone), phoneCipher: deps.vault.encrypt(phone), phoneMasked: maskPhone(phone) }
       : {}),
     visitAt: row.visitAt,
+    spend: row.amount,
     visitDate: localDate(new Date(row.visitAt), row.store.timezone),
     // Created when the visit happened, as a live survey is: a phone's surveys stay in their real order.
     createdAt: row.visitAt,

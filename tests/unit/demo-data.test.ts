@@ -32,7 +32,9 @@ function returnRates(rows: typeof history.rows, days: number) {
     const at = Date.parse(r.occurredAt);
     if (r.score === undefined || !r.phone || at > end - window) continue;
     if (r.serviceType !== 'maintenance' && r.serviceType !== 'first_service') continue;
-    const t = (tally[sentimentOf('nps', r.score)] ??= { n: 0, back: 0 });
+    const sentiment = sentimentOf('nps', r.score);
+    const t = tally[sentiment] ?? { n: 0, back: 0 };
+    tally[sentiment] = t;
     t.n++;
     if (visits.get(`${r.storeId}|${r.phone}`)?.some((v) => v > at && v - at <= window)) t.back++;
   }

@@ -169,7 +169,8 @@ export class FakeSurveyStore implements SurveyStore {
   }
 
   async customerValue(phoneHash: string) {
-    return { ...(this.customers.get(phoneHash) ?? { visits: 0, spend: 0 }) };
+    const lastVisitAt = [...(this.visitLogs.get(phoneHash) ?? [])].sort().at(-1);
+    return { ...(this.customers.get(phoneHash) ?? { visits: 0, spend: 0 }), ...(lastVisitAt ? { lastVisitAt } : {}) };
   }
 
   async createSurvey(
@@ -213,7 +214,7 @@ export class FakeSurveyStore implements SurveyStore {
       // Stored as the adapter stores it: a survey whose phone fields may be absent.
       this.surveys.set(survey.id, clone(survey) as Survey);
       if (survey.phoneHash) {
-        this.addVisit(survey.phoneHash, survey.visitAt, 0, survey.customerId);
+        this.addVisit(survey.phoneHash, survey.visitAt, survey.spend ?? 0, survey.customerId);
         const last = this.throttle.get(survey.phoneHash);
         if (survey.sendAt > options.throttleSince && (last === undefined || last < survey.sendAt)) {
           this.throttle.set(survey.phoneHash, survey.sendAt);

@@ -10,6 +10,7 @@ import {
 import type { ImportedSurvey, IngestResult, Survey, SurveyTimerAction } from '#shared/domain/records.ts';
 import type {
   CreateSurveyOutcome,
+  CustomerValue,
   ImportSurveyOutcome,
   InboundRecord,
   SuppressionContext,
@@ -304,7 +305,9 @@ export class DynamoSurveyStore implements SurveyStore {
     return [
       { Put: this.eventPut(survey.eventId, event) },
       { Put: this.surveyPut(survey, { ...survey, expiresAt }) },
-      ...(phoneHash ? [{ Update: this.customerVisit(phoneHash, survey.visitAt, 0, expiresAt, survey.customerId) }] : []),
+      ...(phoneHash
+        ? [{ Update: this.customerVisit(phoneHash, survey.visitAt, survey.spend ?? 0, expiresAt, survey.customerId) }]
+        : []),
       ...(phoneHash && slot
         ? [
             {
@@ -433,11 +436,12 @@ export class DynamoSurveyStore implements SurveyStore {
     return Attributes?.customers instanceof Set ? [...Attributes.customers].map(String) : [];
   }
 
-  async customerValue(phoneHash: string): Promise<{ visits: number; spend: number }> {
+  async customerValue(phoneHash: string): Promise<CustomerValue> {
     const { Item } = await this.db.send(
       new GetCommand({ TableName: this.table, Key: keys.customer(phoneHash), ConsistentRead: true }),
     );
-    return { visits: Number(Item?.visits ?? 0), spend: Number(Item?.spend ?? 0) };
+    const visits = Item?.visitLog instanceof Set ? [...Item.visitLog].map(String).sort() : [];
+    return { visits: Number(Item?.visits ?? 0), spend: Number(Item?.spend ?? 0), lastVisitAt: visits.at(-1) };
   }
 
   async get(surveyId: string): Promise<Survey | undefined> {
