@@ -12,6 +12,7 @@ import type {
 } from '#shared/domain/records.ts';
 import type { Granularity } from '#shared/domain/periods.ts';
 import type { Cohort } from '#shared/domain/retention.ts';
+import type { Segment } from '#shared/domain/rfm.ts';
 import type { RollupCounters, RollupFamily, RollupIncrement } from '#shared/domain/rollups.ts';
 import type { Sentiment } from '#shared/domain/scoring.ts';
 import type { SurveyType } from '#shared/config/schema.ts';
@@ -219,6 +220,9 @@ export interface CustomerHistory {
   visits: string[];
   cohorts: Cohort[];
   counted: ReadonlySet<string>;
+  value: CustomerValue;
+  /** The segment the customer is counted in, if any yet. */
+  segment?: Segment | undefined;
 }
 
 /**
@@ -238,6 +242,8 @@ export interface RetentionStore {
     countedHorizons: readonly number[],
     horizons: readonly number[],
   ): Promise<boolean>;
+  /** Moves the customer from the segment they are counted in (none: not counted yet) to another, once; false if it moved meanwhile. */
+  moveSegment(phoneHash: string, from: Segment | undefined, to: Segment): Promise<boolean>;
 }
 
 export interface AlertStore {

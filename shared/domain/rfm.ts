@@ -70,5 +70,17 @@ export function segmentOf(score: Rfm): Segment {
   return rules.find(([, matches]) => matches(score))?.[0] ?? 'lost';
 }
 
+/**
+ * Customers per segment are counters spread over a few items (the view `segments-<shard>`, a
+ * customer's shard fixed by their phone hash), so no single item takes every customer's move.
+ */
+export const SEGMENT_SHARDS = 8;
+export const segmentView = (shard: number) => `segments-${shard}`;
+export function segmentShard(phoneHash: string): number {
+  let sum = 0;
+  for (const ch of phoneHash) sum = (sum + ch.charCodeAt(0)) % 65_521;
+  return sum % SEGMENT_SHARDS;
+}
+
 /** A loyal customer in the at-risk sense of DESIGN §5: frequent and valuable, whatever their recency. */
 export const isLoyal = ({ f, m }: Rfm) => f >= 3 && m >= 3;

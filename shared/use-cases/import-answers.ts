@@ -9,7 +9,7 @@ import type { ImportedSurvey, Survey } from '#shared/domain/records.ts';
 import { isInScale, scales } from '#shared/domain/scoring.ts';
 import { PayloadTooLargeError, ValidationError } from '#shared/errors.ts';
 import { type Deps, MINUTE } from './deps.ts';
-import { countReturns } from './track-retention.ts';
+import { noteVisit } from './track-retention.ts';
 
 /** One request's limits: a file of any size goes in several requests (`npm run import` cuts it). */
 export const MAX_IMPORT_ROWS = 1000;
@@ -277,10 +277,10 @@ const RETURN_READS_IN_FLIGHT = 16;
  * a return of that answer's cohort. Each customer's history is read once per slice (duplicates too,
  * so a run interrupted between writing and counting is finished by the next one).
  */
-async function countImportedReturns(deps: Pick<Deps, 'config' | 'retention'>, surveys: ImportedSurvey[]) {
+async function countImportedReturns(deps: Pick<Deps, 'config' | 'clock' | 'retention'>, surveys: ImportedSurvey[]) {
   const phones = [...new Set(surveys.flatMap((s) => (s.phoneHash ? [s.phoneHash] : [])))];
   for (let start = 0; start < phones.length; start += RETURN_READS_IN_FLIGHT) {
-    await Promise.all(phones.slice(start, start + RETURN_READS_IN_FLIGHT).map((phone) => countReturns(deps, phone)));
+    await Promise.all(phones.slice(start, start + RETURN_READS_IN_FLIGHT).map((phone) => noteVisit(deps, phone)));
   }
 }
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { surveyType } from '#shared/config/schema.ts';
 import { partitionsBetween } from '#shared/domain/periods.ts';
 import { horizonView, retentionClasses, wilsonInterval } from '#shared/domain/retention.ts';
+import { SEGMENT_SHARDS, type Segment, segments, segmentView } from '#shared/domain/rfm.ts';
 import type { RollupCounters } from '#shared/domain/rollups.ts';
 import { ValidationError } from '#shared/errors.ts';
 import type { Deps } from './deps.ts';
@@ -94,6 +95,23 @@ export async function queryRetention(deps: Pick<Deps, 'config' | 'clock' | 'roll
     buckets.set(key, bucket);
   }
 
+  const segmentRows = await Promise.all(
+    Array.from({ length: SEGMENT_SHARDS }, (_, shard) =>
+      deps.rollups.read({
+        family: 'retention',
+        granularity: 'month',
+        view: segmentView(shard),
+        partitions: ['all'],
+        fromPeriod: 'all',
+        toPeriod: 'all',
+      }),
+    ),
+  );
+  const customersBySegment = Object.fromEntries(segments.map((s) => [s, 0])) as Record<Segment, number>;
+  for (const row of segmentRows.flat()) {
+    for (const s of segments) customersBySegment[s] += row.counters[s] ?? 0;
+  }
+
   const today = deps.clock.now().toISOString().slice(0, 10);
   const { minResponses } = config;
   const classes = retentionClasses[query.metric];
@@ -106,6 +124,8 @@ export async function queryRetention(deps: Pick<Deps, 'config' | 'clock' | 'roll
     groupBy: query.groupBy,
     granularity: query.granularity,
     minResponses,
+    /** Every customer with a visit on record, by the segment of their last visit (brand-wide, across stores). */
+    segments: customersBySegment,
     buckets: [...buckets.values()]
       .sort((a, b) => a.period.localeCompare(b.period) || a.group.localeCompare(b.group))
       .map(({ period, group, byClass }) => {

@@ -7,7 +7,7 @@ import { maskPhone, toE164 } from '#shared/domain/phone.ts';
 import { localDate, nextSendableTime } from '#shared/domain/quiet-hours.ts';
 import type { IngestResult, Survey, SuppressionReason } from '#shared/domain/records.ts';
 import { addMs, type Deps, MINUTE, TIMER_LEASE_MS } from './deps.ts';
-import { countReturns } from './track-retention.ts';
+import { noteVisit } from './track-retention.ts';
 import { hashWebSurveyToken, newWebSurveyToken } from './web-survey.ts';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -54,7 +54,7 @@ export async function scheduleSurvey(
   const phoneHash = phone ? vault.hash(phone) : undefined;
   // The visit is in the customer's history: each cohort it is a return of counts it (once, however often it comes).
   const countVisit = async <T>(result: T) => {
-    if (phoneHash) await countReturns(deps, phoneHash);
+    if (phoneHash) await noteVisit(deps, phoneHash);
     return result;
   };
 
@@ -142,7 +142,7 @@ export async function scheduleSurvey(
 
   // Persisted first: if this send is lost, the sweeper fires the timer when the lease ends.
   if (dueNow) await deps.queues.surveyTimer({ surveyId: survey.id, action: 'send', at: sendAt });
-  await countReturns(deps, phoneHash);
+  await noteVisit(deps, phoneHash);
   return { eventId: event.eventId, survey: { id: survey.id, status: 'scheduled', sendAt } };
 }
 

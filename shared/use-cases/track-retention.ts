@@ -1,5 +1,6 @@
 import { type Cohort, retentionClassOf, returnMarker, returnsDue } from '#shared/domain/retention.ts';
 import type { Survey } from '#shared/domain/records.ts';
+import { rfmOf, type Segment, segmentOf } from '#shared/domain/rfm.ts';
 import type { Deps } from './deps.ts';
 
 type RetentionDeps = Pick<Deps, 'config' | 'retention'>;
@@ -37,6 +38,22 @@ export const cohortOf = (survey: Survey & { score: number }): Cohort => ({
   visitAt: survey.visitAt,
   answeredAt: survey.scoredAt ?? survey.createdAt,
 });
+
+/**
+ * A visit in the customer's history: every return it makes counts, and the customer's RFM
+ * segment is worked out again and moved (its old counter down, the new one up, once).
+ */
+export async function noteVisit(deps: RetentionDeps & Pick<Deps, 'clock'>, phoneHash: string) {
+  const returned = await countReturns(deps, phoneHash);
+  let segment: Segment | undefined;
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const history = await deps.retention.history(phoneHash);
+    if (!history) break;
+    segment = segmentOf(rfmOf(history.value, deps.clock.now(), deps.config.retention.rfm));
+    if (segment === history.segment || (await deps.retention.moveSegment(phoneHash, history.segment, segment))) break;
+  }
+  return { returned, segment };
+}
 
 /**
  * An answered survey joins its cohort: `surveyed` once per horizon, and returned at once when a

@@ -16,7 +16,7 @@ async function seedHistory() {
   const run = randomUUID().slice(0, 8);
   const rows = ['eventId,occurredAt,storeId,serviceType,phone,score'];
   for (let i = 0; i < 24; i++) {
-    const phone = `9${String(Math.floor(Math.random() * 1e3)).padStart(3, '0')}${String(i).padStart(4, '0')}`;
+    const phone = `97${String(Math.floor(Math.random() * 1e3)).padStart(3, '0')}${String(i).padStart(3, '0')}`;
     const promoter = i < 12;
     rows.push(`E2E-RET-${run}-${i}-a,${iso(20)},${STORE},maintenance,${phone},${promoter ? 10 : 2}`);
     if (promoter ? i < 11 : i < 14) rows.push(`E2E-RET-${run}-${i}-b,${iso(6)},${STORE},maintenance,${phone},`);
@@ -72,6 +72,9 @@ describe('the retention panel', () => {
     const passives = panel.locator('.retention-row').nth(1);
     await expect(passives.textContent()).resolves.toContain('数据不足');
     await expect(passives.locator('.retention-band').count()).resolves.toBe(0);
+    // The seeded customers are counted by segment (one or two visits, no spend: new or potential loyalists).
+    const segmentCount = async (s: string) => Number(await panel.locator(`li[data-segment="${s}"] strong`).textContent());
+    expect((await segmentCount('new')) + (await segmentCount('potential_loyalists'))).toBeGreaterThanOrEqual(24);
     // The 365-day horizon is a click away.
     await panel.getByRole('button', { name: '365 天内' }).click();
     await page.locator('#retention button[aria-pressed="true"]', { hasText: '365' }).waitFor();

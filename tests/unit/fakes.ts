@@ -9,6 +9,7 @@ import { loadConfigFile, parseConfig } from '#shared/config/load.ts';
 import type { Config } from '#shared/config/schema.ts';
 import { type Granularity, partitionOfPeriod } from '#shared/domain/periods.ts';
 import { type Cohort, cohortGroup, horizonView, returnMarker } from '#shared/domain/retention.ts';
+import { type Segment, segmentShard, segmentView } from '#shared/domain/rfm.ts';
 import type { RollupFact, RollupFamily, RollupIncrement } from '#shared/domain/rollups.ts';
 import { aggregateRollups } from '#shared/use-cases/aggregate-rollups.ts';
 import type {
@@ -421,6 +422,7 @@ export class FakeRollupStore implements RollupStore {
 /** Mirrors DynamoRetentionStore: cohorts and counted returns on the customer, counters in the rollups. */
 export class FakeRetentionStore implements RetentionStore {
   readonly customers = new Map<string, { cohorts: Map<string, Cohort>; counted: Set<string> }>();
+  readonly segmentOf = new Map<string, Segment>();
 
   constructor(
     private readonly surveys: FakeSurveyStore,
@@ -435,6 +437,8 @@ export class FakeRetentionStore implements RetentionStore {
       visits: [...visits],
       cohorts: [...(customer?.cohorts.values() ?? [])].map(clone),
       counted: new Set(customer?.counted),
+      value: await this.surveys.customerValue(phoneHash),
+      segment: this.segmentOf.get(phoneHash),
     };
   }
 
@@ -469,6 +473,15 @@ export class FakeRetentionStore implements RetentionStore {
     }
     kept.recovered = true;
     this.bump(cohort, horizons, (h) => ({ recovered: 1, ...(countedHorizons.includes(h) ? { returnedRecovered: 1 } : {}) }));
+    return true;
+  }
+
+  async moveSegment(phoneHash: string, from: Segment | undefined, to: Segment) {
+    if (!this.surveys.visitLogs.has(phoneHash) || this.segmentOf.get(phoneHash) !== from) return false;
+    this.segmentOf.set(phoneHash, to);
+    const view = segmentView(segmentShard(phoneHash));
+    const key = { family: 'retention', granularity: 'month', view, period: 'all', group: 'customers' } as const;
+    this.rollups.add([{ key, counters: { [to]: 1, ...(from ? { [from]: -1 } : {}) } }]);
     return true;
   }
 

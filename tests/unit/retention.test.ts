@@ -230,3 +230,21 @@ describe('queryRetention', () => {
     ).rejects.toThrow('this horizon is not kept');
   });
 });
+
+describe('customers by segment', () => {
+  it('moves a customer from segment to segment as their visits arrive, each counted once', async () => {
+    const fakes = createFakes();
+    const phone = '13800000009';
+    // Visits of 6,000 each; the clock is three hours after each.
+    for (const [n, day] of [0, 30, 60, 90, 120].entries()) {
+      await visit(fakes, 100 + n, phone, T0 + day * DAY);
+      await visit(fakes, 100 + n, phone, T0 + day * DAY); // redelivered: no second move
+    }
+    const result = await queryRetention(fakes, retentionQuerySchema.parse({ from: '2026-01-01', to: '2026-01-31' }));
+
+    // 5 visits (F4), 4,000 spent (M3: the fake visit is 800 each), last visit hours ago (R5): loyal.
+    expect(result.segments).toMatchObject({ loyal: 1, new: 0, potential_loyalists: 0 });
+    expect(Object.values(result.segments).reduce((a, b) => a + b, 0)).toBe(1);
+    expect(fakes.retention.segmentOf.get(fakeVault.hash('+8613800000009'))).toBe('loyal');
+  });
+});

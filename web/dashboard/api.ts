@@ -81,6 +81,7 @@ export const retentionSchema = z.object({
   horizonDays: num,
   horizons: z.array(num),
   minResponses: num,
+  segments: z.record(z.string(), num),
   buckets: z.array(
     z.object({
       period: z.string(),

@@ -55,6 +55,7 @@ export function retentionPanel(): Panel {
         ),
         bucket.complete ? '' : h('p', { class: 'muted', text: ctx.t('retentionOpen', { days, date: bucket.matureOn }) }),
         storeTable(ctx, byStore.buckets),
+        segmentList(ctx, overall.segments),
         h('p', { class: 'footnote', text: ctx.t('retentionCaveat') }),
       );
     },
@@ -99,6 +100,36 @@ function shareRow(ctx: Context, label: string, s: RetentionShare) {
         ? ctx.t('retentionRow', { rate: pct(ctx, s.rate), n: s.surveyed, low: pct(ctx, s.low), high: pct(ctx, s.high) })
         : ctx.t('retentionFew', { n: s.surveyed }),
     }),
+  );
+}
+
+const segmentOrder = ['champions', 'loyal', 'potential_loyalists', 'new', 'at_risk', 'cant_lose', 'hibernating', 'lost'] as const;
+
+/** Customers per RFM segment (as of each one's last visit), a bar each against the largest. */
+function segmentList(ctx: Context, counts: Record<string, number>) {
+  const most = Math.max(1, ...segmentOrder.map((s) => counts[s] ?? 0));
+  return h(
+    'div',
+    { class: 'segments' },
+    h('h3', { text: ctx.t('segmentsTitle') }),
+    h(
+      'ul',
+      { class: 'reasons', attrs: { 'aria-label': ctx.t('segmentsTitle') } },
+      ...segmentOrder.map((s) =>
+        h(
+          'li',
+          { attrs: { 'data-segment': s } },
+          h('span', { text: ctx.t(`segment_${s}`) }),
+          h(
+            'span',
+            { class: 'reason-track' },
+            h('span', { class: 'reason-bar', style: { width: `${((counts[s] ?? 0) / most) * 100}%` } }),
+          ),
+          h('strong', { class: 'num', text: ctx.f.integer(counts[s] ?? 0) }),
+        ),
+      ),
+    ),
+    h('p', { class: 'muted', text: ctx.t('segmentsNote') }),
   );
 }
 

@@ -2,6 +2,7 @@ import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { surveyType } from '#shared/config/schema.ts';
 import { type Cohort, cohortGroup, horizonView, returnMarker } from '#shared/domain/retention.ts';
+import { type Segment, segmentShard, segments, segmentView } from '#shared/domain/rfm.ts';
 import type { CustomerHistory, RetentionStore } from '#shared/ports.ts';
 import { type DocumentClient, failedConditions } from './client.ts';
 import { keys } from './keys.ts';
@@ -49,7 +50,15 @@ export class DynamoRetentionStore implements RetentionStore {
       // A cohort written by another version of this code is left alone, never fails the customer.
       return parsed.success ? [parsed.data as Cohort] : [];
     });
-    return { visits: stringsOf(Item.visitLog), cohorts, counted: new Set(stringsOf(Item.returnsCounted)) };
+    const visits = stringsOf(Item.visitLog);
+    const segment = segments.find((s) => s === Item.segment);
+    return {
+      visits,
+      cohorts,
+      counted: new Set(stringsOf(Item.returnsCounted)),
+      value: { visits: Number(Item.visits ?? 0), spend: Number(Item.spend ?? 0), lastVisitAt: [...visits].sort().at(-1) },
+      segment,
+    };
   }
 
   async addCohort(phoneHash: string, cohort: Cohort, horizons: readonly number[]): Promise<boolean> {
@@ -78,9 +87,9 @@ export class DynamoRetentionStore implements RetentionStore {
           UpdateExpression: 'ADD returnsCounted :marker',
           // The cohort's recovery as it was read: a recovery marked meanwhile is counted by markRecovered instead.
           ConditionExpression: `attribute_exists(#c) AND NOT contains(returnsCounted, :m) AND ${
-            recovered ? '#c.recovered = :true' : 'attribute_not_exists(#c.recovered)'
+            recovered ? '#c.#r = :true' : 'attribute_not_exists(#c.#r)'
           }`,
-          ExpressionAttributeNames: { '#c': cohortAttribute(cohort.surveyId) },
+          ExpressionAttributeNames: { '#c': cohortAttribute(cohort.surveyId), '#r': 'recovered' },
           ExpressionAttributeValues: {
             ':marker': new Set([returnMarker(cohort.surveyId, horizonDays)]),
             ':m': returnMarker(cohort.surveyId, horizonDays),
@@ -108,15 +117,39 @@ export class DynamoRetentionStore implements RetentionStore {
         Update: {
           TableName: this.mainTable,
           Key: keys.customer(phoneHash),
-          UpdateExpression: 'SET #c.recovered = :true',
-          ConditionExpression: ['attribute_exists(#c)', 'attribute_not_exists(#c.recovered)', ...returns].join(' AND '),
-          ExpressionAttributeNames: { '#c': cohortAttribute(cohort.surveyId) },
+          UpdateExpression: 'SET #c.#r = :true',
+          ConditionExpression: ['attribute_exists(#c)', 'attribute_not_exists(#c.#r)', ...returns].join(' AND '),
+          ExpressionAttributeNames: { '#c': cohortAttribute(cohort.surveyId), '#r': 'recovered' },
           ExpressionAttributeValues: values,
         },
       },
       ...horizons.map((h) =>
         this.bucketAdd(cohort, h, { recovered: 1, ...(countedHorizons.includes(h) ? { returnedRecovered: 1 } : {}) }),
       ),
+    ]);
+  }
+
+  async moveSegment(phoneHash: string, from: Segment | undefined, to: Segment): Promise<boolean> {
+    const key = {
+      family: 'retention',
+      granularity: 'month',
+      view: segmentView(segmentShard(phoneHash)),
+      period: 'all',
+      group: 'customers',
+    } as const;
+    return this.transact([
+      {
+        Update: {
+          TableName: this.mainTable,
+          Key: keys.customer(phoneHash),
+          // SEGMENT is one of DynamoDB's reserved words.
+          UpdateExpression: 'SET #segment = :to',
+          ConditionExpression: `attribute_exists(pk) AND ${from ? '#segment = :from' : 'attribute_not_exists(#segment)'}`,
+          ExpressionAttributeNames: { '#segment': 'segment' },
+          ExpressionAttributeValues: { ':to': to, ...(from ? { ':from': from } : {}) },
+        },
+      },
+      { Update: bucketIncrement(this.scoresTable, { key, counters: { [to]: 1, ...(from ? { [from]: -1 } : {}) } }) },
     ]);
   }
 
