@@ -73,6 +73,14 @@ const serviceMix: Record<string, { share: number; quality: number; response: num
   warranty: { share: 0.12, quality: -0.12, response: 0.9 },
 };
 
+/** What a visit costs (CNY-like, any store), low and high: the customers' spend for RFM. Warranty work is free. */
+const amounts: Record<string, [number, number]> = {
+  first_service: [0, 400],
+  maintenance: [500, 1500],
+  repair: [1200, 9000],
+  warranty: [0, 0],
+};
+
 /** Spring Festival (the first day of the lunar year), which closes Chinese service centres for days. */
 const chineseNewYear: Record<number, string> = {
   2024: '2024-02-10',
@@ -351,6 +359,12 @@ function answerDelayMs(dice: Dice, reminderHours: number) {
  */
 export const lostAfter: Record<Sentiment, number> = { promoter: 0.05, passive: 0.15, detractor: 0.4 };
 
+/** Drawn from the visit's own seed, so the rest of the history stays as it was. */
+function amountOf(eventId: string, serviceType: string): number {
+  const [low, high] = amounts[serviceType] ?? [300, 1500];
+  return Math.round(low + new Dice(`amount|${eventId}`).float() * (high - low));
+}
+
 export interface DemoHistory {
   rows: ImportRowFields[];
   from: string;
@@ -471,6 +485,7 @@ export function generateHistory(config: Readonly<Config>, now: Date, months = 6)
           customerId: `C-${plan.code}-${String(customer).padStart(5, '0')}`,
           customerName: person.name,
           ...(person.phone && !noPhone ? { phone: person.phone } : {}),
+          amount: amountOf(eventId, surveyPlan.serviceType),
           locale,
           channel: web ? 'web' : 'sms',
           sentAt: new Date(atTheCounter ? visitAt + MINUTE : sentAt).toISOString(),
