@@ -12,7 +12,7 @@ import { TEST_PUBLIC_BASE_URL as PUBLIC_BASE_URL, TWILIO_TEST_TOKEN as TWILIO_TO
 
 export { PUBLIC_BASE_URL, TWILIO_TOKEN };
 /** The test config's people, as `npm start` serves them to its sign-in form. */
-const people: { username: string; password: string; role: string; departmentId?: string }[] = JSON.parse(
+const people: { username: string; name: string; password: string; role: string; departmentId?: string }[] = JSON.parse(
   readFileSync(stack.configPath, 'utf8'),
 ).auth.people;
 const person = (role: string, departmentId?: string) => {
