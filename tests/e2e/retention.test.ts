@@ -85,6 +85,19 @@ describe('the retention panel', () => {
     await context.close();
   });
 
+  it("tells a department head that retention is the CX team's, without an error", async () => {
+    const context = await desktopContext(browser, stack.url);
+    const { page, errors } = await open(context, '/');
+    await page.getByLabel('访问令牌', { exact: true }).fill(tokens.workshop);
+    await page.getByRole('button', { name: '查看仪表盘' }).click();
+    await page.locator('#retention .notice').waitFor();
+
+    await expect(page.locator('#retention .notice').textContent()).resolves.toContain('仅对客户体验团队开放');
+    expect(await page.locator('#retention .notice-error').count()).toBe(0);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('fits a phone (390×844) without sideways scrolling', async () => {
     const context = await phoneContext(browser, stack.url);
     const { page, errors } = await signedIn(context);

@@ -96,6 +96,7 @@ export const retentionSchema = z.object({
   ),
 });
 export type RetentionShare = z.infer<typeof share>;
+export type RetentionAnswer = z.infer<typeof retentionSchema>;
 export type RetentionBucket = z.infer<typeof retentionSchema>['buckets'][number];
 
 const loopFigures = {

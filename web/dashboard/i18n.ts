@@ -133,6 +133,7 @@ const en = {
   segment_hibernating: 'Hibernating',
   segment_lost: 'Lost',
   retention: 'Do customers come back?',
+  retentionCxOnly: 'Retention is shown to the CX team: it is counted by store and customer, across departments.',
   retentionHorizon: 'Within {days} days',
   retentionLead:
     'Of the customers surveyed in this range (by visit month), the share who visited again within {days} days, with its 95% interval.',
@@ -344,6 +345,7 @@ const zhCN: Messages = {
   segment_hibernating: '沉睡客户',
   segment_lost: '已流失',
   retention: '客户会回来吗？',
+  retentionCxOnly: '回店分析仅对客户体验团队开放：它按门店和客户统计，跨部门。',
   retentionHorizon: '{days} 天内',
   retentionLead: '本区间内（按到店月份）参与调查的客户中，{days} 天内再次到店的比例，及其 95% 区间。',
   retentionMore: '是的：{top}回店比例高于{bottom}（{a} 对 {b}）。',

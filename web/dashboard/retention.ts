@@ -1,6 +1,6 @@
 /** "Do our promoters come back more?": the share of surveyed customers who returned, per class, with 95% intervals. */
-import { type RetentionBucket, type RetentionShare, retentionSchema } from './api.ts';
-import type { Context } from './context.ts';
+import { type RetentionAnswer, type RetentionBucket, type RetentionShare, retentionSchema } from './api.ts';
+import { type Context, isForbidden } from './context.ts';
 import { h } from './dom.ts';
 import type { MessageKey } from './i18n.ts';
 import { card, emptyNotice, type Panel } from './panel.ts';
@@ -17,10 +17,20 @@ export function retentionPanel(): Panel {
     async load(ctx, signal) {
       title.textContent = ctx.t('retention');
       const query = { from: ctx.state.from, to: ctx.state.to, metric: ctx.state.metric, storeId: ctx.state.filters.store };
-      const [overall, byStore] = await Promise.all([
-        ctx.get('v1/retention', { ...query, horizonDays: horizon, groupBy: 'none' }, retentionSchema, signal),
-        ctx.get('v1/retention', { ...query, horizonDays: horizon, groupBy: 'store' }, retentionSchema, signal),
-      ]);
+      let overall: RetentionAnswer;
+      let byStore: RetentionAnswer;
+      try {
+        [overall, byStore] = await Promise.all([
+          ctx.get('v1/retention', { ...query, horizonDays: horizon, groupBy: 'none' }, retentionSchema, signal),
+          ctx.get('v1/retention', { ...query, horizonDays: horizon, groupBy: 'store' }, retentionSchema, signal),
+        ]);
+      } catch (error) {
+        // Retention is the CX team's (by store and customer, across departments): not an error for a department head.
+        if (!isForbidden(error)) throw error;
+        horizons.replaceChildren();
+        body.replaceChildren(emptyNotice(ctx.t('retentionCxOnly')));
+        return;
+      }
       reload ??= () => ctx.update({});
       horizons.setAttribute('aria-label', ctx.t('retention'));
       horizons.replaceChildren(
