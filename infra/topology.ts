@@ -190,13 +190,14 @@ export function buildTopology(config: Pick<Config, 'departments' | 'sms'>): Topo
         'ingest-service-event',
         'Schedules the survey for a completed service visit',
         webhook('/v1/service-events', 'machine-key'),
-        [main('readWrite'), send('survey-dispatch')],
+        // scores: a visit that is a surveyed customer's return counts in their cohort's bucket.
+        [main('readWrite'), scores('readWrite'), send('survey-dispatch')],
       ),
       api(
         'import-answers',
         "Imports past visits and their answers from another tool's history",
         http('POST', '/v1/imports', 'machine-key'),
-        [main('readWrite'), send('responses')],
+        [main('readWrite'), scores('readWrite'), send('responses')],
       ),
       api(
         'twilio-inbound-sms',
@@ -218,6 +219,12 @@ export function buildTopology(config: Pick<Config, 'departments' | 'sms'>): Topo
       api('get-integrity', 'Integrity signals per store or advisor, beside the score', people('GET', '/v1/integrity'), [
         scores('read'),
       ]),
+      api(
+        'get-retention',
+        'Whether surveyed customers came back, by class of their answer, with 95% intervals',
+        people('GET', '/v1/retention'),
+        [scores('read')],
+      ),
       api('list-alerts', 'Detractor alerts, by department and status', people('GET', '/v1/alerts'), [main('read')]),
       api('get-alert', 'One alert with its actions', people('GET', '/v1/alerts/{id}'), [main('read')]),
       api('act-on-alert', 'Acknowledge, contact, resolve or reassign an alert', people('POST', '/v1/alerts/{id}/actions'), [

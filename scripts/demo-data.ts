@@ -73,6 +73,14 @@ const serviceMix: Record<string, { share: number; quality: number; response: num
   warranty: { share: 0.12, quality: -0.12, response: 0.9 },
 };
 
+/** What a visit costs (CNY-like, any store), low and high: the customers' spend for RFM. Warranty work is free. */
+const amounts: Record<string, [number, number]> = {
+  first_service: [0, 400],
+  maintenance: [500, 1500],
+  repair: [1200, 9000],
+  warranty: [0, 0],
+};
+
 /** Spring Festival (the first day of the lunar year), which closes Chinese service centres for days. */
 const chineseNewYear: Record<number, string> = {
   2024: '2024-02-10',
@@ -344,6 +352,19 @@ function answerDelayMs(dice: Dice, reminderHours: number) {
   return Math.round((reminderHours + dice.float() * 6) * HOUR);
 }
 
+/**
+ * After an answer, the chance that the customer never comes back: what makes the retention panel
+ * show a true figure (promoters return more often than detractors). Decided by each visit's own
+ * seed; a lost customer's later visits are left out of the history.
+ */
+export const lostAfter: Record<Sentiment, number> = { promoter: 0.05, passive: 0.15, detractor: 0.4 };
+
+/** Drawn from the visit's own seed, so the rest of the history stays as it was. */
+function amountOf(eventId: string, serviceType: string): number {
+  const [low, high] = amounts[serviceType] ?? [300, 1500];
+  return Math.round(low + new Dice(`amount|${eventId}`).float() * (high - low));
+}
+
 export interface DemoHistory {
   rows: ImportRowFields[];
   from: string;
@@ -385,6 +406,7 @@ export function generateHistory(config: Readonly<Config>, now: Date, months = 6)
     return person;
   };
 
+  const lost = new Set<string>();
   const linkStore = plans.findIndex((p) => (p.store.smsMode ?? config.smsMode) === 'link');
   for (const [s, plan] of plans.entries()) {
     const { store, profile, locale } = plan;
@@ -437,12 +459,15 @@ export function generateHistory(config: Readonly<Config>, now: Date, months = 6)
         // Whether the survey is over by now decides only whether the row is in; every draw is made
         // before it, so a later run draws the same rows.
         const over = answered ? answeredAt <= nowMs : sentAt + config.expiryHours * HOUR <= nowMs;
+        const customerKey = `${store.id}|${customer}`;
+        const eventId = `DEMO-${store.id}-${date.replaceAll('-', '')}-${String(v + 1).padStart(3, '0')}`;
+        if (lost.has(customerKey)) continue;
+        if (answered && new Dice(`lost|${eventId}`).chance(lostAfter[sentiment])) lost.add(customerKey);
         if (!over) {
           pending++;
           continue;
         }
         const person = customerOf(plan, customer);
-        const eventId = `DEMO-${store.id}-${date.replaceAll('-', '')}-${String(v + 1).padStart(3, '0')}`;
         // Decided by their own seeds, after every other draw: the rest of the history stays as it was.
         const integrity = new Dice(`integrity|${eventId}`);
         const atTheCounter =
@@ -460,6 +485,7 @@ export function generateHistory(config: Readonly<Config>, now: Date, months = 6)
           customerId: `C-${plan.code}-${String(customer).padStart(5, '0')}`,
           customerName: person.name,
           ...(person.phone && !noPhone ? { phone: person.phone } : {}),
+          amount: amountOf(eventId, surveyPlan.serviceType),
           locale,
           channel: web ? 'web' : 'sms',
           sentAt: new Date(atTheCounter ? visitAt + MINUTE : sentAt).toISOString(),

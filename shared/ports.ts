@@ -11,6 +11,8 @@ import type {
   Timer,
 } from '#shared/domain/records.ts';
 import type { Granularity } from '#shared/domain/periods.ts';
+import type { Cohort } from '#shared/domain/retention.ts';
+import type { Segment } from '#shared/domain/rfm.ts';
 import type { RollupCounters, RollupFamily, RollupIncrement } from '#shared/domain/rollups.ts';
 import type { Sentiment } from '#shared/domain/scoring.ts';
 import type { SurveyType } from '#shared/config/schema.ts';
@@ -103,12 +105,20 @@ export interface SuppressionContext {
   /** The visit's date in the store's time zone: the funnel period it counts in. */
   visitDate?: string | undefined;
   at: string;
+  /** When the visit took place (ISO): its place in the customer's history. */
+  visitAt?: string | undefined;
   /** When the phone is valid: the visit still counts in the customer's history. */
   phoneHash?: string | undefined;
   spend?: number | undefined;
   customerId?: string | undefined;
   /** The visit's contact quality (no, invalid, shared or staff phone): counted in the funnel. */
   contactFlags?: import('#shared/domain/integrity.ts').ContactFlag[] | undefined;
+}
+
+export interface CustomerValue {
+  visits: number;
+  spend: number;
+  lastVisitAt?: string | undefined;
 }
 
 export interface SurveyStore {
@@ -135,8 +145,8 @@ export interface SurveyStore {
   /** The survey a web survey token (by its hash) opens, if any. */
   findByWebToken(tokenHash: string): Promise<Survey | undefined>;
   recordSuppression(eventId: string, result: IngestResult, context: SuppressionContext): Promise<IngestResult>;
-  /** The customer's visit history: how many visits and how much spend, across stores. */
-  customerValue(phoneHash: string): Promise<{ visits: number; spend: number }>;
+  /** The customer's visit history: how many visits, how much spend and the latest visit, across stores. */
+  customerValue(phoneHash: string): Promise<CustomerValue>;
   /** The customer ids visits have given with this phone (one read of the phone's history item). */
   customersOfPhone(phoneHash: string): Promise<string[]>;
   /**
@@ -213,6 +223,37 @@ export interface RollupQuery {
   partitions: string[];
   fromPeriod: string;
   toPeriod: string;
+}
+
+/** A customer's history as retention reads it: their visits (ISO instants), answered cohorts, and returns counted. */
+export interface CustomerHistory {
+  visits: string[];
+  cohorts: Cohort[];
+  counted: ReadonlySet<string>;
+  value: CustomerValue;
+  /** The segment the customer is counted in, if any yet. */
+  segment?: Segment | undefined;
+}
+
+/**
+ * Cohort buckets kept exact from the customer's history item (keyed by phone hash): every write
+ * is conditional on that item, so a redelivered answer or visit never counts twice.
+ */
+export interface RetentionStore {
+  history(phoneHash: string): Promise<CustomerHistory | undefined>;
+  /** Puts the cohort on the customer and counts it `surveyed` in each horizon's bucket, once; false if already there. */
+  addCohort(phoneHash: string, cohort: Cohort, horizons: readonly number[]): Promise<boolean>;
+  /** Counts the cohort `returned` within the horizon (and `returnedRecovered` for a recovered detractor), once. */
+  countReturn(phoneHash: string, cohort: Cohort, horizonDays: number): Promise<boolean>;
+  /** Marks the cohort recovered: `recovered` in each horizon, and `returnedRecovered` where its return is counted; once. */
+  markRecovered(
+    phoneHash: string,
+    cohort: Cohort,
+    countedHorizons: readonly number[],
+    horizons: readonly number[],
+  ): Promise<boolean>;
+  /** Moves the customer from the segment they are counted in (none: not counted yet) to another, once; false if it moved meanwhile. */
+  moveSegment(phoneHash: string, from: Segment | undefined, to: Segment): Promise<boolean>;
 }
 
 export interface AlertStore {

@@ -1,13 +1,13 @@
 import type { ImportFormat } from '#shared/domain/import-records.ts';
 import { UnsupportedMediaTypeError } from '#shared/errors.ts';
 import { importAnswers, MAX_IMPORT_BYTES, readImportRequest } from '#shared/use-cases/import-answers.ts';
-import { clock, config, phoneVault, surveyStore, workQueues } from '../lib/compose.ts';
+import { config, visitIntake } from '../lib/compose.ts';
 import { httpHandler, json, rawBody, machineCalling } from '../lib/http.ts';
 import { createLogger } from '../lib/logger.ts';
 
 const logger = createLogger();
 
-const deps = { config, clock, surveys: surveyStore(), queues: workQueues(), vault: phoneVault() };
+const deps = visitIntake();
 
 function formatOf(contentType: string | undefined): ImportFormat {
   if (/^text\/csv\b/i.test(contentType ?? '')) return 'csv';

@@ -1,13 +1,13 @@
 import { businessMetrics } from '#shared/config/metric-names.ts';
 import { scheduleSurvey, serviceEventSchema } from '#shared/use-cases/schedule-survey.ts';
-import { clock, config, phoneVault, surveyStore, workQueues } from '../lib/compose.ts';
+import { config, visitIntake } from '../lib/compose.ts';
 import { httpHandler, json, parseJsonBody, machineCalling } from '../lib/http.ts';
 import { createLogger } from '../lib/logger.ts';
 import { count } from '../lib/observability.ts';
 
 const logger = createLogger();
 
-const deps = { config, clock, surveys: surveyStore(), queues: workQueues(), vault: phoneVault() };
+const deps = visitIntake();
 
 export const handler = httpHandler(logger, async (event) => {
   machineCalling(config, event, 'ingest');

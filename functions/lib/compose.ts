@@ -11,6 +11,7 @@ import { OutboxEmailTransport } from '#shared/adapters/alert-channels/outbox-ema
 import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
 import { DynamoAlertStore } from '#shared/adapters/dynamodb/alert-store.ts';
 import { DynamoResponseStore } from '#shared/adapters/dynamodb/response-store.ts';
+import { DynamoRetentionStore } from '#shared/adapters/dynamodb/retention-store.ts';
 import { DynamoRollupStore } from '#shared/adapters/dynamodb/rollup-store.ts';
 import { DynamoSurveyStore } from '#shared/adapters/dynamodb/survey-store.ts';
 import { DynamoTimerIndex } from '#shared/adapters/dynamodb/timer-index.ts';
@@ -40,6 +41,17 @@ export const timerIndex = () => new DynamoTimerIndex(db(), runtime.table('main')
 export const deliveryStatusStore = () => new DynamoDeliveryStatusStore(db(), runtime.table('main'), retention());
 export const responseStore = () => new DynamoResponseStore(db(), runtime.table('scores'), retention());
 export const rollupStore = () => new DynamoRollupStore(db(), runtime.table('scores'));
+export const retentionStore = () => new DynamoRetentionStore(db(), runtime.table('main'), runtime.table('scores'));
+
+/** What taking in visits needs (live and imported): each visit is also a return in the retention cohorts. */
+export const visitIntake = () => ({
+  config,
+  clock,
+  surveys: surveyStore(),
+  queues: workQueues(),
+  vault: phoneVault(),
+  retention: retentionStore(),
+});
 
 /** Queue URLs come from the function's bindings; a missing one fails loudly when used. */
 export const workQueues = () =>

@@ -1,13 +1,21 @@
 import { businessMetrics } from '#shared/config/metric-names.ts';
 import { recordAnswer, responseUpdatedSchema } from '#shared/use-cases/record-answer.ts';
-import { alertStore, clock, config, responseStore, surveyStore, workQueues } from '../lib/compose.ts';
+import { alertStore, clock, config, responseStore, retentionStore, surveyStore, workQueues } from '../lib/compose.ts';
 import { createLogger } from '../lib/logger.ts';
 import { count } from '../lib/observability.ts';
 import { sqsHandler } from '../lib/sqs.ts';
 
 const logger = createLogger();
 
-const deps = { config, clock, surveys: surveyStore(), responses: responseStore(), alerts: alertStore(), queues: workQueues() };
+const deps = {
+  config,
+  clock,
+  surveys: surveyStore(),
+  responses: responseStore(),
+  alerts: alertStore(),
+  queues: workQueues(),
+  retention: retentionStore(),
+};
 
 export const handler = sqsHandler(logger, responseUpdatedSchema, async ({ surveyId }) => {
   const outcome = await recordAnswer(deps, surveyId);

@@ -1,3 +1,4 @@
+import { segments } from '#shared/domain/rfm.ts';
 import { isIP } from 'node:net';
 import * as z from 'zod';
 import { encodingOf } from '#shared/domain/sms-segments.ts';
@@ -189,6 +190,11 @@ const oidcIssuer = z.object({
   rolesClaim: z.string().min(1).default('cognito:groups'),
 });
 
+/** Four cut points, strictly ascending. */
+const ascendingCuts = z
+  .tuple([z.number().nonnegative(), z.number().nonnegative(), z.number().nonnegative(), z.number().nonnegative()])
+  .refine(([a, b, c, d]) => a < b && b < c && c < d, 'four cut points, each above the one before');
+
 export const configSchema = z
   .object({
     brand: z.object({
@@ -247,13 +253,42 @@ export const configSchema = z
     /** Customers with many visits or a high spend in the event history get priority and a shorter SLA. */
     priority: z
       .object({
-        minVisits: z.number().int().positive().default(5),
+        /** Set (either): also a customer with this many visits or this spend is high value, as before segments. */
+        minVisits: z.number().int().positive().optional(),
         minSpend: z.number().positive().optional(),
         slaFactor: z.number().positive().max(1).default(0.5),
       })
-      .default({ minVisits: 5, slaFactor: 0.5 }),
+      .default({ slaFactor: 0.5 }),
     /** After an alert is resolved the customer is surveyed again, throttle, quiet hours and opt-out permitting. */
     recovery: z.object({ resurveyAfterHours: z.number().positive().default(72) }).default({ resurveyAfterHours: 72 }),
+    /**
+     * Retention: the horizons (days after a surveyed visit) within which a next visit counts as
+     * the customer coming back; the first is what GET /v1/retention answers by default.
+     */
+    retention: z
+      .object({
+        horizonDays: z
+          .array(z.number().int().min(1).max(730))
+          .min(1)
+          .max(4)
+          .refine((h) => new Set(h).size === h.length, 'each horizon once')
+          .default([180, 365]),
+        /** RFM cut points (shared/domain/rfm.ts); the defaults suit a car service business (CNY). */
+        rfm: z
+          .object({
+            recencyDays: ascendingCuts.default([45, 120, 240, 400]),
+            visits: ascendingCuts.default([2, 3, 5, 8]),
+            spend: ascendingCuts.default([1500, 4000, 10_000, 25_000]),
+          })
+          .default({ recencyDays: [45, 120, 240, 400], visits: [2, 3, 5, 8], spend: [1500, 4000, 10_000, 25_000] }),
+        /** Detractors in these segments get high-priority alerts with the shorter SLA (`priority.slaFactor`). */
+        highValueSegments: z.array(z.enum(segments)).default(['champions', 'loyal', 'cant_lose']),
+      })
+      .default({
+        horizonDays: [180, 365],
+        rfm: { recencyDays: [45, 120, 240, 400], visits: [2, 3, 5, 8], spend: [1500, 4000, 10_000, 25_000] },
+        highValueSegments: ['champions', 'loyal', 'cant_lose'],
+      }),
     routing: z.array(routingRule).default([]),
     closure,
     defaultDepartment: id,

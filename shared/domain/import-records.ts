@@ -44,13 +44,13 @@ function breakLength(source: Buffer, end: number) {
   return source[end - 1] === 0x0d ? 1 : 0;
 }
 
-/** Empty cells are absent fields; a score is a number when it reads as one. */
+/** Empty cells are absent fields; a score or an amount is a number when it reads as one. */
 function csvFields(header: string[], values: string[]): Record<string, unknown> {
   const fields: Record<string, unknown> = {};
   header.forEach((name, i) => {
     const value = values[i];
     if (value === undefined || value.trim() === '') return;
-    fields[name] = name === 'score' && /^\s*-?\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value;
+    fields[name] = (name === 'score' || name === 'amount') && /^\s*-?\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value;
   });
   return fields;
 }

@@ -1,6 +1,7 @@
 /** The records ClosedLoop keeps, as the use cases see them (storage keys live in the adapters). */
 import type { CommentCategory, Locale, SurveyType } from '#shared/config/schema.ts';
 import type { AnswerFlag, ContactFlag, IntegrityFlag } from './integrity.ts';
+import type { Segment } from './rfm.ts';
 
 export type SurveyStatus = 'scheduled' | 'awaiting_score' | 'awaiting_reason' | 'completed' | 'expired' | 'opted_out';
 export type SurveyTimerAction = 'send' | 'remind' | 'expire' | 'close' | 'resurvey';
@@ -74,6 +75,8 @@ export type ImportedSurvey = Omit<Survey, 'phoneHash' | 'phoneCipher' | 'phoneMa
   Partial<Pick<Survey, 'phoneHash' | 'phoneCipher' | 'phoneMasked'>> & {
     status: 'completed' | 'expired';
     importedAt: string;
+    /** The visit's amount: the customer's spend in their history. */
+    spend?: number | undefined;
   };
 
 export type IngestResult =
@@ -112,6 +115,8 @@ export interface Alert {
   departmentId: string;
   status: AlertStatus;
   priority: 'normal' | 'high';
+  /** The customer's RFM segment when the alert was raised (absent on alerts raised before segments). */
+  segment?: Segment | undefined;
   surveyType: SurveyType;
   score: number;
   comment?: string | undefined;

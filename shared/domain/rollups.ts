@@ -62,7 +62,8 @@ export type RollupFact =
       visit: VisitDimensions;
     };
 
-export type RollupFamily = SurveyType | 'funnel';
+/** `retention`: cohort buckets (shared/domain/retention.ts), written by the retention store, read like the rest. */
+export type RollupFamily = SurveyType | 'funnel' | 'retention';
 export type RollupCounters = Record<string, number>;
 
 export interface RollupKey {

@@ -12,6 +12,7 @@ import { responsesQuerySchema } from '#shared/use-cases/list-responses.ts';
 import { alertActionSchema, listAlertsQuerySchema } from '#shared/use-cases/manage-alerts.ts';
 import { funnelQuerySchema } from '#shared/use-cases/query-funnel.ts';
 import { integrityQuerySchema } from '#shared/use-cases/query-integrity.ts';
+import { retentionQuerySchema } from '#shared/use-cases/query-retention.ts';
 import { scoresQuerySchema } from '#shared/use-cases/query-scores.ts';
 import { twilioStatusCallbackSchema } from '#shared/use-cases/record-delivery-status.ts';
 import { serviceEventSchema } from '#shared/use-cases/schedule-survey.ts';
@@ -129,6 +130,21 @@ const operations: Record<string, Partial<Record<'get' | 'post', ZodOpenApiOperat
       security: bearer,
       requestParams: { query: integrityQuerySchema },
       responses: { '200': json(anyObject('{"settings","brand","groups":[...]}'), 'the signals per group'), ...guarded },
+    },
+  },
+  '/v1/retention': {
+    get: {
+      summary:
+        'Of the customers surveyed in the range (month of the visit), the share who came back within horizonDays, per class of their answer (NPS promoter / passive / detractor; CSAT, CES alike), detractors recovered or not, each with n and a 95% Wilson interval (role cx; a department head gets 403)',
+      security: bearer,
+      requestParams: { query: retentionQuerySchema },
+      responses: {
+        '200': json(
+          anyObject('{"metric","horizonDays","minResponses","buckets":[{"period","group","classes":[...],"detractors",...}]}'),
+          'the cohorts',
+        ),
+        ...guarded,
+      },
     },
   },
   '/v1/responses': {

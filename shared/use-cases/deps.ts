@@ -5,6 +5,7 @@ import type {
   Clock,
   PhoneVault,
   ResponseStore,
+  RetentionStore,
   RollupStore,
   SmsSender,
   SurveyStore,
@@ -19,6 +20,7 @@ export interface Deps {
   surveys: SurveyStore;
   responses: ResponseStore;
   rollups: RollupStore;
+  retention: RetentionStore;
   alerts: AlertStore;
   timers: TimerIndex;
   queues: WorkQueues;

@@ -10,6 +10,7 @@ import type { ImportedSurvey, Survey } from '#shared/domain/records.ts';
 import { isInScale, scales } from '#shared/domain/scoring.ts';
 import { PayloadTooLargeError, ValidationError } from '#shared/errors.ts';
 import { type Deps, MINUTE } from './deps.ts';
+import { noteVisit } from './track-retention.ts';
 
 /** One request's limits: a file of any size goes in several requests (`npm run import` cuts it). */
 export const MAX_IMPORT_ROWS = 1000;
@@ -40,6 +41,8 @@ export const importRowSchema = z.object({
   customerId: text(128).optional(),
   customerName: text(64).optional(),
   phone: text(32).optional(),
+  /** What the visit cost the customer (the stores' currency): their spend in the history (RFM). */
+  amount: z.number({ error: 'a number' }).nonnegative('not negative').finite().optional(),
   locale: z.enum(['zh-CN', 'en'], { error: 'zh-CN or en' }).optional(),
   survey: z.enum(surveyTypes, { error: 'nps, csat or ces' }).optional(),
   channel: z.enum(['sms', 'web'], { error: 'sms or web' }).optional(),
@@ -65,6 +68,7 @@ export interface ImportRow {
   customerName?: string | undefined;
   /** E.164. */
   phone?: string | undefined;
+  amount?: number | undefined;
   locale?: Locale | undefined;
   channel: 'sms' | 'web';
   visitAt: string;
@@ -144,6 +148,7 @@ function resolveRow(
       customerId: row.customerId,
       customerName: row.customerName,
       phone,
+      amount: row.amount,
       locale: row.locale,
       channel: row.channel ?? 'sms',
       visitAt: iso(visitAt),
@@ -239,6 +244,7 @@ function surveyOf(deps: Pick<Deps, 'config' | 'vault'>, row: ImportRow, imported
       ? { phoneHash: deps.vault.hash(phone), phoneCipher: deps.vault.encrypt(phone), phoneMasked: maskPhone(phone) }
       : {}),
     visitAt: row.visitAt,
+    spend: row.amount,
     visitDate: localDate(new Date(row.visitAt), row.store.timezone),
     // Created when the visit happened, as a live survey is: a phone's surveys stay in their real order.
     createdAt: row.visitAt,
@@ -265,13 +271,27 @@ function surveyOf(deps: Pick<Deps, 'config' | 'vault'>, row: ImportRow, imported
  */
 const unscored = (existing: Survey | undefined) => existing?.importedAt !== undefined && existing.score !== undefined;
 
+const RETURN_READS_IN_FLIGHT = 16;
+
+/**
+ * History arrives in any order: a visit imported after its customer's earlier answer was scored is
+ * a return of that answer's cohort. Each customer's history is read once per slice (duplicates too,
+ * so a run interrupted between writing and counting is finished by the next one).
+ */
+async function countImportedReturns(deps: Pick<Deps, 'config' | 'clock' | 'retention'>, surveys: ImportedSurvey[]) {
+  const phones = [...new Set(surveys.flatMap((s) => (s.phoneHash ? [s.phoneHash] : [])))];
+  for (let start = 0; start < phones.length; start += RETURN_READS_IN_FLIGHT) {
+    await Promise.all(phones.slice(start, start + RETURN_READS_IN_FLIGHT).map((phone) => noteVisit(deps, phone)));
+  }
+}
+
 /**
  * Imports valid rows as finished surveys, once per eventId, and hands each new answer to the
  * scorer through the responses queue: the same path, rollups and exactly-once rules as a live
  * answer. Running the same import again adds nothing, and finishes what an interrupted run left.
  */
 export async function importAnswers(
-  deps: Pick<Deps, 'config' | 'clock' | 'surveys' | 'queues' | 'vault'>,
+  deps: Pick<Deps, 'config' | 'clock' | 'surveys' | 'queues' | 'vault' | 'retention'>,
   rows: readonly ImportRow[],
 ): Promise<ImportSummary> {
   const now = deps.clock.now();
@@ -297,6 +317,7 @@ export async function importAnswers(
     });
     // Written first: if this send is lost, importing the same rows again sends it.
     if (toScore.length > 0) await deps.queues.responsesUpdated(toScore);
+    await countImportedReturns(deps, surveys);
   }
   return summary;
 }

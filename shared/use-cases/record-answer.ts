@@ -3,10 +3,12 @@ import * as z from 'zod';
 import { categorize } from '#shared/domain/classifier.ts';
 import { answerContactFlags, type IntegrityFlag, isTopScore, sortFlags } from '#shared/domain/integrity.ts';
 import type { Alert, ScoredResponse, Survey } from '#shared/domain/records.ts';
+import { rfmOf, segmentOf } from '#shared/domain/rfm.ts';
 import { routeDetractor } from '#shared/domain/routing.ts';
 import { isDetractor } from '#shared/domain/scoring.ts';
 import { addMs, type Deps, HOUR, TIMER_LEASE_MS } from './deps.ts';
 import { decideRecovery } from './recovery.ts';
+import { joinCohort } from './track-retention.ts';
 
 export const responseUpdatedSchema = z.object({ surveyId: z.string().min(1) });
 
@@ -14,7 +16,7 @@ export class SurveyNotFound extends Error {
   override name = 'SurveyNotFound';
 }
 
-type RecordDeps = Pick<Deps, 'config' | 'clock' | 'surveys' | 'responses' | 'alerts' | 'queues'>;
+type RecordDeps = Pick<Deps, 'config' | 'clock' | 'surveys' | 'responses' | 'alerts' | 'queues' | 'retention'>;
 
 /**
  * Brings one survey's answer up to date: the response and its rollups exactly once, the
@@ -40,6 +42,7 @@ export async function recordAnswer(deps: RecordDeps, surveyId: string) {
   if (comment === undefined || !(await deps.responses.setComment(response, comment))) {
     recorded = (await deps.responses.record(response)) === 'recorded';
   }
+  await joinCohort(deps, scored);
 
   if (survey.status !== 'completed') return { recorded, alerts: 0 };
   if (survey.alertsRaisedAt) return { recorded, alerts: 0 };
@@ -97,8 +100,16 @@ async function raiseAlerts(deps: RecordDeps, survey: Survey & { score: number })
   const { config, clock } = deps;
   const categories = categorize(survey.reason);
   const value = await deps.surveys.customerValue(survey.phoneHash);
+  // This answer's visit is the latest one (a history from before visit logs knows no other).
+  const lastVisitAt = [value.lastVisitAt, survey.visitAt]
+    .filter((v) => v !== undefined)
+    .sort()
+    .at(-1);
+  const segment = segmentOf(rfmOf({ ...value, lastVisitAt }, clock.now(), config.retention.rfm));
+  // The segment decides; a config that still sets minVisits or minSpend keeps those rules as well.
   const highValue =
-    value.visits >= config.priority.minVisits ||
+    config.retention.highValueSegments.includes(segment) ||
+    (config.priority.minVisits !== undefined && value.visits >= config.priority.minVisits) ||
     (config.priority.minSpend !== undefined && value.spend >= config.priority.minSpend);
   const departments = routeDetractor(
     config.routing,
@@ -123,6 +134,7 @@ async function raiseAlerts(deps: RecordDeps, survey: Survey & { score: number })
       departmentId,
       status: 'open',
       priority: highValue ? 'high' : 'normal',
+      segment,
       surveyType: survey.surveyType,
       score: survey.score,
       comment: survey.reason,

@@ -3,6 +3,7 @@ import { nextSendableTime } from '#shared/domain/quiet-hours.ts';
 import type { Survey } from '#shared/domain/records.ts';
 import { isRecovered } from '#shared/domain/scoring.ts';
 import { addMs, type Deps, HOUR, TIMER_LEASE_MS } from './deps.ts';
+import { markCohortRecovered } from './track-retention.ts';
 import { hashWebSurveyToken, newWebSurveyToken } from './web-survey.ts';
 
 const DAY = 24 * HOUR;
@@ -69,7 +70,10 @@ export async function resurvey(deps: Pick<Deps, 'config' | 'clock' | 'surveys' |
  * A customer's next answer after a resolved alert decides whether the detractor recovered:
  * 7+ for NPS, 4+ for CSAT, 5+ for CES. Decided once per earlier detractor answer.
  */
-export async function decideRecovery(deps: Pick<Deps, 'clock' | 'surveys' | 'alerts'>, answer: Survey & { score: number }) {
+export async function decideRecovery(
+  deps: Pick<Deps, 'config' | 'clock' | 'surveys' | 'alerts' | 'retention'>,
+  answer: Survey & { score: number },
+) {
   const earlier = (await deps.surveys.latestForPhone(answer.phoneHash, 10)).filter(
     (s) => s.id !== answer.id && s.alertIds?.length && !s.recoveryDecidedAt && s.createdAt < answer.createdAt,
   );
@@ -84,6 +88,8 @@ export async function decideRecovery(deps: Pick<Deps, 'clock' | 'surveys' | 'ale
     for (const alert of alerts) {
       if (alert) await deps.alerts.update(alert.id, { recovered, recoverySurveyId: answer.id }, { status: ['resolved'] });
     }
+    // Before the decision is kept: a crash in between decides again, and the cohort counts once.
+    if (recovered) await markCohortRecovered(deps, detractor.phoneHash, detractor.id);
     await deps.surveys.update(detractor.id, { recoveryDecidedAt: now }, { status: detractor.status });
     decided++;
   }

@@ -7,6 +7,7 @@ import { maskPhone, toE164 } from '#shared/domain/phone.ts';
 import { localDate, nextSendableTime } from '#shared/domain/quiet-hours.ts';
 import type { IngestResult, Survey, SuppressionReason } from '#shared/domain/records.ts';
 import { addMs, type Deps, MINUTE, TIMER_LEASE_MS } from './deps.ts';
+import { noteVisit } from './track-retention.ts';
 import { hashWebSurveyToken, newWebSurveyToken } from './web-survey.ts';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -41,20 +42,26 @@ export type ServiceEvent = z.infer<typeof serviceEventSchema>;
  * visit surveyed, every suppression recorded with its reason.
  */
 export async function scheduleSurvey(
-  deps: Pick<Deps, 'config' | 'clock' | 'surveys' | 'queues' | 'vault'>,
+  deps: Pick<Deps, 'config' | 'clock' | 'surveys' | 'queues' | 'vault' | 'retention'>,
   event: ServiceEvent,
 ): Promise<IngestResult> {
   const { config, clock, surveys, vault } = deps;
   const store = config.stores.find((s) => s.id === event.storeId);
   if (!store) throw new ValidationError(`unknown store "${event.storeId}"`, { storeId: 'not a configured store' });
 
-  const earlier = await surveys.ingestResult(event.eventId);
-  if (earlier) return redeliverDueSend(deps, earlier);
-
-  const now = clock.now();
   const typed = event.customer.phone || undefined;
   const phone = typed === undefined ? undefined : toE164(typed, store.country);
   const phoneHash = phone ? vault.hash(phone) : undefined;
+  // The visit is in the customer's history: each cohort it is a return of counts it (once, however often it comes).
+  const countVisit = async <T>(result: T) => {
+    if (phoneHash) await noteVisit(deps, phoneHash);
+    return result;
+  };
+
+  const earlier = await surveys.ingestResult(event.eventId);
+  if (earlier) return countVisit(await redeliverDueSend(deps, earlier));
+
+  const now = clock.now();
   const contactFlags = await contactQuality(deps, {
     typed,
     phone,
@@ -72,19 +79,22 @@ export async function scheduleSurvey(
   const plan = config.surveyPlans.find((p) => p.serviceType === event.serviceType);
   const visitAt = new Date(event.occurredAt);
   // A visit not surveyed still counts in its store's funnel, on its own day, with its reason.
-  const suppress = (reason: SuppressionReason, surveyId?: string) =>
-    surveys.recordSuppression(
-      event.eventId,
-      { eventId: event.eventId, survey: { ...(surveyId ? { id: surveyId } : {}), status: 'suppressed', reason } },
-      {
-        storeId: store.id,
-        advisorId: event.advisorId,
-        serviceType: event.serviceType,
-        departmentId: plan ? (plan.departmentId ?? config.defaultDepartment) : undefined,
-        visitDate: localDate(visitAt, store.timezone),
-        at: now.toISOString(),
-        ...visit,
-      },
+  const suppress = async (reason: SuppressionReason, surveyId?: string) =>
+    countVisit(
+      await surveys.recordSuppression(
+        event.eventId,
+        { eventId: event.eventId, survey: { ...(surveyId ? { id: surveyId } : {}), status: 'suppressed', reason } },
+        {
+          storeId: store.id,
+          advisorId: event.advisorId,
+          serviceType: event.serviceType,
+          departmentId: plan ? (plan.departmentId ?? config.defaultDepartment) : undefined,
+          visitDate: localDate(visitAt, store.timezone),
+          visitAt: visitAt.toISOString(),
+          at: now.toISOString(),
+          ...visit,
+        },
+      ),
     );
 
   if (!plan) return suppress('no_plan');
@@ -134,6 +144,7 @@ export async function scheduleSurvey(
 
   // Persisted first: if this send is lost, the sweeper fires the timer when the lease ends.
   if (dueNow) await deps.queues.surveyTimer({ surveyId: survey.id, action: 'send', at: sendAt });
+  await noteVisit(deps, phoneHash);
   return { eventId: event.eventId, survey: { id: survey.id, status: 'scheduled', sendAt } };
 }
 

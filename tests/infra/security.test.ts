@@ -407,21 +407,19 @@ describe('least privilege, statement by statement', () => {
     ]);
   });
 
-  it('lets a writer and sender (ingest-service-event) write its table, query its indexes and send to its one queue', () => {
+  it('lets a writer and sender (ingest-service-event) write its tables, query its indexes and send to its one queue', () => {
+    const writes = [
+      'dynamodb:ConditionCheckItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+    ];
     expectStatements('ingest-service-event', [
       ...commonStatements('ingest-service-event'),
-      {
-        Effect: 'Allow',
-        Action: [
-          'dynamodb:ConditionCheckItem',
-          'dynamodb:DeleteItem',
-          'dynamodb:GetItem',
-          'dynamodb:PutItem',
-          'dynamodb:Query',
-          'dynamodb:UpdateItem',
-        ],
-        Resource: arn(idOf('tables', 'main')),
-      },
+      // scores: a visit that is a surveyed customer's return adds to their cohort's bucket there.
+      { Effect: 'Allow', Action: writes, Resource: [arn(idOf('tables', 'main')), arn(idOf('tables', 'scores'))] },
       { Effect: 'Allow', Action: 'dynamodb:Query', Resource: mainIndexes() },
       {
         Effect: 'Allow',

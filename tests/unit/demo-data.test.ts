@@ -19,7 +19,36 @@ const npsOf = (rows: typeof history.rows) => {
   return ((count('promoter') - count('detractor')) / answered.length) * 100;
 };
 
+/** Of the NPS answers at least `days` before the history's end, the share whose customer visited again within `days`. */
+function returnRates(rows: typeof history.rows, days: number) {
+  const window = days * 86_400_000;
+  const end = Date.parse(`${history.to}T00:00:00Z`);
+  const visits = new Map<string, number[]>();
+  for (const r of rows)
+    if (r.phone)
+      visits.set(`${r.storeId}|${r.phone}`, [...(visits.get(`${r.storeId}|${r.phone}`) ?? []), Date.parse(r.occurredAt)]);
+  const tally: Record<string, { n: number; back: number }> = {};
+  for (const r of rows) {
+    const at = Date.parse(r.occurredAt);
+    if (r.score === undefined || !r.phone || at > end - window) continue;
+    if (r.serviceType !== 'maintenance' && r.serviceType !== 'first_service') continue;
+    const sentiment = sentimentOf('nps', r.score);
+    const t = tally[sentiment] ?? { n: 0, back: 0 };
+    tally[sentiment] = t;
+    t.n++;
+    if (visits.get(`${r.storeId}|${r.phone}`)?.some((v) => v > at && v - at <= window)) t.back++;
+  }
+  return Object.fromEntries(Object.entries(tally).map(([k, { n, back }]) => [k, back / n]));
+}
+
 describe('the demo history', () => {
+  it('has promoters come back more often than detractors (lostAfter: 5% against 40%)', () => {
+    const rates = returnRates(history.rows, 90);
+
+    expect(rates.promoter).toBeGreaterThan((rates.detractor ?? 1) + 0.08);
+    expect(rates.passive).toBeGreaterThan(rates.detractor ?? 1);
+  });
+
   it('is the same, row for row, every time it is made', () => {
     expect(generateHistory(config, NOW, 1).rows).toEqual(generateHistory(config, NOW, 1).rows);
   });

@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { loadConfigFile, parseConfig } from '#shared/config/load.ts';
 import type { Config } from '#shared/config/schema.ts';
 import { type Granularity, partitionOfPeriod } from '#shared/domain/periods.ts';
+import { type Cohort, cohortGroup, horizonView, returnMarker } from '#shared/domain/retention.ts';
+import { type Segment, segmentShard, segmentView } from '#shared/domain/rfm.ts';
 import type { RollupFact, RollupFamily, RollupIncrement } from '#shared/domain/rollups.ts';
 import { aggregateRollups } from '#shared/use-cases/aggregate-rollups.ts';
 import type {
@@ -25,6 +27,7 @@ import type {
   AlertDeliveryMessage,
   AlertStore,
   Clock,
+  CustomerHistory,
   CreateSurveyOutcome,
   DeliveryStatusReport,
   DeliveryStatusStore,
@@ -33,6 +36,7 @@ import type {
   PhoneVault,
   ResponsesQuery,
   ResponseStore,
+  RetentionStore,
   RollupQuery,
   RollupRow,
   RollupStore,
@@ -119,7 +123,7 @@ export class FakeSurveyStore implements SurveyStore {
   readonly suppressions: {
     eventId: string;
     result: IngestResult;
-    context: Omit<SuppressionContext, 'phoneHash' | 'spend' | 'customerId'>;
+    context: Omit<SuppressionContext, 'phoneHash' | 'spend' | 'customerId' | 'visitAt'>;
   }[] = [];
   /** phoneHash → when its last survey was created (the throttle slot). */
   readonly throttle = new Map<string, string>();
@@ -145,7 +149,11 @@ export class FakeSurveyStore implements SurveyStore {
   readonly phoneCustomers = new Map<string, Set<string>>();
   readonly devices = new Map<string, Set<string>>();
 
-  private addVisit(phoneHash: string, spend: number, customerId?: string) {
+  /** phoneHash → when each of its visits took place (the adapter's `visitLog` set). */
+  readonly visitLogs = new Map<string, Set<string>>();
+
+  private addVisit(phoneHash: string, visitAt: string, spend: number, customerId?: string) {
+    this.visitLogs.set(phoneHash, (this.visitLogs.get(phoneHash) ?? new Set()).add(visitAt));
     const current = this.customers.get(phoneHash) ?? { visits: 0, spend: 0 };
     this.customers.set(phoneHash, { visits: current.visits + 1, spend: current.spend + spend });
     if (customerId) this.phoneCustomers.set(phoneHash, (this.phoneCustomers.get(phoneHash) ?? new Set()).add(customerId));
@@ -162,7 +170,8 @@ export class FakeSurveyStore implements SurveyStore {
   }
 
   async customerValue(phoneHash: string) {
-    return { ...(this.customers.get(phoneHash) ?? { visits: 0, spend: 0 }) };
+    const lastVisitAt = [...(this.visitLogs.get(phoneHash) ?? [])].sort().at(-1);
+    return { ...(this.customers.get(phoneHash) ?? { visits: 0, spend: 0 }), ...(lastVisitAt ? { lastVisitAt } : {}) };
   }
 
   async createSurvey(
@@ -186,7 +195,7 @@ export class FakeSurveyStore implements SurveyStore {
     this.throttle.set(survey.phoneHash, survey.createdAt);
     this.leases.set(survey.id, options.leaseUntil);
     if (options.webTokenHash) this.webTokens.set(options.webTokenHash, survey.id);
-    this.addVisit(survey.phoneHash, options.spend ?? 0, options.customerId);
+    if (!survey.recoveryOf) this.addVisit(survey.phoneHash, survey.visitAt, options.spend ?? 0, options.customerId);
     return { kind: 'created' };
   }
 
@@ -206,7 +215,7 @@ export class FakeSurveyStore implements SurveyStore {
       // Stored as the adapter stores it: a survey whose phone fields may be absent.
       this.surveys.set(survey.id, clone(survey) as Survey);
       if (survey.phoneHash) {
-        this.addVisit(survey.phoneHash, 0, survey.customerId);
+        this.addVisit(survey.phoneHash, survey.visitAt, survey.spend ?? 0, survey.customerId);
         const last = this.throttle.get(survey.phoneHash);
         if (survey.sendAt > options.throttleSince && (last === undefined || last < survey.sendAt)) {
           this.throttle.set(survey.phoneHash, survey.sendAt);
@@ -226,9 +235,9 @@ export class FakeSurveyStore implements SurveyStore {
     const earlier = this.events.get(eventId);
     if (earlier) return clone(earlier);
     this.events.set(eventId, clone(result));
-    const { phoneHash, spend, customerId, ...where } = context;
+    const { phoneHash, spend, customerId, visitAt, ...where } = context;
     this.suppressions.push({ eventId, result: clone(result), context: where });
-    if (phoneHash) this.addVisit(phoneHash, spend ?? 0, customerId);
+    if (phoneHash) this.addVisit(phoneHash, visitAt ?? context.at, spend ?? 0, customerId);
     return result;
   }
 
@@ -362,6 +371,12 @@ export class FakeRollupStore implements RollupStore {
   async apply(batchId: string, increments: RollupIncrement[]) {
     if (this.appliedBatches.has(batchId)) return { applied: 0, alreadyApplied: 1 };
     this.appliedBatches.add(batchId);
+    this.add(increments);
+    return { applied: 1, alreadyApplied: 0 };
+  }
+
+  /** Adds to buckets directly (what the retention store's own writes do). */
+  add(increments: RollupIncrement[]) {
     for (const { key, counters } of increments) {
       const partition = this.partition(
         `${key.family}#${key.granularity}#${key.view}#${partitionOfPeriod(key.period, key.granularity)}`,
@@ -371,7 +386,6 @@ export class FakeRollupStore implements RollupStore {
       for (const [name, n] of Object.entries(counters)) row.counters[name] = (row.counters[name] ?? 0) + n;
       partition.set(sk, row);
     }
-    return { applied: 1, alreadyApplied: 0 };
   }
 
   /** The stream consumer's work: everything the change log carried, as one batch. */
@@ -402,6 +416,88 @@ export class FakeRollupStore implements RollupStore {
     const partition = this.rollups.get(key) ?? new Map<string, RollupRow>();
     this.rollups.set(key, partition);
     return partition;
+  }
+}
+
+/** Mirrors DynamoRetentionStore: cohorts and counted returns on the customer, counters in the rollups. */
+export class FakeRetentionStore implements RetentionStore {
+  readonly customers = new Map<string, { cohorts: Map<string, Cohort>; counted: Set<string> }>();
+  readonly segmentOf = new Map<string, Segment>();
+
+  constructor(
+    private readonly surveys: FakeSurveyStore,
+    private readonly rollups: FakeRollupStore,
+  ) {}
+
+  async history(phoneHash: string): Promise<CustomerHistory | undefined> {
+    const visits = this.surveys.visitLogs.get(phoneHash);
+    if (!visits) return undefined;
+    const customer = this.customers.get(phoneHash);
+    return {
+      visits: [...visits],
+      cohorts: [...(customer?.cohorts.values() ?? [])].map(clone),
+      counted: new Set(customer?.counted),
+      value: await this.surveys.customerValue(phoneHash),
+      segment: this.segmentOf.get(phoneHash),
+    };
+  }
+
+  async addCohort(phoneHash: string, cohort: Cohort, horizons: readonly number[]) {
+    if (!this.surveys.visitLogs.has(phoneHash)) return false;
+    const customer = this.customers.get(phoneHash) ?? { cohorts: new Map(), counted: new Set<string>() };
+    this.customers.set(phoneHash, customer);
+    if (customer.cohorts.has(cohort.surveyId)) return false;
+    customer.cohorts.set(cohort.surveyId, clone(cohort));
+    this.bump(cohort, horizons, () => ({ surveyed: 1 }));
+    return true;
+  }
+
+  async countReturn(phoneHash: string, cohort: Cohort, horizonDays: number) {
+    const customer = this.customers.get(phoneHash);
+    const kept = customer?.cohorts.get(cohort.surveyId);
+    const marker = returnMarker(cohort.surveyId, horizonDays);
+    if (!customer || !kept || customer.counted.has(marker) || (kept.recovered === true) !== (cohort.recovered === true)) {
+      return false;
+    }
+    customer.counted.add(marker);
+    this.bump(cohort, [horizonDays], () => ({ returned: 1, ...(kept.recovered ? { returnedRecovered: 1 } : {}) }));
+    return true;
+  }
+
+  async markRecovered(phoneHash: string, cohort: Cohort, countedHorizons: readonly number[], horizons: readonly number[]) {
+    const customer = this.customers.get(phoneHash);
+    const kept = customer?.cohorts.get(cohort.surveyId);
+    if (!customer || !kept || kept.recovered) return false;
+    if (horizons.some((h) => customer.counted.has(returnMarker(cohort.surveyId, h)) !== countedHorizons.includes(h))) {
+      return false;
+    }
+    kept.recovered = true;
+    this.bump(cohort, horizons, (h) => ({ recovered: 1, ...(countedHorizons.includes(h) ? { returnedRecovered: 1 } : {}) }));
+    return true;
+  }
+
+  async moveSegment(phoneHash: string, from: Segment | undefined, to: Segment) {
+    if (!this.surveys.visitLogs.has(phoneHash) || this.segmentOf.get(phoneHash) !== from) return false;
+    this.segmentOf.set(phoneHash, to);
+    const view = segmentView(segmentShard(phoneHash));
+    const key = { family: 'retention', granularity: 'month', view, period: 'all', group: 'customers' } as const;
+    this.rollups.add([{ key, counters: { [to]: 1, ...(from ? { [from]: -1 } : {}) } }]);
+    return true;
+  }
+
+  private bump(cohort: Cohort, horizons: readonly number[], counters: (h: number) => Record<string, number>) {
+    this.rollups.add(
+      horizons.map((h) => ({
+        key: {
+          family: 'retention',
+          granularity: 'month',
+          view: horizonView(h),
+          period: cohort.month,
+          group: cohortGroup(cohort),
+        },
+        counters: counters(h),
+      })),
+    );
   }
 }
 
@@ -477,7 +573,8 @@ export function createFakes(options: { config?: Readonly<Config>; now?: string }
   const alerts = new FakeAlertStore();
   const queues = new FakeWorkQueues();
   const sms = new FakeSmsSender();
-  return { config, clock, surveys, responses, rollups, alerts, queues, sms, vault: fakeVault };
+  const retention = new FakeRetentionStore(surveys, rollups);
+  return { config, clock, surveys, responses, rollups, alerts, queues, sms, vault: fakeVault, retention };
 }
 export type Fakes = ReturnType<typeof createFakes>;
 

@@ -285,7 +285,7 @@ describe('importAnswers', () => {
     );
 
     const hash = fakeVault.hash('+8613800138000');
-    expect(await fakes.surveys.customerValue(hash)).toEqual({ visits: 2, spend: 0 });
+    expect(await fakes.surveys.customerValue(hash)).toMatchObject({ visits: 2, spend: 0 });
     expect(fakes.surveys.throttle.get(hash)).toBe('2026-11-15T04:00:00.000Z');
     const live = await liveVisit(fakes, 'RO-3');
     expect(live.survey).toMatchObject({ status: 'suppressed', reason: 'throttled' });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Survey } from '#shared/domain/records.ts';
 import { alertIdFor, recordAnswer, SurveyNotFound } from '#shared/use-cases/record-answer.ts';
-import { aSurvey, createFakes } from './fakes.ts';
+import { aSurvey, configWith, createFakes } from './fakes.ts';
 
 const NOW = '2026-11-20T03:00:00.000Z';
 
@@ -248,24 +248,35 @@ describe('recordAnswer', () => {
 });
 
 describe('recordAnswer for a high-value customer', () => {
-  it('raises a high-priority alert with the SLA shortened by priority.slaFactor', async () => {
+  it('raises a high-priority alert for a Champion, with the SLA shortened by priority.slaFactor', async () => {
     const { fakes, survey } = arrange(completed('车还是有异响'));
-    fakes.surveys.customers.set(survey.phoneHash, { visits: 6, spend: 800 });
+    fakes.surveys.customers.set(survey.phoneHash, { visits: 6, spend: 12_000 });
 
     await recordAnswer(fakes, survey.id);
 
     // workshop's SLA is 24 h; the factor 0.5 makes it 12 h
     const alert = await fakes.alerts.get(alertIdFor(survey.id, 'workshop'));
-    expect(alert).toMatchObject({ priority: 'high', dueAt: '2026-11-20T15:00:00.000Z' });
+    expect(alert).toMatchObject({ priority: 'high', segment: 'champions', dueAt: '2026-11-20T15:00:00.000Z' });
   });
 
-  it('keeps normal priority and the full SLA for a customer with few visits', async () => {
+  it('keeps normal priority and the full SLA for a customer of few visits and little spend', async () => {
     const { fakes, survey } = arrange(completed('车还是有异响'));
     fakes.surveys.customers.set(survey.phoneHash, { visits: 2, spend: 800 });
 
     await recordAnswer(fakes, survey.id);
 
     const alert = await fakes.alerts.get(alertIdFor(survey.id, 'workshop'));
-    expect(alert).toMatchObject({ priority: 'normal', dueAt: '2026-11-21T03:00:00.000Z' });
+    expect(alert).toMatchObject({ priority: 'normal', segment: 'potential_loyalists', dueAt: '2026-11-21T03:00:00.000Z' });
+  });
+
+  it('still gives high priority by visits where the config sets priority.minVisits, as before segments', async () => {
+    const fakes = createFakes({ now: NOW, config: configWith({ priority: { minVisits: 5, slaFactor: 0.5 } }) });
+    const survey = fakes.surveys.seed(aSurvey({ ...completed('车还是有异响'), scoredAt: '2026-11-20T02:00:00.000Z' }));
+    fakes.surveys.customers.set(survey.phoneHash, { visits: 6, spend: 800 });
+
+    await recordAnswer(fakes, survey.id);
+
+    const alert = await fakes.alerts.get(alertIdFor(survey.id, 'workshop'));
+    expect(alert).toMatchObject({ priority: 'high', segment: 'potential_loyalists', dueAt: '2026-11-20T15:00:00.000Z' });
   });
 });

@@ -68,6 +68,37 @@ export const funnelSchema = z.object({
 });
 export type FunnelBucket = z.infer<typeof funnelSchema>['buckets'][number];
 
+const share = z.object({
+  surveyed: num,
+  returned: num,
+  rate,
+  low: num,
+  high: num,
+  enoughData: z.boolean(),
+});
+export const retentionSchema = z.object({
+  metric: surveyType,
+  horizonDays: num,
+  horizons: z.array(num),
+  minResponses: num,
+  segments: z.record(z.string(), num),
+  buckets: z.array(
+    z.object({
+      period: z.string(),
+      group: z.string(),
+      complete: z.boolean(),
+      matureOn: z.string(),
+      classes: z.array(z.extend(share, { class: z.string() })),
+      detractors: z.object({ recovered: share, notRecovered: share }),
+      difference: rate,
+      verdict: z.enum(['more', 'less', 'unclear', 'not_enough_data']),
+    }),
+  ),
+});
+export type RetentionShare = z.infer<typeof share>;
+export type RetentionAnswer = z.infer<typeof retentionSchema>;
+export type RetentionBucket = z.infer<typeof retentionSchema>['buckets'][number];
+
 const loopFigures = {
   raised: num,
   open: num,

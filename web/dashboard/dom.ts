@@ -5,7 +5,7 @@ type Props = {
   text?: string;
   attrs?: Record<string, string | number | boolean | undefined>;
   on?: { [K in keyof HTMLElementEventMap]?: (event: HTMLElementEventMap[K]) => void };
-  style?: Partial<Record<'width' | 'flexGrow', string>>;
+  style?: Partial<Record<'width' | 'left' | 'flexGrow', string>>;
 };
 
 export function h<K extends keyof HTMLElementTagNameMap>(

@@ -14,6 +14,7 @@ import { byId, h } from './dom.ts';
 import { allowedBreakdown, answerableFilters, type Dimension, dimensions, filterAllowed } from './filters.ts';
 import { funnelPanel } from './funnel.ts';
 import { integrityPanel } from './integrity.ts';
+import { retentionPanel } from './retention.ts';
 import { formats, localeNames, locales, pickLocale, translator } from './i18n.ts';
 import { failureNotice, type Panel } from './panel.ts';
 import { localDate, type Preset, presetRange, presets, rangeProblem } from './ranges.ts';
@@ -256,8 +257,17 @@ function render() {
   for (const controller of running.values()) controller.abort();
   running.clear();
   loadedKeys.clear();
-  panels = [tilesPanel(), trendPanel(), breakdownPanel(), verbatimsPanel(), funnelPanel(), closedLoopPanel(), integrityPanel()];
-  const [tiles, trend, breakdown, verbatims, funnel, loop, integrity] = panels.map((p) => p.element);
+  panels = [
+    tilesPanel(),
+    trendPanel(),
+    breakdownPanel(),
+    verbatimsPanel(),
+    funnelPanel(),
+    closedLoopPanel(),
+    retentionPanel(),
+    integrityPanel(),
+  ];
+  const [tiles, trend, breakdown, verbatims, funnel, loop, retention, integrity] = panels.map((p) => p.element);
   const top = header();
   root.replaceChildren(
     // Not a plain #main link: the address's hash holds the view state.
@@ -281,6 +291,7 @@ function render() {
       trend,
       h('div', { class: 'grid-2 wide-left' }, breakdown ?? '', verbatims ?? ''),
       h('div', { class: 'grid-2' }, funnel ?? '', loop ?? ''),
+      retention ?? '',
       integrity ?? '',
       h('p', { class: 'footnote', text: ctx.t('footer') }),
     ),

@@ -19,6 +19,26 @@ export const rollupKey = (family: RollupFamily, granularity: Granularity, view: 
 
 const reserved = new Set(['pk', 'sk', 'period', 'group', 'expiresAt']);
 
+/** One bucket's increment: its counters added, its period and group kept for reading. */
+export function bucketIncrement(table: string, { key, counters }: RollupIncrement) {
+  const names: Record<string, string> = { '#period': 'period', '#group': 'group' };
+  const values: Record<string, unknown> = { ':period': key.period, ':group': key.group };
+  const adds = Object.entries(counters)
+    .filter(([name]) => !reserved.has(name))
+    .map(([name, n], i) => {
+      names[`#c${i}`] = name;
+      values[`:c${i}`] = n;
+      return `#c${i} :c${i}`;
+    });
+  return {
+    TableName: table,
+    Key: rollupKey(key.family, key.granularity, key.view, key.period, key.group),
+    UpdateExpression: `SET #period = :period, #group = :group ADD ${adds.join(', ')}`,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
+
 /**
  * Pre-aggregated buckets. A batch of answers is applied as one update per touched bucket, in
  * transactions of up to 99 buckets, each carrying a marker item named after the batch and the
@@ -55,26 +75,7 @@ export class DynamoRollupStore implements RollupStore {
             ConditionExpression: 'attribute_not_exists(pk)',
           },
         },
-        ...increments.map(({ key, counters }) => {
-          const names: Record<string, string> = { '#period': 'period', '#group': 'group' };
-          const values: Record<string, unknown> = { ':period': key.period, ':group': key.group };
-          const adds = Object.entries(counters)
-            .filter(([name]) => !reserved.has(name))
-            .map(([name, n], i) => {
-              names[`#c${i}`] = name;
-              values[`:c${i}`] = n;
-              return `#c${i} :c${i}`;
-            });
-          return {
-            Update: {
-              TableName: this.table,
-              Key: rollupKey(key.family, key.granularity, key.view, key.period, key.group),
-              UpdateExpression: `SET #period = :period, #group = :group ADD ${adds.join(', ')}`,
-              ExpressionAttributeNames: names,
-              ExpressionAttributeValues: values,
-            },
-          };
-        }),
+        ...increments.map((increment) => ({ Update: bucketIncrement(this.table, increment) })),
       ],
     });
     for (let attempt = 0; ; attempt++) {

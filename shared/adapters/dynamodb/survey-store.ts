@@ -10,6 +10,7 @@ import {
 import type { ImportedSurvey, IngestResult, Survey, SurveyTimerAction } from '#shared/domain/records.ts';
 import type {
   CreateSurveyOutcome,
+  CustomerValue,
   ImportSurveyOutcome,
   InboundRecord,
   SuppressionContext,
@@ -167,7 +168,20 @@ export class DynamoSurveyStore implements SurveyStore {
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
-            { Update: this.customerVisit(survey.phoneHash, options.spend ?? 0, expiresAt, options.customerId) },
+            // A re-survey after a resolved alert asks again about the same visit: no visit of its own.
+            ...(survey.recoveryOf
+              ? []
+              : [
+                  {
+                    Update: this.customerVisit(
+                      survey.phoneHash,
+                      survey.visitAt,
+                      options.spend ?? 0,
+                      expiresAt,
+                      options.customerId,
+                    ),
+                  },
+                ]),
             ...(options.webTokenHash
               ? [
                   {
@@ -291,7 +305,9 @@ export class DynamoSurveyStore implements SurveyStore {
     return [
       { Put: this.eventPut(survey.eventId, event) },
       { Put: this.surveyPut(survey, { ...survey, expiresAt }) },
-      ...(phoneHash ? [{ Update: this.customerVisit(phoneHash, 0, expiresAt, survey.customerId) }] : []),
+      ...(phoneHash
+        ? [{ Update: this.customerVisit(phoneHash, survey.visitAt, survey.spend ?? 0, expiresAt, survey.customerId) }]
+        : []),
       ...(phoneHash && slot
         ? [
             {
@@ -327,14 +343,17 @@ export class DynamoSurveyStore implements SurveyStore {
   }
 
   async recordSuppression(eventId: string, result: IngestResult, context: SuppressionContext): Promise<IngestResult> {
-    const { phoneHash, spend, customerId, ...where } = context;
+    const { phoneHash, spend, customerId, visitAt, ...where } = context;
     const expiresAt = epochSeconds(context.at) + this.retentionDays * DAY_S;
     const put = this.eventPut(eventId, { result, ...where, expiresAt });
     try {
       if (phoneHash) {
         await this.db.send(
           new TransactWriteCommand({
-            TransactItems: [{ Put: put }, { Update: this.customerVisit(phoneHash, spend ?? 0, expiresAt, customerId) }],
+            TransactItems: [
+              { Put: put },
+              { Update: this.customerVisit(phoneHash, visitAt ?? context.at, spend ?? 0, expiresAt, customerId) },
+            ],
           }),
         );
       } else {
@@ -375,14 +394,16 @@ export class DynamoSurveyStore implements SurveyStore {
    * One more visit in the customer's history (the event's own condition keeps it once per event),
    * and the customer id it gave, so a number on several customers' visits shows as shared.
    */
-  private customerVisit(phoneHash: string, spend: number, expiresAt: number, customerId?: string) {
+  private customerVisit(phoneHash: string, visitAt: string, spend: number, expiresAt: number, customerId?: string) {
     return {
       TableName: this.table,
       Key: keys.customer(phoneHash),
-      UpdateExpression: `ADD visits :one, spend :spend${customerId ? ', customerIds :ids' : ''} SET expiresAt = :exp`,
+      // visitLog: when each visit took place (a set: the same instant twice is one visit), what returns are counted from.
+      UpdateExpression: `ADD visits :one, spend :spend, visitLog :visit${customerId ? ', customerIds :ids' : ''} SET expiresAt = :exp`,
       ExpressionAttributeValues: {
         ':one': 1,
         ':spend': spend,
+        ':visit': new Set([visitAt]),
         ':exp': expiresAt,
         ...(customerId ? { ':ids': new Set([customerId]) } : {}),
       },
@@ -415,11 +436,12 @@ export class DynamoSurveyStore implements SurveyStore {
     return Attributes?.customers instanceof Set ? [...Attributes.customers].map(String) : [];
   }
 
-  async customerValue(phoneHash: string): Promise<{ visits: number; spend: number }> {
+  async customerValue(phoneHash: string): Promise<CustomerValue> {
     const { Item } = await this.db.send(
       new GetCommand({ TableName: this.table, Key: keys.customer(phoneHash), ConsistentRead: true }),
     );
-    return { visits: Number(Item?.visits ?? 0), spend: Number(Item?.spend ?? 0) };
+    const visits = Item?.visitLog instanceof Set ? [...Item.visitLog].map(String).sort() : [];
+    return { visits: Number(Item?.visits ?? 0), spend: Number(Item?.spend ?? 0), lastVisitAt: visits.at(-1) };
   }
 
   async get(surveyId: string): Promise<Survey | undefined> {

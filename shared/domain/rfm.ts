@@ -1,0 +1,86 @@
+/**
+ * RFM: each customer's recency, frequency and monetary scores (1–5) from their visit history, and
+ * the segment they fall in. Fixed cut points from config (`retention.rfm`), so a score means the
+ * same thing in every store and every month.
+ */
+
+export const segments = [
+  'champions',
+  'loyal',
+  'potential_loyalists',
+  'new',
+  'at_risk',
+  'cant_lose',
+  'hibernating',
+  'lost',
+] as const;
+export type Segment = (typeof segments)[number];
+
+export interface RfmCutPoints {
+  /** Days since the last visit, ascending: within the first → R5, the second → R4, … beyond the last → R1. */
+  recencyDays: readonly [number, number, number, number];
+  /** Visits, ascending: at least the last → F5, … fewer than the first → F1. */
+  visits: readonly [number, number, number, number];
+  /** Spend, ascending, in the stores' currency: at least the last → M5, … below the first → M1. */
+  spend: readonly [number, number, number, number];
+}
+
+export interface Rfm {
+  r: number;
+  f: number;
+  m: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/** 5 for the best value, 1 for the worst, against four ascending cut points. */
+const atLeast = (value: number, cuts: readonly number[]) => 1 + cuts.filter((c) => value >= c).length;
+const within = (value: number, cuts: readonly number[]) => 5 - cuts.filter((c) => value > c).length;
+
+export function rfmOf(
+  customer: { visits: number; spend: number; lastVisitAt?: string | undefined },
+  now: Date,
+  cuts: RfmCutPoints,
+): Rfm {
+  const days =
+    customer.lastVisitAt === undefined ? Number.POSITIVE_INFINITY : (now.getTime() - Date.parse(customer.lastVisitAt)) / DAY_MS;
+  return {
+    r: within(Math.max(0, days), cuts.recencyDays),
+    f: atLeast(customer.visits, cuts.visits),
+    m: atLeast(customer.spend, cuts.spend),
+  };
+}
+
+/**
+ * The segment, by the first rule that matches (they overlap, so order decides): a frequent,
+ * big-spending customer gone quiet is `cant_lose` before `at_risk`; a recent one-visit customer
+ * is `new` before `potential_loyalists`.
+ */
+const rules: [Segment, (s: Rfm) => boolean][] = [
+  ['champions', ({ r, f, m }) => r >= 4 && f >= 4 && m >= 4],
+  ['loyal', ({ r, f, m }) => r >= 3 && f >= 3 && m >= 3],
+  ['cant_lose', ({ r, f, m }) => r <= 2 && f >= 4 && m >= 4],
+  ['at_risk', ({ r, f, m }) => r <= 2 && f >= 3 && m >= 3],
+  ['new', ({ r, f }) => r >= 4 && f === 1],
+  ['potential_loyalists', ({ r }) => r >= 3],
+  ['hibernating', ({ r }) => r === 2],
+];
+
+export function segmentOf(score: Rfm): Segment {
+  return rules.find(([, matches]) => matches(score))?.[0] ?? 'lost';
+}
+
+/**
+ * Customers per segment are counters spread over a few items (the view `segments-<shard>`, a
+ * customer's shard fixed by their phone hash), so no single item takes every customer's move.
+ */
+export const SEGMENT_SHARDS = 8;
+export const segmentView = (shard: number) => `segments-${shard}`;
+export function segmentShard(phoneHash: string): number {
+  let sum = 0;
+  for (const ch of phoneHash) sum = (sum + ch.charCodeAt(0)) % 65_521;
+  return sum % SEGMENT_SHARDS;
+}
+
+/** A loyal customer in the at-risk sense of DESIGN §5: frequent and valuable, whatever their recency. */
+export const isLoyal = ({ f, m }: Rfm) => f >= 3 && m >= 3;

@@ -1,0 +1,80 @@
+import { type Cohort, retentionClassOf, returnMarker, returnsDue } from '#shared/domain/retention.ts';
+import type { Survey } from '#shared/domain/records.ts';
+import { rfmOf, type Segment, segmentOf } from '#shared/domain/rfm.ts';
+import type { Deps } from './deps.ts';
+
+type RetentionDeps = Pick<Deps, 'config' | 'retention'>;
+
+/** A write that lost a race with another (a visit and an answer at once) reads again; a few rounds settle it. */
+const ATTEMPTS = 4;
+
+/**
+ * Counts every return the customer's history shows and has not counted yet: each answered
+ * cohort, each horizon, once. Called when an answer is kept and when a visit arrives, so it is
+ * exact whichever comes first (the historical import brings them in any order).
+ */
+export async function countReturns(deps: RetentionDeps, phoneHash: string): Promise<number> {
+  let counted = 0;
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const history = await deps.retention.history(phoneHash);
+    const due = history ? returnsDue(history, deps.config.retention.horizonDays) : [];
+    if (due.length === 0) return counted;
+    let lost = false;
+    for (const { cohort, horizonDays } of due) {
+      if (await deps.retention.countReturn(phoneHash, cohort, horizonDays)) counted++;
+      else lost = true;
+    }
+    if (!lost) return counted;
+  }
+  return counted;
+}
+
+export const cohortOf = (survey: Survey & { score: number }): Cohort => ({
+  surveyId: survey.id,
+  storeId: survey.storeId,
+  month: survey.visitDate.slice(0, 7),
+  metric: survey.surveyType,
+  class: retentionClassOf(survey.surveyType, survey.score),
+  visitAt: survey.visitAt,
+  answeredAt: survey.scoredAt ?? survey.createdAt,
+});
+
+/**
+ * A visit in the customer's history: every return it makes counts, and the customer's RFM
+ * segment is worked out again and moved (its old counter down, the new one up, once).
+ */
+export async function noteVisit(deps: RetentionDeps & Pick<Deps, 'clock'>, phoneHash: string) {
+  const returned = await countReturns(deps, phoneHash);
+  let segment: Segment | undefined;
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const history = await deps.retention.history(phoneHash);
+    if (!history) break;
+    segment = segmentOf(rfmOf(history.value, deps.clock.now(), deps.config.retention.rfm));
+    if (segment === history.segment || (await deps.retention.moveSegment(phoneHash, history.segment, segment))) break;
+  }
+  return { returned, segment };
+}
+
+/**
+ * An answered survey joins its cohort: `surveyed` once per horizon, and returned at once when a
+ * later visit is already in the history. A re-survey after a resolved alert is no visit of its
+ * own and joins no cohort; a survey without a phone (imported) has no history to return to.
+ */
+export async function joinCohort(deps: RetentionDeps, survey: Survey & { score: number }) {
+  if (survey.recoveryOf || !survey.phoneHash) return { joined: false, returned: 0 };
+  const joined = await deps.retention.addCohort(survey.phoneHash, cohortOf(survey), deps.config.retention.horizonDays);
+  return { joined, returned: await countReturns(deps, survey.phoneHash) };
+}
+
+/** A detractor recovered (after a resolved alert): their cohort counts them recovered, once. */
+export async function markCohortRecovered(deps: RetentionDeps, phoneHash: string, surveyId: string) {
+  const horizons = deps.config.retention.horizonDays;
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const history = await deps.retention.history(phoneHash);
+    const cohort = history?.cohorts.find((c) => c.surveyId === surveyId);
+    if (!history || !cohort || cohort.recovered) return false;
+    const counted = horizons.filter((h) => history.counted.has(returnMarker(surveyId, h)));
+    if (await deps.retention.markRecovered(phoneHash, cohort, counted, horizons)) return true;
+  }
+  return false;
+}

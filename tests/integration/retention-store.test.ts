@@ -1,0 +1,90 @@
+/** The retention store's conditional writes against DynamoDB Local, on tables of its own. */
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTopology } from '#infra/topology.ts';
+import { ensureTables } from '#local/dynamodb-local.ts';
+import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
+import { keys } from '#shared/adapters/dynamodb/keys.ts';
+import { DynamoRetentionStore } from '#shared/adapters/dynamodb/retention-store.ts';
+import { DynamoRollupStore } from '#shared/adapters/dynamodb/rollup-store.ts';
+import { loadConfigFile } from '#shared/config/load.ts';
+import type { Cohort } from '#shared/domain/retention.ts';
+import { dynamo, stack } from './helpers.ts';
+
+const suffix = Math.floor(Math.random() * 1e9);
+const names: Record<string, string> = { main: `ret-main-${suffix}`, scores: `ret-scores-${suffix}` };
+const db = createDocumentClient(dynamo);
+const store = new DynamoRetentionStore(db, names.main ?? '', names.scores ?? '');
+const rollups = new DynamoRollupStore(db, names.scores ?? '');
+const phone = 'phone-hash-1';
+const cohort: Cohort = {
+  surveyId: 'sv_r1',
+  storeId: 'sh-pudong',
+  month: '2026-01',
+  metric: 'nps',
+  class: 'detractor',
+  visitAt: '2026-01-05T02:00:00.000Z',
+  answeredAt: '2026-01-05T06:00:00.000Z',
+};
+const bucket = async (view: string, period = '2026-01') =>
+  (
+    await rollups.read({
+      family: 'retention',
+      granularity: 'month',
+      view,
+      partitions: [period.slice(0, 4)],
+      fromPeriod: period,
+      toPeriod: period,
+    })
+  )[0]?.counters;
+
+beforeAll(async () => {
+  const tables = buildTopology(loadConfigFile(stack.configPath)).tables.map((t) => ({ ...t, stream: undefined }));
+  await ensureTables(dynamo, tables, (t) => names[t.name] ?? t.name);
+  await db.send(
+    new PutCommand({
+      TableName: names.main,
+      Item: { ...keys.customer(phone), visits: 2, spend: 1800, visitLog: new Set([cohort.visitAt, '2026-02-01T00:00:00.000Z']) },
+    }),
+  );
+});
+afterAll(async () => {
+  for (const name of Object.values(names)) await dynamo.send(new DeleteTableCommand({ TableName: name }));
+});
+
+describe('DynamoRetentionStore', () => {
+  it('counts a cohort, its return and its recovery once each, however often each is tried', async () => {
+    expect(await store.addCohort(phone, cohort, [180, 365])).toBe(true);
+    expect(await store.addCohort(phone, cohort, [180, 365])).toBe(false);
+    expect(await store.countReturn(phone, cohort, 180)).toBe(true);
+    expect(await store.countReturn(phone, cohort, 180)).toBe(false);
+    // Recovered after its 180-day return was counted, before the 365-day one.
+    expect(await store.markRecovered(phone, cohort, [180], [180, 365])).toBe(true);
+    expect(await store.markRecovered(phone, cohort, [180], [180, 365])).toBe(false);
+    // A return counted with the recovery as it was before is refused: it must be read again.
+    expect(await store.countReturn(phone, cohort, 365)).toBe(false);
+    expect(await store.countReturn(phone, { ...cohort, recovered: true }, 365)).toBe(true);
+
+    expect(await bucket('h180')).toEqual({ surveyed: 1, returned: 1, recovered: 1, returnedRecovered: 1 });
+    expect(await bucket('h365')).toEqual({ surveyed: 1, returned: 1, recovered: 1, returnedRecovered: 1 });
+    const history = await store.history(phone);
+    expect(history).toMatchObject({
+      visits: expect.arrayContaining([cohort.visitAt]),
+      cohorts: [{ ...cohort, recovered: true }],
+      value: { visits: 2, spend: 1800, lastVisitAt: '2026-02-01T00:00:00.000Z' },
+    });
+    expect([...(history?.counted ?? [])].sort()).toEqual(['sv_r1#180', 'sv_r1#365']);
+  });
+
+  it('moves a customer between segments once per move', async () => {
+    expect(await store.moveSegment(phone, undefined, 'new')).toBe(true);
+    expect(await store.moveSegment(phone, undefined, 'new')).toBe(false);
+    expect(await store.moveSegment(phone, 'new', 'loyal')).toBe(true);
+    expect(await store.moveSegment(phone, 'new', 'loyal')).toBe(false);
+
+    expect((await store.history(phone))?.segment).toBe('loyal');
+    const views = await Promise.all(Array.from({ length: 8 }, (_, i) => bucket(`segments-${i}`, 'all')));
+    expect(views.filter(Boolean)).toEqual([{ new: 0, loyal: 1 }]);
+  });
+});
