@@ -75,6 +75,7 @@ const boundsOverTarget: Record<string, number> = {
   'list-alerts': 410 * KB,
   'get-alert': 430 * KB,
   'get-integrity': 415 * KB,
+  'get-retention': 420 * KB,
   'reveal-alert-contact': 430 * KB,
   'get-closed-loop': 410 * KB,
   'get-web-survey': 425 * KB,

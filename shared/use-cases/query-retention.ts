@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { surveyType } from '#shared/config/schema.ts';
 import { partitionsBetween } from '#shared/domain/periods.ts';
 import { horizonView, retentionClasses, wilsonInterval } from '#shared/domain/retention.ts';

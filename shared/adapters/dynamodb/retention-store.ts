@@ -1,5 +1,5 @@
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { surveyType } from '#shared/config/schema.ts';
 import { type Cohort, cohortGroup, horizonView, returnMarker } from '#shared/domain/retention.ts';
 import { type Segment, segmentShard, segments, segmentView } from '#shared/domain/rfm.ts';
