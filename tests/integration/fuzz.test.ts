@@ -59,7 +59,7 @@ const controlEncodings = ['%00', '%01', '%0A', '%0D', '%1B', '%7F', '%C2%80', '%
 const parameterRoutes: { method: 'GET' | 'POST'; path: string }[] = [
   { method: 'GET', path: '/v1/alerts/{}' },
   { method: 'POST', path: '/v1/alerts/{}/actions' },
-  { method: 'GET', path: '/assets/{}' },
+  { method: 'POST', path: '/v1/alerts/{}/contact' },
   { method: 'GET', path: '/s/{}' },
   { method: 'POST', path: '/s/{}' },
 ];
