@@ -28,8 +28,9 @@ describe('email alert channel', () => {
     });
     expect(raised?.text).toContain('评分: NPS 2/10');
     expect(raised?.text).toContain('meh, not great');
-    expect(raised?.text).toContain(`https://closedloop.example.com/v1/alerts/${alert.id}`);
-    expect(raised?.html).toContain(`<a href="https://closedloop.example.com/v1/alerts/${alert.id}">`);
+    // The link opens the case page (through sign-in), not the JSON route.
+    expect(raised?.text).toContain(`https://closedloop.example.com/inbox/alerts/${alert.id}`);
+    expect(raised?.html).toContain(`<a href="https://closedloop.example.com/inbox/alerts/${alert.id}">`);
     expect(escalated?.subject).toBe('差评预警升级：超时未确认 · 浦东服务中心');
     for (const email of emails) {
       expect(email.text).toContain(`+86 ${phone.slice(0, 3)}****${phone.slice(-4)}`);
