@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, postVisit, stack, tokens, visit, waitFor, waitForTexts } from '../integration/helpers.ts';
-import { desktopContext, launchChromium, open, overflowsSideways, phoneContext, screenshot } from './browser.ts';
+import { api, heads, postVisit, stack, tokens, visit, waitFor, waitForTexts } from '../integration/helpers.ts';
+import { desktopContext, launchChromium, open, overflowsSideways, phoneContext, screenshot, signInOnForm } from './browser.ts';
 
 /**
  * The integrity panel against a real local stack: an advisor at the link-mode store whose
@@ -31,8 +31,8 @@ const settled = (page: Page) => page.waitForFunction(() => document.querySelecto
 
 async function signedIn(context: BrowserContext) {
   const { page, errors } = await open(context, '/');
-  await page.getByLabel('访问令牌', { exact: true }).fill(tokens.cx);
-  await page.getByRole('button', { name: '查看仪表盘' }).click();
+  // The dashboard sends the browser to the provider's sign-in form and comes back signed in.
+  await signInOnForm(page, heads.cx);
   await page.locator('#integrity table').waitFor();
   await settled(page);
   return { page, errors };

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, stack, tokens, waitFor } from '../integration/helpers.ts';
-import { desktopContext, launchChromium, open, overflowsSideways, phoneContext, screenshot } from './browser.ts';
+import { api, heads, stack, tokens, waitFor } from '../integration/helpers.ts';
+import { desktopContext, launchChromium, open, overflowsSideways, phoneContext, screenshot, signInOnForm } from './browser.ts';
 
 /**
  * The retention panel against a real local stack, on a store no other browser test writes to:
@@ -39,8 +39,8 @@ const settled = (page: Page) => page.waitForFunction(() => document.querySelecto
 
 async function signedIn(context: BrowserContext) {
   const { page, errors } = await open(context, `/#metric=nps&range=30d&store=${STORE}`);
-  await page.getByLabel('访问令牌', { exact: true }).fill(tokens.cx);
-  await page.getByRole('button', { name: '查看仪表盘' }).click();
+  // The dashboard sends the browser to the provider's sign-in form and comes back signed in.
+  await signInOnForm(page, heads.cx);
   await page.locator('#retention .retention-rows').waitFor();
   await settled(page);
   return { page, errors };
@@ -88,8 +88,7 @@ describe('the retention panel', () => {
   it("tells a department head that retention is the CX team's, without an error", async () => {
     const context = await desktopContext(browser, stack.url);
     const { page, errors } = await open(context, '/');
-    await page.getByLabel('访问令牌', { exact: true }).fill(tokens.workshop);
-    await page.getByRole('button', { name: '查看仪表盘' }).click();
+    await signInOnForm(page, heads.workshop);
     await page.locator('#retention .notice').waitFor();
 
     await expect(page.locator('#retention .notice').textContent()).resolves.toContain('仅对客户体验团队开放');
