@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, heads, postVisit, stack, tokens, visit, waitFor, waitForTexts } from '../integration/helpers.ts';
+import { answerOnTheWeb, api, heads, stack, tokens, waitFor } from '../integration/helpers.ts';
 import { desktopContext, launchChromium, open, overflowsSideways, phoneContext, screenshot, signInOnForm } from './browser.ts';
 
 /**
@@ -13,19 +13,8 @@ const ADVISOR = `A-int-${randomUUID().slice(0, 6)}`;
 const STORE = 'sz-futian';
 const COMMENT = '师傅让我当场填的';
 
-async function answerAtTheCounter(score: number) {
-  const body = visit({ storeId: STORE, advisorId: ADVISOR, occurredAt: new Date(Date.now() - 60_000).toISOString() });
-  await postVisit(body);
-  const [text] = await waitForTexts(body.customer.phone, 1);
-  const path = /\/s\/[A-Za-z0-9_-]{22}\b/.exec(text?.body ?? '')?.[0];
-  if (!path) throw new Error(`no survey link in: ${text?.body}`);
-  const answered = await api(path, {
-    method: 'POST',
-    body: new URLSearchParams({ score: String(score), reason: COMMENT }).toString(),
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-  });
-  expect(answered.status).toBe(200);
-}
+const answerAtTheCounter = (score: number) =>
+  answerOnTheWeb({ storeId: STORE, advisorId: ADVISOR }, { score: String(score), reason: COMMENT });
 
 const settled = (page: Page) => page.waitForFunction(() => document.querySelector('[aria-busy]') === null);
 

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { alertState, answeredSurvey, api, countItems, tokens, type ApiResponse, visit, waitFor } from './helpers.ts';
+import { alertOfSurvey, alertState, answeredSurvey, api, type ApiResponse, countItems, tokens, visit } from './helpers.ts';
 
 type Role = 'none' | 'unknown' | 'cx' | 'ingest' | 'workshop' | 'advisors';
 const bearer: Record<Role, string | undefined> = {
@@ -69,10 +69,7 @@ const expectedStatus = (route: (typeof routes)[number], role: Role) =>
 describe('the authorization matrix: every route × every role', () => {
   beforeAll(async () => {
     const { surveyId } = await answeredSurvey('2', 'the repair did not hold, same noise again');
-    alertId = await waitFor(async () => {
-      const { body } = await api('/v1/alerts?departmentId=workshop', { token: tokens.cx });
-      return body.alerts.find((a: { surveyId: string }) => a.surveyId === surveyId)?.id;
-    }, 'the workshop alert');
+    alertId = (await alertOfSurvey(surveyId, 'workshop')).id;
   });
 
   const cases = routes.flatMap((route) => roles.map((role) => [route.name, role, expectedStatus(route, role)] as const));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  alertOfSurvey,
   answeredSurvey,
   api,
   countItems,
@@ -157,13 +158,7 @@ describe('POST /v1/sms/twilio', () => {
 describe('alerts API', () => {
   async function detractorAlert(reason: string) {
     const { surveyId } = await answeredSurvey('2', reason);
-    for (let i = 0; i < 100; i++) {
-      const { body } = await api('/v1/alerts', { token: tokens.cx });
-      const alert = body.alerts.find((a: { surveyId: string }) => a.surveyId === surveyId);
-      if (alert) return alert;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error('no alert');
+    return alertOfSurvey(surveyId);
   }
 
   it('lets a department see and act on its own alerts only', async () => {

@@ -130,6 +130,35 @@ export async function waitFor<T>(probe: () => Promise<T | undefined | false>, wh
   }
 }
 
+/** A survey's alert as the CX team lists it (of one department, when given), once it is raised. */
+export const alertOfSurvey = (surveyId: string, departmentId?: string) =>
+  waitFor(async () => {
+    const { body } = await api(`/v1/alerts${departmentId ? `?departmentId=${departmentId}` : ''}`, { token: tokens.cx });
+    return body.alerts.find((a: { surveyId: string }) => a.surveyId === surveyId);
+  }, `the alert of ${surveyId}`);
+
+/**
+ * A visit at a link-mode store that ended a minute ago (the test config sends at once), its
+ * web survey answered at once with `form`; `headers` set what the browser sends (its user agent).
+ */
+export async function answerOnTheWeb(
+  overrides: Record<string, unknown>,
+  form: Record<string, string>,
+  headers: Record<string, string> = {},
+) {
+  const body = visit({ storeId: 'sz-futian', occurredAt: new Date(Date.now() - 60_000).toISOString(), ...overrides });
+  await postVisit(body);
+  const [text] = await waitForTexts(body.customer.phone, 1);
+  const path = /\/s\/[A-Za-z0-9_-]{22}\b/.exec(text?.body ?? '')?.[0];
+  if (!path) throw new Error(`no survey link in: ${text?.body}`);
+  const answered = await api(path, {
+    method: 'POST',
+    body: new URLSearchParams(form).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+  });
+  if (answered.status !== 200) throw new Error(`the web survey answered ${answered.status}: ${answered.text}`);
+}
+
 /** Items in every table, once nothing is moving: the "nothing was written" check. */
 export async function countItems(): Promise<number> {
   const count = async () => {

@@ -1,24 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { api, newPhone, postVisit, scores, tokens, visit, visitDay, waitFor, waitForTexts } from './helpers.ts';
+import { answerOnTheWeb, api, newPhone, postVisit, scores, tokens, visit, visitDay, waitFor } from './helpers.ts';
 
 /** This run's own browser: the device id is a hash of address and user agent, so other tests' answers are not on it. */
 const userAgent = `integrity-test/${randomUUID()}`;
 
-/** A visit at the link-mode store that ended a minute ago (the test config sends at once), answered on the web at once. */
-async function answerOnTheWeb(advisorId: string, score: number) {
-  const body = visit({ storeId: 'sz-futian', advisorId, occurredAt: new Date(Date.now() - 60_000).toISOString() });
-  await postVisit(body);
-  const [text] = await waitForTexts(body.customer.phone, 1);
-  const path = /\/s\/[A-Za-z0-9_-]{22}\b/.exec(text?.body ?? '')?.[0];
-  if (!path) throw new Error(`no survey link in: ${text?.body}`);
-  const answered = await api(path, {
-    method: 'POST',
-    body: new URLSearchParams({ score: String(score) }).toString(),
-    headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': userAgent },
-  });
-  expect(answered.status).toBe(200);
-}
+const answerWithThisBrowser = (advisorId: string, score: number) =>
+  answerOnTheWeb({ advisorId }, { score: String(score) }, { 'user-agent': userAgent });
 
 const integrity = async (query: string, day = visitDay()) => {
   const { status, body } = await api(`/v1/integrity?from=${day}&to=${day}&granularity=day&${query}`, {
@@ -40,8 +28,8 @@ const importRows = (rows: object[]) =>
 describe('integrity signals through the local runtime', () => {
   it('flags web answers given at once from the store network, the second customer on one device too, and lists them', async () => {
     const advisorId = `A-fast-${randomUUID().slice(0, 6)}`;
-    await answerOnTheWeb(advisorId, 10);
-    await answerOnTheWeb(advisorId, 10);
+    await answerWithThisBrowser(advisorId, 10);
+    await answerWithThisBrowser(advisorId, 10);
 
     const group = await waitFor(async () => {
       const g = await groupOf('groupBy=advisor&storeId=sz-futian', advisorId);

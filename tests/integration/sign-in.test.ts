@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { clientToken, signIn } from '../../scripts/lib/sign-in.ts';
-import { alertState, answeredSurvey, api, countItems, heads, stack, tokens, waitFor } from './helpers.ts';
+import { alertOfSurvey, alertState, answeredSurvey, api, countItems, heads, stack, tokens } from './helpers.ts';
 
 const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString());
 const config = JSON.parse(readFileSync(stack.configPath, 'utf8'));
@@ -16,10 +16,7 @@ const config = JSON.parse(readFileSync(stack.configPath, 'utf8'));
 let alertId = '';
 beforeAll(async () => {
   const { surveyId } = await answeredSurvey('3', '车修完还是有异响，返工也没修好');
-  alertId = await waitFor(async () => {
-    const { body } = await api('/v1/alerts?departmentId=workshop', { token: tokens.cx });
-    return body.alerts.find((a: { surveyId: string }) => a.surveyId === surveyId)?.id;
-  }, 'the workshop alert');
+  alertId = (await alertOfSurvey(surveyId, 'workshop')).id;
 });
 
 describe('signing in on the local provider', () => {
