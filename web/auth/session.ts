@@ -11,13 +11,18 @@
 import * as oauth from 'oauth4webapi';
 import * as z from 'zod/mini';
 
+import type { SignInClient } from '#shared/config/sign-in.ts';
 import { authorizeUrl } from './authorize-url.ts';
 import { SIGN_IN_FILE } from '../site.ts';
 
 export const CALLBACK_PATH = '/auth/callback';
 
-const signInSchema = z.object({ issuer: z.string(), clientId: z.string(), scope: z.string() });
-export type SignInClient = z.infer<typeof signInSchema>;
+const signInSchema = z.object({
+  issuer: z.string(),
+  clientId: z.string(),
+  scope: z.string(),
+}) satisfies z.ZodMiniType<SignInClient>;
+export type { SignInClient };
 
 /**
  * The sign-in client of this installation, from /sign-in.json beside the pages: the pages are
