@@ -2,6 +2,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 
 const SCREENSHOTS = 'tests/e2e/screenshots';
 
@@ -47,6 +48,34 @@ export function desktopContext(browser: Browser, baseURL: string, locale = 'zh-C
       reducedMotion: 'reduce',
     }),
   );
+}
+
+/**
+ * One Chromium for the calling test file, and contexts for its tests, each closed when its test
+ * ends: the hooks every browser test file needs, registered once.
+ */
+export function chromiumForFile(baseURL: () => string) {
+  let browser: Browser | undefined;
+  const opened: BrowserContext[] = [];
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterEach(async () => {
+    for (const context of opened.splice(0)) await context.close();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  const kept = async (pending: (running: Browser) => Promise<BrowserContext>) => {
+    if (!browser) throw new Error('Chromium is not running: contexts are for tests, after beforeAll');
+    const context = await pending(browser);
+    opened.push(context);
+    return context;
+  };
+  return {
+    phone: () => kept((running) => phoneContext(running, baseURL())),
+    desktop: (locale?: string) => kept((running) => desktopContext(running, baseURL(), locale)),
+  };
 }
 
 async function withDefaults(pending: Promise<BrowserContext>): Promise<BrowserContext> {

@@ -1,8 +1,8 @@
 import { AxeBuilder } from '@axe-core/playwright';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { answeredSurvey, api, e164, heads, stack, tokens, waitFor } from '../integration/helpers.ts';
-import { desktopContext, launchChromium, open, overflowsSideways, phoneContext, screenshot, signInOnForm } from './browser.ts';
+import { chromiumForFile, open, overflowsSideways, screenshot, signInOnForm } from './browser.ts';
 
 /**
  * A department head closes the loop from the alert's own link, on a phone and on a desktop:
@@ -44,17 +44,7 @@ async function deliveredWorkshopCase() {
 }
 
 describe('inbox and case pages', () => {
-  let browser: Browser;
-  let context: BrowserContext;
-  beforeAll(async () => {
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
-  afterEach(async () => {
-    await context?.close();
-  });
+  const chromium = chromiumForFile(() => stack.url);
 
   for (const size of ['phone', 'desktop'] as const) {
     it(`lets the head follow the alert's link, call the customer and close the loop (${size})`, async () => {
@@ -66,7 +56,7 @@ describe('inbox and case pages', () => {
       const before = (await api(`/v1/closed-loop?from=${day}&to=${day}&departmentId=workshop`, { token: tokens.cx })).body
         .overall;
 
-      context = size === 'phone' ? await phoneContext(browser, stack.url) : await desktopContext(browser, stack.url);
+      const context = size === 'phone' ? await chromium.phone() : await chromium.desktop();
       const { page, errors } = await open(context, url.pathname);
       await page.locator('#username').waitFor();
       expect(await seriousViolations(page)).toEqual([]);
@@ -118,16 +108,12 @@ describe('inbox and case pages', () => {
       expect(errors).toEqual([]);
 
       // Another department's head opening the same link is refused, and nothing changes.
-      const other = size === 'phone' ? await phoneContext(browser, stack.url) : await desktopContext(browser, stack.url);
-      try {
-        const second = await open(other, url.pathname);
-        await signInOnForm(second.page, heads.advisors);
-        await second.page.getByRole('alert').filter({ hasText: '此工单属于其他部门' }).waitFor();
-        expect(await second.page.locator('#reveal').count()).toBe(0);
-        expect(second.errors).toEqual([]);
-      } finally {
-        await other.close();
-      }
+      const other = size === 'phone' ? await chromium.phone() : await chromium.desktop();
+      const second = await open(other, url.pathname);
+      await signInOnForm(second.page, heads.advisors);
+      await second.page.getByRole('alert').filter({ hasText: '此工单属于其他部门' }).waitFor();
+      expect(await second.page.locator('#reveal').count()).toBe(0);
+      expect(second.errors).toEqual([]);
       expect((await api(`/v1/alerts/${alertId}`, { token: tokens.cx })).body.actions).toHaveLength(3);
     }, 150_000);
   }

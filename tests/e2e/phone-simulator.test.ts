@@ -1,7 +1,7 @@
-import type { Browser, BrowserContext, Locator } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { e164, postVisit, stack, visit, waitForTexts } from '../integration/helpers.ts';
-import { launchChromium, open, overflowsSideways, phoneContext, screenshot } from './browser.ts';
+import { chromiumForFile, open, overflowsSideways, screenshot } from './browser.ts';
 
 /** The thread as the customer reads it: who sent each bubble, and its text without the time line. */
 const bubbles = (thread: Locator) =>
@@ -13,24 +13,13 @@ const bubbles = (thread: Locator) =>
   );
 
 describe('phone simulator page', () => {
-  let browser: Browser;
-  let context: BrowserContext;
-
-  beforeAll(async () => {
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
-  afterEach(async () => {
-    await context?.close();
-  });
+  const chromium = chromiumForFile(() => stack.url);
 
   it('shows a Chinese survey text and carries a promoter through the why-question to the thanks', async () => {
     const body = visit();
     const phone = e164(body.customer.phone);
     expect((await postVisit(body)).status).toBe(202);
-    context = await phoneContext(browser, stack.url);
+    const context = await chromium.phone();
 
     // As a developer types it in the address bar: the '+' unencoded.
     const { page, errors, consoleErrors, failedRequests } = await open(context, `/dev/phone?phone=${phone}`);
@@ -67,7 +56,7 @@ describe('phone simulator page', () => {
     const typed = `07911 1${String(Math.floor(Math.random() * 1e5)).padStart(5, '0')}`;
     const body = visit({ storeId: 'uk-reading', serviceType: 'repair' }, { locale: 'en', phone: typed, name: 'Sam' });
     expect((await postVisit(body)).status).toBe(202);
-    context = await phoneContext(browser, stack.url);
+    const context = await chromium.phone();
 
     const { page, errors } = await open(context, '/dev/phone');
     await page.getByRole('textbox', { name: 'another phone number' }).fill(typed);
@@ -105,7 +94,7 @@ describe('phone simulator page', () => {
     for (const body of [first, second]) expect((await postVisit(body)).status).toBe(202);
     await waitForTexts(first.customer.phone, 1);
     await waitForTexts(second.customer.phone, 1);
-    context = await phoneContext(browser, stack.url);
+    const context = await chromium.phone();
 
     const { page, errors } = await open(context, `/dev/phone?phone=${encodeURIComponent(e164(first.customer.phone))}`);
     const thread = page.locator('#thread');

@@ -1,7 +1,6 @@
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { postVisit, stack, visit, waitForTexts } from '../integration/helpers.ts';
-import { launchChromium, open, overflowsSideways, phoneContext, screenshot } from './browser.ts';
+import { chromiumForFile, open, overflowsSideways, screenshot } from './browser.ts';
 
 /** The link in the text a link-mode store sends, as a path on the local stack. */
 async function surveyPath(customer: Record<string, unknown> = {}, overrides: Record<string, unknown> = {}) {
@@ -14,22 +13,11 @@ async function surveyPath(customer: Record<string, unknown> = {}, overrides: Rec
 }
 
 describe('web survey page', () => {
-  let browser: Browser;
-  let context: BrowserContext;
-
-  beforeAll(async () => {
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
-  afterEach(async () => {
-    await context?.close();
-  });
+  const chromium = chromiumForFile(() => stack.url);
 
   it('is answered on a phone: pick a score, give a reason, send, and a second send is refused kindly', async () => {
     const path = await surveyPath({ name: '李女士' });
-    context = await phoneContext(browser, stack.url);
+    const context = await chromium.phone();
     const { page, errors, consoleErrors, failedRequests } = await open(context, path);
 
     await expect.poll(() => page.getByRole('group').locator('legend').textContent()).toContain('推荐');
@@ -55,7 +43,7 @@ describe('web survey page', () => {
 
   it('asks for a score when the form is sent without one, in English', async () => {
     const path = await surveyPath({ locale: 'en' }, { serviceType: 'warranty' });
-    context = await phoneContext(browser, stack.url);
+    const context = await chromium.phone();
     const { page } = await open(context, path);
     await expect.poll(() => page.getByRole('group').locator('legend').textContent()).toContain('It was easy');
     expect(await page.locator('input[name="score"]').count()).toBe(7);
