@@ -1,12 +1,11 @@
-import { VaultCustomerContact } from '#shared/adapters/contact/vault-contact.ts';
 import { revealContact } from '#shared/use-cases/reveal-contact.ts';
-import { alertStore, clock, config, phoneVault, surveyStore } from '../lib/compose.ts';
+import { alertStore, clock, config, customerContact } from '../lib/compose.ts';
 import { httpHandler, json, pathParameter, personCalling } from '../lib/http.ts';
 import { createLogger } from '../lib/logger.ts';
 
 const logger = createLogger();
 
-const deps = { config, clock, alerts: alertStore(), contact: new VaultCustomerContact(surveyStore(), phoneVault()) };
+const deps = { config, clock, alerts: alertStore(), contact: customerContact() };
 
 export const handler = httpHandler(logger, async (event) => {
   const identity = personCalling(config, event, 'cx', 'department');

@@ -3,6 +3,7 @@
  * asks only for what it uses, so its bundle carries only those SDK clients. The rarely used
  * ones (SES, End User Messaging) are imported on their first call, not at cold start.
  */
+import { VaultCustomerContact } from '#shared/adapters/contact/vault-contact.ts';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createAlertChannels } from '#shared/adapters/alert-channels/alert-channels.ts';
@@ -23,7 +24,7 @@ import { requireAbsoluteChannelUrls } from '#shared/config/channel-urls.ts';
 import { twilioStatusCallbackPath } from '#shared/config/resource-names.ts';
 import { loadRuntime, type Runtime } from '#shared/config/runtime.ts';
 import { createPhoneVault } from '#shared/privacy/phone-vault.ts';
-import type { Clock, SmsSender } from '#shared/ports.ts';
+import type { Clock, CustomerContact, SmsSender } from '#shared/ports.ts';
 import { secretSource } from './secret-source.ts';
 
 export const runtime: Runtime = loadRuntime(process.env, await secretSource(process.env));
@@ -68,6 +69,12 @@ export function phoneVault() {
   if (!key) throw new Error('no phone key: set PHONE_KEY or privacy.phoneKey in the config');
   return createPhoneVault(key);
 }
+
+/**
+ * How a head reaches the customer: today the survey's own number, decrypted. A virtual-number
+ * service (an AXB binding) would be built here instead, behind the same port.
+ */
+export const customerContact = (): CustomerContact => new VaultCustomerContact(surveyStore(), phoneVault());
 
 /** Email goes to the local outbox file when EMAIL_OUTBOX names one (the local runtime does), else to Amazon SES. */
 export function emailTransport(): EmailTransport {
