@@ -8,8 +8,16 @@ export type Role = 'cx' | 'department' | 'ingest';
 export type Identity = Actor & ({ role: 'cx' } | { role: 'ingest' } | { role: 'department'; departmentId: string });
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest();
-const keyDigest = (key: MachineKey) =>
-  key.token.startsWith('sha256:') ? Buffer.from(key.token.slice('sha256:'.length), 'hex') : sha256(key.token);
+/** Each configured key's SHA-256, worked out once per key (the config is frozen), not on every request. */
+const digests = new WeakMap<MachineKey, Buffer>();
+function keyDigest(key: MachineKey): Buffer {
+  let digest = digests.get(key);
+  if (!digest) {
+    digest = key.token.startsWith('sha256:') ? Buffer.from(key.token.slice('sha256:'.length), 'hex') : sha256(key.token);
+    digests.set(key, digest);
+  }
+  return digest;
+}
 
 /** The `Authorization: Bearer …` credential, or undefined. */
 export function bearerOf(authorization: string | undefined): string | undefined {
