@@ -1,6 +1,7 @@
 /**
- * What survives the local stack going down: a clean stop (SIGTERM) and a crash (SIGKILL of
- * the stack and its DynamoDB Local), each followed by a restart on the same DATA_DIR.
+ * What survives the local stack going down: a clean stop (SIGTERM) and a crash (SIGKILL of the
+ * stack, then of its DynamoDB Local once idle: see StackProcess.kill), each followed by a
+ * restart on the same DATA_DIR.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
