@@ -251,11 +251,11 @@ export function buildTopology(config: Pick<Config, 'departments' | 'sms'>): Topo
       {
         name: 'run-survey-timer',
         entry: 'functions/sqs/run-survey-timer.ts',
-        description: 'Sends due surveys and reminders, expires and closes conversations',
+        description: 'Sends due surveys and reminders, expires and closes conversations, raises retention tasks',
         timeoutSeconds: consumerTimeout,
         memoryMb: 512,
         triggers: [{ kind: 'queue', queue: 'survey-dispatch', batchSize: 10, maxBatchingWindowSeconds: 0 }],
-        bindings: [main('readWrite'), send('responses'), { kind: 'api' }, ...sendSms],
+        bindings: [main('readWrite'), send('responses'), { kind: 'api' }, ...sendSms, ...sendToAlertQueues],
       },
       ...(awsSms
         ? [

@@ -15,7 +15,7 @@ import type { Cohort } from '#shared/domain/retention.ts';
 import type { Segment } from '#shared/domain/rfm.ts';
 import type { RollupCounters, RollupFamily, RollupIncrement } from '#shared/domain/rollups.ts';
 import type { Sentiment } from '#shared/domain/scoring.ts';
-import type { SurveyType } from '#shared/config/schema.ts';
+import type { Locale, SurveyType } from '#shared/config/schema.ts';
 
 export interface Clock {
   now(): Date;
@@ -65,10 +65,14 @@ export interface PhoneVault {
 }
 
 export type SurveyTimerMessage = { surveyId: string; action: SurveyTimerAction; at: string };
+/** A customer's timer: their silence has lasted `retention.atRiskAfterDays` (key: the phone's hash). */
+export type CustomerTimerMessage = { phoneHash: string; action: 'at_risk'; at: string };
 export type AlertDeliveryMessage = { alertId: string; round: string; at?: string | undefined };
 
 export interface WorkQueues {
   surveyTimer(message: SurveyTimerMessage): Promise<void>;
+  /** On the same queue as the survey timers (one consumer runs both). */
+  customerTimer(message: CustomerTimerMessage): Promise<void>;
   /** Asks the scorer to bring a survey's response, rollups and alerts up to date. */
   responseUpdated(surveyId: string): Promise<void>;
   /** The same for many surveys at once (batched sends). */
@@ -110,6 +114,8 @@ export interface SuppressionContext {
   /** When the phone is valid: the visit still counts in the customer's history. */
   phoneHash?: string | undefined;
   spend?: number | undefined;
+  /** When the phone is valid: how to reach the customer, kept with their history. */
+  contact?: CustomerContactCard | undefined;
   customerId?: string | undefined;
   /** The visit's contact quality (no, invalid, shared or staff phone): counted in the funnel. */
   contactFlags?: import('#shared/domain/integrity.ts').ContactFlag[] | undefined;
@@ -233,6 +239,24 @@ export interface CustomerHistory {
   value: CustomerValue;
   /** The segment the customer is counted in, if any yet. */
   segment?: Segment | undefined;
+  /** How to reach them and where they were last: from their latest visit taken in. */
+  contact?: CustomerContactCard | undefined;
+  /** When their silence raises a retention task (loyal customers only). */
+  atRiskAt?: string | undefined;
+  /** The retention task being worked now, if any: no second one while it is open. */
+  openTaskId?: string | undefined;
+  /** The latest retention task raised, open or closed: a visit after it may win them back. */
+  lastTask?: { id: string; raisedAt: string } | undefined;
+}
+
+/** What the latest visit said about reaching the customer; the phone only encrypted. */
+export interface CustomerContactCard {
+  phoneCipher: string;
+  phoneMasked: string;
+  customerName?: string | undefined;
+  storeId: string;
+  serviceType: string;
+  locale?: Locale | undefined;
 }
 
 /**
@@ -254,6 +278,12 @@ export interface RetentionStore {
   ): Promise<boolean>;
   /** Moves the customer from the segment they are counted in (none: not counted yet) to another, once; false if it moved meanwhile. */
   moveSegment(phoneHash: string, from: Segment | undefined, to: Segment): Promise<boolean>;
+  /** Sets (or, with null, clears) when the customer's silence raises a task; left alone while a task is open. */
+  armAtRisk(phoneHash: string, at: string | null): Promise<void>;
+  /** Claims the customer for a task: the at-risk timer that fired is taken out, the task is open; false if it moved meanwhile. */
+  openTask(phoneHash: string, task: { id: string; raisedAt: string }, timerAt: string): Promise<boolean>;
+  /** The task is closed: the customer may get another once a later silence raises one. */
+  closeTask(phoneHash: string, taskId: string): Promise<void>;
 }
 
 export interface AlertStore {
@@ -273,7 +303,7 @@ export interface AlertStore {
 }
 
 export interface DueTimer {
-  entity: 'survey' | 'alert';
+  entity: 'survey' | 'alert' | 'customer';
   id: string;
   action: string;
   at: string;
@@ -293,14 +323,22 @@ export interface AlertChannelSender {
 }
 
 export interface AlertPayload {
-  type: 'alert.raised' | 'alert.escalated' | 'alert.reassigned';
+  type:
+    | 'alert.raised'
+    | 'alert.escalated'
+    | 'alert.reassigned'
+    | 'retention.raised'
+    | 'retention.escalated'
+    | 'retention.reassigned';
   alert: {
     id: string;
     departmentId: string;
     departmentName: string;
     priority: string;
-    surveyType: SurveyType;
-    score: number;
+    kind: 'detractor' | 'retention';
+    segment: Segment | null;
+    surveyType: SurveyType | null;
+    score: number | null;
     comment: string | null;
     categories: string[];
     storeId: string;
@@ -312,6 +350,8 @@ export interface AlertPayload {
     dueAt: string;
     escalated: boolean;
     createdAt: string;
+    /** A retention task's customer: their last visit, visits and spend (never their phone's hash). */
+    retention: { lastVisitAt: string; visits: number; spend: number; daysSinceVisit: number } | null;
   };
   /** `view`: the case page in the inbox; `api`: the alert's JSON route; `act`: its actions route. */
   links: { view: string; api: string; act: string };

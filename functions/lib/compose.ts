@@ -52,6 +52,7 @@ export const visitIntake = () => ({
   queues: workQueues(),
   vault: phoneVault(),
   retention: retentionStore(),
+  alerts: alertStore(),
 });
 
 /** Queue URLs come from the function's bindings; a missing one fails loudly when used. */
@@ -74,7 +75,7 @@ export function phoneVault() {
  * How a head reaches the customer: today the survey's own number, decrypted. A virtual-number
  * service (an AXB binding) would be built here instead, behind the same port.
  */
-export const customerContact = (): CustomerContact => new VaultCustomerContact(surveyStore(), phoneVault());
+export const customerContact = (): CustomerContact => new VaultCustomerContact(surveyStore(), retentionStore(), phoneVault());
 
 /** Email goes to the local outbox file when EMAIL_OUTBOX names one (the local runtime does), else to Amazon SES. */
 export function emailTransport(): EmailTransport {

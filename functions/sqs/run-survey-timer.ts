@@ -1,6 +1,18 @@
+import * as z from 'zod';
 import { businessMetrics } from '#shared/config/metric-names.ts';
+import { customerTimerMessageSchema, raiseRetentionTask } from '#shared/use-cases/retention-tasks.ts';
 import { runSurveyTimer, surveyTimerMessageSchema } from '#shared/use-cases/run-survey-timer.ts';
-import { clock, config, phoneVault, runtime, smsSender, surveyStore, workQueues } from '../lib/compose.ts';
+import {
+  alertStore,
+  clock,
+  config,
+  phoneVault,
+  retentionStore,
+  runtime,
+  smsSender,
+  surveyStore,
+  workQueues,
+} from '../lib/compose.ts';
 import { createLogger } from '../lib/logger.ts';
 import { count } from '../lib/observability.ts';
 import { sqsHandler } from '../lib/sqs.ts';
@@ -15,9 +27,20 @@ const deps = {
   sms: smsSender(),
   vault: phoneVault(),
   publicBaseUrl: runtime.publicBaseUrl,
+  retention: retentionStore(),
+  alerts: alertStore(),
 };
 
-export const handler = sqsHandler(logger, surveyTimerMessageSchema, async (message) => {
+/** The timers of surveys (send, remind, expire, close, resurvey) and of customers (at risk). */
+const timerMessageSchema = z.union([surveyTimerMessageSchema, customerTimerMessageSchema]);
+
+export const handler = sqsHandler(logger, timerMessageSchema, async (message) => {
+  if ('phoneHash' in message) {
+    const outcome = await raiseRetentionTask(deps, message);
+    logger.info('customer timer', { action: message.action, at: message.at, outcome });
+    if (outcome === 'raised') count(businessMetrics.retentionTasksRaised);
+    return;
+  }
   const outcome = await runSurveyTimer(deps, message);
   logger.info('survey timer', { surveyId: message.surveyId, action: message.action, outcome });
   if (outcome === 'sent') count(message.action === 'remind' ? businessMetrics.remindersSent : businessMetrics.surveysSent);

@@ -16,5 +16,6 @@ export const businessMetrics = {
   alertsRaised: 'AlertsRaised',
   alertsDelivered: 'AlertsDelivered',
   escalations: 'Escalations',
+  retentionTasksRaised: 'RetentionTasksRaised',
 } as const;
 export type BusinessMetric = (typeof businessMetrics)[keyof typeof businessMetrics];

@@ -6,7 +6,8 @@ import { encodingOf } from '#shared/domain/sms-segments.ts';
 const id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes, at most 40');
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, 24-hour');
 const timezone = z.string().refine(isTimeZone, 'an IANA time zone such as Asia/Shanghai');
-const locale = z.enum(['zh-CN', 'en']);
+export const locales = ['zh-CN', 'en'] as const;
+const locale = z.enum(locales);
 const smsMode = z.enum(['two-way', 'link']);
 export const surveyTypes = ['nps', 'csat', 'ces'] as const;
 export const surveyType = z.enum(surveyTypes);
@@ -283,11 +284,22 @@ export const configSchema = z
           .default({ recencyDays: [45, 120, 240, 400], visits: [2, 3, 5, 8], spend: [1500, 4000, 10_000, 25_000] }),
         /** Detractors in these segments get high-priority alerts with the shorter SLA (`priority.slaFactor`). */
         highValueSegments: z.array(z.enum(segments)).default(['champions', 'loyal', 'cant_lose']),
+        /** A loyal customer (F ≥ 3 and M ≥ 3) with no visit for this long raises one retention task. */
+        atRiskAfterDays: z.number().int().min(7).max(730).default(180),
+        /** Who works retention tasks (default: `defaultDepartment`); their channels and inbox. */
+        departmentId: id.optional(),
+        /** A retention task's SLA: a personal call within 72 hours is the recovery playbook. */
+        taskSlaHours: z.number().positive().max(720).default(72),
+        /** A visit within this many days of the task counts the customer won back. */
+        wonBackDays: z.number().int().min(1).max(365).default(90),
       })
       .default({
         horizonDays: [180, 365],
         rfm: { recencyDays: [45, 120, 240, 400], visits: [2, 3, 5, 8], spend: [1500, 4000, 10_000, 25_000] },
         highValueSegments: ['champions', 'loyal', 'cant_lose'],
+        atRiskAfterDays: 180,
+        taskSlaHours: 72,
+        wonBackDays: 90,
       }),
     routing: z.array(routingRule).default([]),
     closure,
@@ -348,6 +360,7 @@ export const configSchema = z
       }
     };
     mustBeDepartment(config.defaultDepartment, ['defaultDepartment']);
+    if (config.retention.departmentId) mustBeDepartment(config.retention.departmentId, ['retention', 'departmentId']);
     config.routing.forEach((rule, i) => {
       rule.departments.forEach((d, j) => {
         mustBeDepartment(d, ['routing', i, 'departments', j]);

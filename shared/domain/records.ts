@@ -89,6 +89,25 @@ export type SuppressionReason = (typeof suppressionReasons)[number];
 export type AlertStatus = 'open' | 'acknowledged' | 'contacted' | 'resolved' | 'unreachable';
 /** `phone_revealed`: someone was shown the customer's full number to call them; the status stays. */
 export type AlertAction = 'acknowledge' | 'contacted' | 'resolved' | 'unreachable' | 'reassign' | 'phone_revealed';
+
+/**
+ * How a retention task ended: the customer was reached, booked a visit, could not be reached,
+ * or is lost to a competitor or a move; `returned`: they came back before anyone closed it.
+ */
+export const retentionOutcomes = ['reached', 'booked', 'not_reachable', 'lost'] as const;
+export type RetentionOutcome = (typeof retentionOutcomes)[number] | 'returned';
+
+/** What a retention task knows of the customer who went quiet (their numbers, never their phone). */
+export interface RetentionFacts {
+  /** The customer's key (the phone's keyed hash): their history, their contact, their next visit. */
+  phoneHash: string;
+  lastVisitAt: string;
+  visits: number;
+  spend: number;
+  daysSinceVisit: number;
+  /** The first visit after the task was raised, when within `retention.wonBackDays`. */
+  wonBackAt?: string | undefined;
+}
 export type AlertTimerAction = 'deliver' | 'escalate';
 
 /** Who acted, as the audit trail records it: the subject of their token and a name to show. */
@@ -107,18 +126,27 @@ export interface AlertActionRecord {
   /** On `resolved`: the root cause the head settled on (one of `closure.rootCauses`) and the resolution's id. */
   rootCause?: string | undefined;
   resolution?: string | undefined;
+  /** On closing a retention task: how it ended. */
+  outcome?: RetentionOutcome | undefined;
 }
 
+/**
+ * A case for a department: a detractor's answer (the default), or a loyal customer gone quiet
+ * (`retention`, with no survey, score or comment of its own). Both are delivered, escalated and
+ * worked the same way.
+ */
 export interface Alert {
   id: string;
-  surveyId: string;
+  kind?: 'detractor' | 'retention' | undefined;
+  /** The survey whose answer raised it; a retention task's customer may have none. */
+  surveyId?: string | undefined;
   departmentId: string;
   status: AlertStatus;
   priority: 'normal' | 'high';
   /** The customer's RFM segment when the alert was raised (absent on alerts raised before segments). */
   segment?: Segment | undefined;
-  surveyType: SurveyType;
-  score: number;
+  surveyType?: SurveyType | undefined;
+  score?: number | undefined;
   comment?: string | undefined;
   categories: CommentCategory[];
   storeId: string;
@@ -142,6 +170,9 @@ export interface Alert {
   /** After resolution: whether the customer's next answer was 7+ (NPS) / 4+ (CSAT) / 5+ (CES). */
   recovered?: boolean | undefined;
   recoverySurveyId?: string | undefined;
+  /** A retention task's customer, and how the task ended. */
+  retention?: RetentionFacts | undefined;
+  outcome?: RetentionOutcome | undefined;
   /** Channel deliveries done, by `<round>:<channel index>`; a round is `new`, `escalation` or `reassign-N`. */
   deliveries: Record<string, string>;
   actions: AlertActionRecord[];

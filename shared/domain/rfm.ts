@@ -84,3 +84,24 @@ export function segmentShard(phoneHash: string): number {
 
 /** A loyal customer in the at-risk sense of DESIGN §5: frequent and valuable, whatever their recency. */
 export const isLoyal = ({ f, m }: Rfm) => f >= 3 && m >= 3;
+
+/**
+ * When a customer's silence raises a retention task: `afterDays` after their last visit, for a
+ * loyal customer only (F and M do not depend on the day they are read, so this is known at the visit).
+ */
+export function atRiskAt(
+  customer: { visits: number; spend: number; lastVisitAt?: string | undefined },
+  cuts: RfmCutPoints,
+  afterDays: number,
+): string | undefined {
+  if (customer.lastVisitAt === undefined) return undefined;
+  if (!isLoyal(rfmOf(customer, new Date(customer.lastVisitAt), cuts))) return undefined;
+  return new Date(Date.parse(customer.lastVisitAt) + afterDays * DAY_MS).toISOString();
+}
+
+/** The customer's first visit after a task was raised, and whether it came soon enough to count them won back. */
+export function returnAfter(visits: readonly string[], raisedAt: string, wonBackDays: number) {
+  const visitAt = visits.filter((v) => v > raisedAt).sort()[0];
+  if (visitAt === undefined) return undefined;
+  return { visitAt, wonBack: Date.parse(visitAt) - Date.parse(raisedAt) <= wonBackDays * DAY_MS };
+}

@@ -12,8 +12,10 @@ type CaseDeps = Pick<Deps, 'config' | 'clock' | 'alerts' | 'surveys'>;
 
 /** What the API shows of an alert: no internals (timers, delivery keys), never a full phone. */
 export function publicAlert(alert: Alert) {
-  const { timer: _timer, deliveries, ...rest } = alert;
-  return { ...rest, deliveredAt: Object.values(deliveries).sort()[0] ?? null };
+  const { timer: _timer, deliveries, retention, ...rest } = alert;
+  // The customer's key stays inside: what is shown of a retention task is their numbers.
+  const facts = retention ? (({ phoneHash: _key, ...shown }) => shown)(retention) : undefined;
+  return { ...rest, kind: alert.kind ?? 'detractor', retention: facts, deliveredAt: Object.values(deliveries).sort()[0] ?? null };
 }
 
 /** The first thing a person did about the alert (a reassignment or a look at the number is not a response). */
@@ -76,10 +78,10 @@ function visitOf(alert: Alert, survey: Survey | undefined) {
 }
 
 /** The customer's other surveys (same phone hash, newest first) with the alerts each raised. */
-async function historyOf(deps: CaseDeps, survey: Survey | undefined) {
-  if (!survey) return [];
-  const others = (await deps.surveys.latestForPhone(survey.phoneHash, CASE_HISTORY + 1))
-    .filter((s) => s.id !== survey.id)
+async function historyOf(deps: CaseDeps, phoneHash: string | undefined, surveyId: string | undefined) {
+  if (!phoneHash) return [];
+  const others = (await deps.surveys.latestForPhone(phoneHash, CASE_HISTORY + 1))
+    .filter((s) => s.id !== surveyId)
     .slice(0, CASE_HISTORY);
   return Promise.all(
     others.map(async (s) => {
@@ -112,11 +114,12 @@ async function historyOf(deps: CaseDeps, survey: Survey | undefined) {
 }
 
 export async function alertCase(deps: CaseDeps, alert: Alert) {
-  const survey = await deps.surveys.get(alert.surveyId);
+  const survey = alert.surveyId ? await deps.surveys.get(alert.surveyId) : undefined;
   return {
     ...publicAlert(alert),
     visit: visitOf(alert, survey),
-    history: await historyOf(deps, survey),
+    // A retention task's customer has a history, perhaps without a survey of the task's own.
+    history: await historyOf(deps, alert.retention?.phoneHash ?? survey?.phoneHash, survey?.id),
     sla: slaClock(alert, deps.clock.now()),
     timeline: timelineOf(alert),
   };

@@ -65,6 +65,34 @@ export function closedLoopFigures(alerts: Alert[]) {
   };
 }
 
+/**
+ * Retention tasks beside the detractors' alerts: raised, contacted within their SLA (a call that
+ * reached the customer or booked them, or a contact logged), closed by outcome, and won back (a
+ * visit within `retention.wonBackDays` of the task).
+ */
+export function retentionTaskFigures(tasks: Alert[]) {
+  const contactedInTime = tasks.filter((t) => t.firstContactAt !== undefined && t.firstContactAt <= t.dueAt);
+  const wonBack = tasks.filter((t) => t.retention?.wonBackAt !== undefined);
+  return {
+    raised: tasks.length,
+    open: tasks.filter((t) => t.status !== 'resolved').length,
+    escalated: tasks.filter((t) => t.escalated).length,
+    contactedWithinSla: contactedInTime.length,
+    contactedWithinSlaRate: rate(contactedInTime.length, tasks.length),
+    closed: tasks.filter((t) => t.status === 'resolved').length,
+    byOutcome: tally(tasks.map((t) => t.outcome)),
+    wonBack: wonBack.length,
+    wonBackRate: rate(wonBack.length, tasks.length),
+  };
+}
+
+const isTask = (alert: Alert) => alert.kind === 'retention';
+/** The closed-loop figures of detractors' alerts, and of retention tasks apart. */
+const figuresOf = (alerts: Alert[]) => ({
+  ...closedLoopFigures(alerts.filter((a) => !isTask(a))),
+  retentionTasks: retentionTaskFigures(alerts.filter(isTask)),
+});
+
 const tally = (values: (string | undefined)[]) => {
   const counts: Record<string, number> = {};
   for (const value of values) if (value) counts[value] = (counts[value] ?? 0) + 1;
@@ -127,10 +155,10 @@ export async function closedLoopMetrics(deps: Pick<Deps, 'config' | 'alerts'>, i
     to: query.to,
     groupBy: query.groupBy,
     granularity: query.granularity,
-    overall: closedLoopFigures(alerts.map((a) => a.alert)),
-    classifier: classifierPrecision(alerts.map((a) => a.alert)),
+    overall: figuresOf(alerts.map((a) => a.alert)),
+    classifier: classifierPrecision(alerts.map((a) => a.alert).filter((a) => !isTask(a))),
     groups: [...groups.values()]
       .sort((a, b) => a.period.localeCompare(b.period) || a.group.localeCompare(b.group))
-      .map((g) => ({ period: g.period, group: g.group, ...closedLoopFigures(g.alerts) })),
+      .map((g) => ({ period: g.period, group: g.group, ...figuresOf(g.alerts) })),
   };
 }

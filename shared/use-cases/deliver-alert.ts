@@ -61,15 +61,20 @@ export function payloadOf(deps: Pick<Deps, 'config' | 'publicBaseUrl'>, alert: A
   const base = (deps.publicBaseUrl ?? '').replace(/\/$/, '');
   const department = deps.config.departments.find((d) => d.id === alert.departmentId);
   const store = deps.config.stores.find((s) => s.id === alert.storeId);
+  const family = alert.kind === 'retention' ? 'retention' : 'alert';
+  const step = round === 'escalation' ? 'escalated' : round.startsWith('reassign') ? 'reassigned' : 'raised';
+  const facts = alert.retention;
   return {
-    type: round === 'escalation' ? 'alert.escalated' : round.startsWith('reassign') ? 'alert.reassigned' : 'alert.raised',
+    type: `${family}.${step}`,
     alert: {
       id: alert.id,
+      kind: alert.kind ?? 'detractor',
       departmentId: alert.departmentId,
       departmentName: department?.name ?? alert.departmentId,
       priority: alert.priority,
-      surveyType: alert.surveyType,
-      score: alert.score,
+      segment: alert.segment ?? null,
+      surveyType: alert.surveyType ?? null,
+      score: alert.score ?? null,
       comment: alert.comment ?? null,
       categories: alert.categories,
       storeId: alert.storeId,
@@ -81,6 +86,9 @@ export function payloadOf(deps: Pick<Deps, 'config' | 'publicBaseUrl'>, alert: A
       dueAt: alert.dueAt,
       escalated: alert.escalated,
       createdAt: alert.createdAt,
+      retention: facts
+        ? { lastVisitAt: facts.lastVisitAt, visits: facts.visits, spend: facts.spend, daysSinceVisit: facts.daysSinceVisit }
+        : null,
     },
     // `view` opens the case page (sign-in first when needed); `api` and `act` are the JSON routes.
     links: {

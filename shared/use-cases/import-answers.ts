@@ -278,7 +278,10 @@ const RETURN_READS_IN_FLIGHT = 16;
  * a return of that answer's cohort. Each customer's history is read once per slice (duplicates too,
  * so a run interrupted between writing and counting is finished by the next one).
  */
-async function countImportedReturns(deps: Pick<Deps, 'config' | 'clock' | 'retention'>, surveys: ImportedSurvey[]) {
+async function countImportedReturns(
+  deps: Pick<Deps, 'config' | 'clock' | 'retention' | 'alerts' | 'queues'>,
+  surveys: ImportedSurvey[],
+) {
   const phones = [...new Set(surveys.flatMap((s) => (s.phoneHash ? [s.phoneHash] : [])))];
   for (let start = 0; start < phones.length; start += RETURN_READS_IN_FLIGHT) {
     await Promise.all(phones.slice(start, start + RETURN_READS_IN_FLIGHT).map((phone) => noteVisit(deps, phone)));
@@ -291,7 +294,7 @@ async function countImportedReturns(deps: Pick<Deps, 'config' | 'clock' | 'reten
  * answer. Running the same import again adds nothing, and finishes what an interrupted run left.
  */
 export async function importAnswers(
-  deps: Pick<Deps, 'config' | 'clock' | 'surveys' | 'queues' | 'vault' | 'retention'>,
+  deps: Pick<Deps, 'config' | 'clock' | 'surveys' | 'queues' | 'vault' | 'retention' | 'alerts'>,
   rows: readonly ImportRow[],
 ): Promise<ImportSummary> {
   const now = deps.clock.now();

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '#shared/errors.ts';
-import type { Alert, AlertActionRecord, AlertStatus } from '#shared/domain/records.ts';
+import { type Alert, type AlertActionRecord, type AlertStatus, retentionOutcomes } from '#shared/domain/records.ts';
 import type { AlertChanges } from '#shared/ports.ts';
 import { alertCase, publicAlert } from './alert-case.ts';
 import { addMs, type Deps, HOUR } from './deps.ts';
@@ -13,6 +13,7 @@ const alertStatuses = ['open', 'acknowledged', 'contacted', 'resolved', 'unreach
 
 export const listAlertsQuerySchema = z.object({
   status: z.enum(alertStatuses).optional(),
+  kind: z.enum(['detractor', 'retention']).optional(),
   departmentId: z.string().min(1).max(40).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
@@ -23,6 +24,10 @@ export const alertActionSchema = z.object({
   departmentId: z.string().min(1).max(40).optional().meta({ description: 'reassign: the department to hand it to' }),
   rootCause: z.string().min(1).max(40).optional().meta({ description: 'resolved: one of closure.rootCauses' }),
   resolution: z.string().min(1).max(40).optional().meta({ description: "resolved: one of closure.resolutions' ids" }),
+  outcome: z
+    .enum(retentionOutcomes)
+    .optional()
+    .meta({ description: 'resolved, for a retention task: reached, booked, not_reachable or lost' }),
 });
 export type AlertActionInput = z.infer<typeof alertActionSchema>;
 
@@ -43,7 +48,7 @@ const resultingStatus = {
 
 type ReadDeps = Pick<Deps, 'config' | 'alerts'>;
 type CaseDeps = Pick<Deps, 'config' | 'clock' | 'alerts' | 'surveys'>;
-type AlertDeps = Pick<Deps, 'config' | 'clock' | 'alerts' | 'queues' | 'surveys'>;
+type AlertDeps = Pick<Deps, 'config' | 'clock' | 'alerts' | 'queues' | 'surveys' | 'retention'>;
 
 export async function listAlerts(deps: ReadDeps, identity: Identity, query: z.infer<typeof listAlertsQuerySchema>) {
   requireRole(identity, 'cx', 'department');
@@ -64,6 +69,7 @@ export async function listAlerts(deps: ReadDeps, identity: Identity, query: z.in
   );
   const alerts = lists
     .flat()
+    .filter((a) => !query.kind || (a.kind ?? 'detractor') === query.kind)
     .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
     .slice(0, query.limit);
   return { alerts: alerts.map(publicAlert) };
@@ -85,8 +91,19 @@ export async function visibleAlert(deps: ReadDeps, identity: Identity, alertId: 
   return alert;
 }
 
-/** A resolution needs a root cause and a resolution from the config's closure lists; nothing is written otherwise. */
-function closureOf(deps: Pick<Deps, 'config'>, input: AlertActionInput) {
+/**
+ * A detractor's alert is resolved with a root cause and a resolution from the config's closure
+ * lists, a retention task with its outcome; nothing is written otherwise.
+ */
+function closureOf(deps: Pick<Deps, 'config'>, alert: Alert, input: AlertActionInput) {
+  if (alert.kind === 'retention') {
+    if (!input.outcome) {
+      throw new ValidationError('closing a retention task needs its outcome', {
+        outcome: `one of ${retentionOutcomes.join(', ')}`,
+      });
+    }
+    return { outcome: input.outcome };
+  }
   const { rootCauses, resolutions } = deps.config.closure;
   const fields: Record<string, string> = {};
   if (!input.rootCause || !rootCauses.includes(input.rootCause)) fields.rootCause = `one of ${rootCauses.join(', ')}`;
@@ -99,7 +116,7 @@ function closureOf(deps: Pick<Deps, 'config'>, input: AlertActionInput) {
 
 export async function actOnAlert(deps: AlertDeps, identity: Identity, alertId: string, input: AlertActionInput) {
   const alert = await visibleAlert(deps, identity, alertId);
-  const closure = input.action === 'resolved' ? closureOf(deps, input) : undefined;
+  const closure = input.action === 'resolved' ? closureOf(deps, alert, input) : undefined;
   if (!allowedFrom[input.action].includes(alert.status)) {
     throw new ConflictError(`cannot ${input.action} an alert that is ${alert.status}`);
   }
@@ -129,16 +146,21 @@ export async function actOnAlert(deps: AlertDeps, identity: Identity, alertId: s
   } else {
     const status = resultingStatus[input.action];
     const changes: AlertChanges = { status, timer: null };
-    if (status === 'contacted' && !alert.firstContactAt) changes.firstContactAt = now;
+    // Reaching the customer, or booking their visit, is the contact a retention task's SLA asks for.
+    const reached = closure?.outcome === 'reached' || closure?.outcome === 'booked';
+    if ((status === 'contacted' || reached) && !alert.firstContactAt) changes.firstContactAt = now;
     if (status === 'resolved' && closure) {
-      Object.assign(changes, closure, {
-        resolvedAt: now,
-        rootCauseConfirmed: (alert.categories as string[]).includes(closure.rootCause),
-      });
+      Object.assign(
+        changes,
+        closure,
+        { resolvedAt: now },
+        closure.rootCause !== undefined ? { rootCauseConfirmed: (alert.categories as string[]).includes(closure.rootCause) } : {},
+      );
     }
     const updated = await deps.alerts.update(alert.id, changes, expect, record);
     if (!updated) throw new ConflictError('the alert changed meanwhile; reload and try again');
-    if (status === 'resolved') await planResurvey(deps, alert.surveyId);
+    if (status === 'resolved' && alert.retention) await deps.retention.closeTask(alert.retention.phoneHash, alert.id);
+    else if (status === 'resolved' && alert.surveyId) await planResurvey(deps, alert.surveyId);
   }
   return getAlert(
     deps,

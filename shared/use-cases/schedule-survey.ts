@@ -42,7 +42,7 @@ export type ServiceEvent = z.infer<typeof serviceEventSchema>;
  * visit surveyed, every suppression recorded with its reason.
  */
 export async function scheduleSurvey(
-  deps: Pick<Deps, 'config' | 'clock' | 'surveys' | 'queues' | 'vault' | 'retention'>,
+  deps: Pick<Deps, 'config' | 'clock' | 'surveys' | 'queues' | 'vault' | 'retention' | 'alerts'>,
   event: ServiceEvent,
 ): Promise<IngestResult> {
   const { config, clock, surveys, vault } = deps;
@@ -70,11 +70,23 @@ export async function scheduleSurvey(
     customerId: event.customer.id,
   });
   // Every visit, surveyed or not, adds to the customer's history (what makes them high-value).
+  const locale = event.customer.locale ?? config.defaultLocale;
   const visit = {
     phoneHash,
     spend: event.amount ?? 0,
     customerId: event.customer.id,
     contactFlags: contactFlags.length ? contactFlags : undefined,
+    // How a retention task reaches them, should they go quiet (a surveyed visit keeps the survey's own).
+    contact: phone
+      ? {
+          phoneCipher: vault.encrypt(phone),
+          phoneMasked: maskPhone(phone),
+          customerName: event.customer.name,
+          storeId: store.id,
+          serviceType: event.serviceType,
+          locale,
+        }
+      : undefined,
   };
   const plan = config.surveyPlans.find((p) => p.serviceType === event.serviceType);
   const visitAt = new Date(event.occurredAt);
@@ -116,7 +128,7 @@ export async function scheduleSurvey(
     technicianId: event.technicianId,
     customerId: event.customer.id,
     customerName: event.customer.name,
-    locale: event.customer.locale ?? config.defaultLocale,
+    locale,
     timezone: event.customer.timezone,
     phoneHash,
     phoneCipher: vault.encrypt(phone),

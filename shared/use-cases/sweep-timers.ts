@@ -19,6 +19,8 @@ export async function sweepTimers(
     if (timer.entity === 'survey') {
       const action = timer.action as SurveyTimerAction;
       await deps.queues.surveyTimer({ surveyId: timer.id, action, at: timer.at });
+    } else if (timer.entity === 'customer') {
+      await deps.queues.customerTimer({ phoneHash: timer.id, action: 'at_risk', at: timer.at });
     } else if (timer.departmentId) {
       const round = timer.action === 'escalate' ? 'escalation' : 'new';
       await deps.queues.alertDelivery(timer.departmentId, { alertId: timer.id, round, at: timer.at });

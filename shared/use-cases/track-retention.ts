@@ -1,7 +1,9 @@
 import { type Cohort, retentionClassOf, returnMarker, returnsDue } from '#shared/domain/retention.ts';
 import type { Survey } from '#shared/domain/records.ts';
 import { rfmOf, type Segment, segmentOf } from '#shared/domain/rfm.ts';
+import type { CustomerHistory } from '#shared/ports.ts';
 import type { Deps } from './deps.ts';
+import { watchCustomer } from './retention-tasks.ts';
 
 type RetentionDeps = Pick<Deps, 'config' | 'retention'>;
 
@@ -43,15 +45,18 @@ export const cohortOf = (survey: Survey & { score: number }): Cohort => ({
  * A visit in the customer's history: every return it makes counts, and the customer's RFM
  * segment is worked out again and moved (its old counter down, the new one up, once).
  */
-export async function noteVisit(deps: RetentionDeps & Pick<Deps, 'clock'>, phoneHash: string) {
+export async function noteVisit(deps: RetentionDeps & Pick<Deps, 'clock' | 'alerts' | 'queues'>, phoneHash: string) {
   const returned = await countReturns(deps, phoneHash);
   let segment: Segment | undefined;
+  let history: CustomerHistory | undefined;
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    const history = await deps.retention.history(phoneHash);
+    history = await deps.retention.history(phoneHash);
     if (!history) break;
     segment = segmentOf(rfmOf(history.value, deps.clock.now(), deps.config.retention.rfm));
     if (segment === history.segment || (await deps.retention.moveSegment(phoneHash, history.segment, segment))) break;
   }
+  // The silence clock starts again, and a customer who had a retention task is back.
+  if (history) await watchCustomer(deps, phoneHash, history);
   return { returned, segment };
 }
 

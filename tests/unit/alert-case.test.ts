@@ -45,7 +45,10 @@ async function workshopCase(fakes: Fakes) {
   return alert as Alert;
 }
 
-const contactDeps = (fakes: Fakes) => ({ ...fakes, contact: new VaultCustomerContact(fakes.surveys, fakeVault) });
+const contactDeps = (fakes: Fakes) => ({
+  ...fakes,
+  contact: new VaultCustomerContact(fakes.surveys, fakes.retention, fakeVault),
+});
 
 describe('revealContact', () => {
   it("answers the customer's full number and records who asked, without changing the status", async () => {

@@ -27,7 +27,9 @@ import type {
   AlertDeliveryMessage,
   AlertStore,
   Clock,
+  CustomerContactCard,
   CustomerHistory,
+  CustomerTimerMessage,
   CreateSurveyOutcome,
   DeliveryStatusReport,
   DeliveryStatusStore,
@@ -102,6 +104,10 @@ export class FakeWorkQueues implements WorkQueues {
   async surveyTimer(message: SurveyTimerMessage): Promise<void> {
     this.surveyTimers.push({ ...message });
   }
+  readonly customerTimers: CustomerTimerMessage[] = [];
+  async customerTimer(message: CustomerTimerMessage): Promise<void> {
+    this.customerTimers.push({ ...message });
+  }
   async responseUpdated(surveyId: string): Promise<void> {
     this.responseUpdates.push(surveyId);
   }
@@ -152,8 +158,12 @@ export class FakeSurveyStore implements SurveyStore {
   /** phoneHash → when each of its visits took place (the adapter's `visitLog` set). */
   readonly visitLogs = new Map<string, Set<string>>();
 
-  private addVisit(phoneHash: string, visitAt: string, spend: number, customerId?: string) {
+  /** phoneHash → how to reach them, from the latest visit taken in (the adapter's `contact`). */
+  readonly contacts = new Map<string, CustomerContactCard>();
+
+  private addVisit(phoneHash: string, visitAt: string, spend: number, customerId?: string, contact?: CustomerContactCard) {
     this.visitLogs.set(phoneHash, (this.visitLogs.get(phoneHash) ?? new Set()).add(visitAt));
+    if (contact) this.contacts.set(phoneHash, clone(contact));
     const current = this.customers.get(phoneHash) ?? { visits: 0, spend: 0 };
     this.customers.set(phoneHash, { visits: current.visits + 1, spend: current.spend + spend });
     if (customerId) this.phoneCustomers.set(phoneHash, (this.phoneCustomers.get(phoneHash) ?? new Set()).add(customerId));
@@ -195,7 +205,9 @@ export class FakeSurveyStore implements SurveyStore {
     this.throttle.set(survey.phoneHash, survey.createdAt);
     this.leases.set(survey.id, options.leaseUntil);
     if (options.webTokenHash) this.webTokens.set(options.webTokenHash, survey.id);
-    if (!survey.recoveryOf) this.addVisit(survey.phoneHash, survey.visitAt, options.spend ?? 0, options.customerId);
+    if (!survey.recoveryOf) {
+      this.addVisit(survey.phoneHash, survey.visitAt, options.spend ?? 0, options.customerId, contactOf(survey));
+    }
     return { kind: 'created' };
   }
 
@@ -215,7 +227,11 @@ export class FakeSurveyStore implements SurveyStore {
       // Stored as the adapter stores it: a survey whose phone fields may be absent.
       this.surveys.set(survey.id, clone(survey) as Survey);
       if (survey.phoneHash) {
-        this.addVisit(survey.phoneHash, survey.visitAt, survey.spend ?? 0, survey.customerId);
+        const contact =
+          survey.phoneCipher && survey.phoneMasked
+            ? contactOf({ ...survey, phoneCipher: survey.phoneCipher, phoneMasked: survey.phoneMasked })
+            : undefined;
+        this.addVisit(survey.phoneHash, survey.visitAt, survey.spend ?? 0, survey.customerId, contact);
         const last = this.throttle.get(survey.phoneHash);
         if (survey.sendAt > options.throttleSince && (last === undefined || last < survey.sendAt)) {
           this.throttle.set(survey.phoneHash, survey.sendAt);
@@ -235,9 +251,9 @@ export class FakeSurveyStore implements SurveyStore {
     const earlier = this.events.get(eventId);
     if (earlier) return clone(earlier);
     this.events.set(eventId, clone(result));
-    const { phoneHash, spend, customerId, visitAt, ...where } = context;
+    const { phoneHash, spend, customerId, visitAt, contact, ...where } = context;
     this.suppressions.push({ eventId, result: clone(result), context: where });
-    if (phoneHash) this.addVisit(phoneHash, visitAt ?? context.at, spend ?? 0, customerId);
+    if (phoneHash) this.addVisit(phoneHash, visitAt ?? context.at, spend ?? 0, customerId, contact);
     return result;
   }
 
@@ -419,10 +435,23 @@ export class FakeRollupStore implements RollupStore {
   }
 }
 
+const contactOf = (s: Pick<Survey, 'phoneCipher' | 'phoneMasked' | 'customerName' | 'storeId' | 'serviceType' | 'locale'>) => ({
+  phoneCipher: s.phoneCipher,
+  phoneMasked: s.phoneMasked,
+  customerName: s.customerName,
+  storeId: s.storeId,
+  serviceType: s.serviceType,
+  locale: s.locale,
+});
+
 /** Mirrors DynamoRetentionStore: cohorts and counted returns on the customer, counters in the rollups. */
 export class FakeRetentionStore implements RetentionStore {
   readonly customers = new Map<string, { cohorts: Map<string, Cohort>; counted: Set<string> }>();
   readonly segmentOf = new Map<string, Segment>();
+  /** phoneHash → the at-risk timer, the open task and the latest task (the adapter keeps them on the customer). */
+  readonly atRisk = new Map<string, string>();
+  readonly openTasks = new Map<string, string>();
+  readonly lastTasks = new Map<string, { id: string; raisedAt: string }>();
 
   constructor(
     private readonly surveys: FakeSurveyStore,
@@ -439,7 +468,29 @@ export class FakeRetentionStore implements RetentionStore {
       counted: new Set(customer?.counted),
       value: await this.surveys.customerValue(phoneHash),
       segment: this.segmentOf.get(phoneHash),
+      contact: clone(this.surveys.contacts.get(phoneHash)),
+      atRiskAt: this.atRisk.get(phoneHash),
+      openTaskId: this.openTasks.get(phoneHash),
+      lastTask: clone(this.lastTasks.get(phoneHash)),
     };
+  }
+
+  async armAtRisk(phoneHash: string, at: string | null) {
+    if (!this.surveys.visitLogs.has(phoneHash) || this.openTasks.has(phoneHash)) return;
+    if (at === null) this.atRisk.delete(phoneHash);
+    else this.atRisk.set(phoneHash, at);
+  }
+
+  async openTask(phoneHash: string, task: { id: string; raisedAt: string }, timerAt: string) {
+    if (this.atRisk.get(phoneHash) !== timerAt || this.openTasks.has(phoneHash)) return false;
+    this.atRisk.delete(phoneHash);
+    this.openTasks.set(phoneHash, task.id);
+    this.lastTasks.set(phoneHash, { ...task });
+    return true;
+  }
+
+  async closeTask(phoneHash: string, taskId: string) {
+    if (this.openTasks.get(phoneHash) === taskId) this.openTasks.delete(phoneHash);
   }
 
   async addCohort(phoneHash: string, cohort: Cohort, horizons: readonly number[]) {

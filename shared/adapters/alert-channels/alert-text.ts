@@ -34,6 +34,16 @@ const texts = {
       'alert.raised': '新的差评预警',
       'alert.escalated': '差评预警升级：超时未确认',
       'alert.reassigned': '差评预警已转派',
+      'retention.raised': '老客户流失预警：请致电回访',
+      'retention.escalated': '流失预警升级：超时未跟进',
+      'retention.reassigned': '流失预警已转派',
+    },
+    retention: {
+      lastVisit: '上次到店',
+      history: '到店 / 消费',
+      history_value: (visits: number, spend: string) => `${visits} 次 / ¥${spend}`,
+      days: (days: number) => `${days} 天未到店`,
+      note: '（忠诚客户长期未到店：致电了解原因并邀约回店）',
     },
     highPriority: '【高优先级】',
     labels: {
@@ -71,6 +81,16 @@ const texts = {
       'alert.raised': 'New detractor alert',
       'alert.escalated': 'Alert escalated: not acknowledged in time',
       'alert.reassigned': 'Detractor alert reassigned',
+      'retention.raised': 'Loyal customer at risk: please call them',
+      'retention.escalated': 'At-risk customer escalated: not followed up in time',
+      'retention.reassigned': 'At-risk customer reassigned',
+    },
+    retention: {
+      lastVisit: 'Last visit',
+      history: 'Visits / spend',
+      history_value: (visits: number, spend: string) => `${visits} / ${spend}`,
+      days: (days: number) => `${days} days without a visit`,
+      note: '(A loyal customer gone quiet: call to ask why and invite them back)',
     },
     highPriority: '[High priority] ',
     labels: {
@@ -117,11 +137,15 @@ export function alertText(payload: AlertPayload, options: AlertTextOptions): Ale
   const headline = t.headline[payload.type];
   const categories = alert.categories.map((c) => (t.categories as Record<string, string>)[c as CommentCategory] ?? c);
   const comment = alert.comment?.trim();
+  if (alert.retention) return retentionText(payload, alert.retention, options);
   return {
     title: `${high ? t.highPriority : ''}${headline} · ${alert.storeName}`,
     headline,
     fields: [
-      { label: t.labels.score, value: `${alert.surveyType.toUpperCase()} ${alert.score}/${maxScore[alert.surveyType]}` },
+      {
+        label: t.labels.score,
+        value: alert.surveyType ? `${alert.surveyType.toUpperCase()} ${alert.score}/${maxScore[alert.surveyType]}` : t.none,
+      },
       { label: t.labels.priority, value: high ? t.priority.high : t.priority.normal },
       { label: t.labels.department, value: alert.departmentName },
       { label: t.labels.store, value: alert.storeName },
@@ -135,6 +159,36 @@ export function alertText(payload: AlertPayload, options: AlertTextOptions): Ale
     link: { label: t.link, url: payload.links.view },
     footer: `${t.alertId}: ${alert.id}`,
     urgent: high || payload.type === 'alert.escalated',
+  };
+}
+
+/** A loyal customer gone quiet: how long, how loyal, where they were last; no score, no words. */
+function retentionText(
+  payload: AlertPayload,
+  facts: NonNullable<AlertPayload['alert']['retention']>,
+  options: AlertTextOptions,
+): AlertText {
+  const t = texts[options.locale];
+  const { alert } = payload;
+  const headline = t.headline[payload.type];
+  const spend = Math.round(facts.spend).toLocaleString(options.locale);
+  return {
+    title: `${alert.priority === 'high' ? t.highPriority : ''}${headline} · ${alert.storeName}`,
+    headline,
+    fields: [
+      { label: t.retention.lastVisit, value: `${facts.lastVisitAt.slice(0, 10)} · ${t.retention.days(facts.daysSinceVisit)}` },
+      { label: t.retention.history, value: t.retention.history_value(facts.visits, spend) },
+      { label: t.labels.priority, value: alert.priority === 'high' ? t.priority.high : t.priority.normal },
+      { label: t.labels.department, value: alert.departmentName },
+      { label: t.labels.store, value: alert.storeName },
+      { label: t.labels.serviceType, value: t.serviceTypes[alert.serviceType] ?? alert.serviceType },
+      { label: t.labels.phone, value: alert.phone },
+      { label: t.labels.due, value: formatDue(alert.dueAt, options) },
+    ],
+    comment: { label: t.labels.comment, value: t.retention.note },
+    link: { label: t.link, url: payload.links.view },
+    footer: `${t.alertId}: ${alert.id}`,
+    urgent: alert.priority === 'high' || payload.type === 'retention.escalated',
   };
 }
 

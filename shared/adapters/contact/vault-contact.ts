@@ -1,17 +1,23 @@
 import type { Alert } from '#shared/domain/records.ts';
-import type { CustomerContact, PhoneVault, SurveyStore } from '#shared/ports.ts';
+import type { CustomerContact, PhoneVault, RetentionStore, SurveyStore } from '#shared/ports.ts';
 import { NotFoundError } from '#shared/errors.ts';
 
-/** The customer's own number: decrypted from the survey the alert came from. */
+/**
+ * The customer's own number, decrypted: from the survey a detractor's alert came from, or, for a
+ * retention task, from the customer's history (their latest visit's number).
+ */
 export class VaultCustomerContact implements CustomerContact {
   constructor(
     private readonly surveys: Pick<SurveyStore, 'get'>,
+    private readonly customers: Pick<RetentionStore, 'history'>,
     private readonly vault: Pick<PhoneVault, 'decrypt'>,
   ) {}
 
   async reveal(alert: Alert): Promise<{ phone: string }> {
-    const survey = await this.surveys.get(alert.surveyId);
-    if (!survey) throw new NotFoundError("the customer's survey is no longer kept");
-    return { phone: this.vault.decrypt(survey.phoneCipher) };
+    const cipher = alert.retention
+      ? (await this.customers.history(alert.retention.phoneHash))?.contact?.phoneCipher
+      : alert.surveyId && (await this.surveys.get(alert.surveyId))?.phoneCipher;
+    if (!cipher) throw new NotFoundError("the customer's number is no longer kept");
+    return { phone: this.vault.decrypt(cipher) };
   }
 }

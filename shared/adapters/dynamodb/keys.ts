@@ -25,7 +25,7 @@ export const keys = {
 export const timerShard = (id: string) => `DUE#${createHash('sha1').update(id).digest().readUInt8(0) % TIMER_SHARDS}`;
 
 /** The attributes that put an entity's timer into the `due` index (or take it out). */
-export function timerAttributes(entity: 'survey' | 'alert', id: string, timer: Timer<string>, leaseUntil?: string) {
+export function timerAttributes(entity: 'survey' | 'alert' | 'customer', id: string, timer: Timer<string>, leaseUntil?: string) {
   return {
     timerAction: timer.action,
     timerAt: timer.at,

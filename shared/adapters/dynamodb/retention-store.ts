@@ -1,11 +1,11 @@
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import { surveyType } from '#shared/config/schema.ts';
+import { locales, surveyType } from '#shared/config/schema.ts';
 import { type Cohort, cohortGroup, horizonView, returnMarker } from '#shared/domain/retention.ts';
 import { type Segment, segmentShard, segments, segmentView } from '#shared/domain/rfm.ts';
 import type { CustomerHistory, RetentionStore } from '#shared/ports.ts';
-import { type DocumentClient, failedConditions } from './client.ts';
-import { keys } from './keys.ts';
+import { type DocumentClient, failedConditions, isConditionFailure } from './client.ts';
+import { keys, timerAttributeNames, timerAttributes } from './keys.ts';
 import { bucketIncrement } from './rollup-store.ts';
 import { isLive } from './survey-store.ts';
 
@@ -22,6 +22,15 @@ const cohortSchema = z.object({
   visitAt: z.string().min(1),
   answeredAt: z.string().min(1),
   recovered: z.boolean().optional(),
+});
+
+const contactSchema = z.object({
+  phoneCipher: z.string().min(1),
+  phoneMasked: z.string().min(1),
+  customerName: z.string().optional(),
+  storeId: z.string().min(1),
+  serviceType: z.string().min(1),
+  locale: z.enum(locales).optional(),
 });
 
 const stringsOf = (value: unknown): string[] => (value instanceof Set ? [...value].map(String) : []);
@@ -58,7 +67,81 @@ export class DynamoRetentionStore implements RetentionStore {
       counted: new Set(stringsOf(Item.returnsCounted)),
       value: { visits: Number(Item.visits ?? 0), spend: Number(Item.spend ?? 0), lastVisitAt: [...visits].sort().at(-1) },
       segment,
+      contact: contactSchema.safeParse(Item.contact).data,
+      atRiskAt: Item.timerAction === 'at_risk' && typeof Item.timerAt === 'string' ? Item.timerAt : undefined,
+      openTaskId: typeof Item.openTaskId === 'string' ? Item.openTaskId : undefined,
+      lastTask:
+        typeof Item.lastTaskId === 'string' && typeof Item.lastTaskAt === 'string'
+          ? { id: Item.lastTaskId, raisedAt: Item.lastTaskAt }
+          : undefined,
     };
+  }
+
+  async armAtRisk(phoneHash: string, at: string | null): Promise<void> {
+    const timer = at === null ? undefined : timerAttributes('customer', phoneHash, { action: 'at_risk', at });
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.mainTable,
+          Key: keys.customer(phoneHash),
+          // The `due` index tells a customer's timer from a survey's by its type.
+          UpdateExpression: timer
+            ? 'SET #type = :type, timerAction = :action, timerAt = :at, duePk = :pk, dueSk = :sk'
+            : `REMOVE ${timerAttributeNames.join(', ')}`,
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(openTaskId)',
+          ...(timer
+            ? {
+                ExpressionAttributeNames: { '#type': 'type' },
+                ExpressionAttributeValues: {
+                  ':type': 'customer',
+                  ':action': timer.timerAction,
+                  ':at': timer.timerAt,
+                  ':pk': timer.duePk,
+                  ':sk': timer.dueSk,
+                },
+              }
+            : {}),
+        }),
+      );
+    } catch (error) {
+      // A task is open: the next visit, not this one, starts the clock again.
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async openTask(phoneHash: string, task: { id: string; raisedAt: string }, timerAt: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.mainTable,
+          Key: keys.customer(phoneHash),
+          UpdateExpression: `SET openTaskId = :id, lastTaskId = :id, lastTaskAt = :raisedAt REMOVE ${timerAttributeNames.join(', ')}`,
+          ConditionExpression: 'timerAction = :action AND timerAt = :at AND attribute_not_exists(openTaskId)',
+          ExpressionAttributeValues: { ':id': task.id, ':raisedAt': task.raisedAt, ':action': 'at_risk', ':at': timerAt },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async closeTask(phoneHash: string, taskId: string): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.mainTable,
+          Key: keys.customer(phoneHash),
+          UpdateExpression: 'REMOVE openTaskId',
+          ConditionExpression: 'openTaskId = :id',
+          ExpressionAttributeValues: { ':id': taskId },
+        }),
+      );
+    } catch (error) {
+      // Closed already (a retry, or the customer came back first).
+      if (!isConditionFailure(error)) throw error;
+    }
   }
 
   async addCohort(phoneHash: string, cohort: Cohort, horizons: readonly number[]): Promise<boolean> {

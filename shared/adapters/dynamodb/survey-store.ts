@@ -10,6 +10,7 @@ import {
 import type { ImportedSurvey, IngestResult, Survey, SurveyTimerAction } from '#shared/domain/records.ts';
 import type {
   CreateSurveyOutcome,
+  CustomerContactCard,
   CustomerValue,
   ImportSurveyOutcome,
   InboundRecord,
@@ -173,13 +174,13 @@ export class DynamoSurveyStore implements SurveyStore {
               ? []
               : [
                   {
-                    Update: this.customerVisit(
-                      survey.phoneHash,
-                      survey.visitAt,
-                      options.spend ?? 0,
+                    Update: this.customerVisit(survey.phoneHash, {
+                      visitAt: survey.visitAt,
+                      spend: options.spend ?? 0,
                       expiresAt,
-                      options.customerId,
-                    ),
+                      customerId: options.customerId,
+                      contact: contactCardOf(survey),
+                    }),
                   },
                 ]),
             ...(options.webTokenHash
@@ -306,7 +307,20 @@ export class DynamoSurveyStore implements SurveyStore {
       { Put: this.eventPut(survey.eventId, event) },
       { Put: this.surveyPut(survey, { ...survey, expiresAt }) },
       ...(phoneHash
-        ? [{ Update: this.customerVisit(phoneHash, survey.visitAt, survey.spend ?? 0, expiresAt, survey.customerId) }]
+        ? [
+            {
+              Update: this.customerVisit(phoneHash, {
+                visitAt: survey.visitAt,
+                spend: survey.spend ?? 0,
+                expiresAt,
+                customerId: survey.customerId,
+                contact:
+                  survey.phoneCipher && survey.phoneMasked
+                    ? contactCardOf({ ...survey, phoneCipher: survey.phoneCipher, phoneMasked: survey.phoneMasked })
+                    : undefined,
+              }),
+            },
+          ]
         : []),
       ...(phoneHash && slot
         ? [
@@ -343,7 +357,7 @@ export class DynamoSurveyStore implements SurveyStore {
   }
 
   async recordSuppression(eventId: string, result: IngestResult, context: SuppressionContext): Promise<IngestResult> {
-    const { phoneHash, spend, customerId, visitAt, ...where } = context;
+    const { phoneHash, spend, customerId, visitAt, contact, ...where } = context;
     const expiresAt = epochSeconds(context.at) + this.retentionDays * DAY_S;
     const put = this.eventPut(eventId, { result, ...where, expiresAt });
     try {
@@ -352,7 +366,15 @@ export class DynamoSurveyStore implements SurveyStore {
           new TransactWriteCommand({
             TransactItems: [
               { Put: put },
-              { Update: this.customerVisit(phoneHash, visitAt ?? context.at, spend ?? 0, expiresAt, customerId) },
+              {
+                Update: this.customerVisit(phoneHash, {
+                  visitAt: visitAt ?? context.at,
+                  spend: spend ?? 0,
+                  expiresAt,
+                  customerId,
+                  contact,
+                }),
+              },
             ],
           }),
         );
@@ -394,18 +416,31 @@ export class DynamoSurveyStore implements SurveyStore {
    * One more visit in the customer's history (the event's own condition keeps it once per event),
    * and the customer id it gave, so a number on several customers' visits shows as shared.
    */
-  private customerVisit(phoneHash: string, visitAt: string, spend: number, expiresAt: number, customerId?: string) {
+  private customerVisit(
+    phoneHash: string,
+    visit: {
+      visitAt: string;
+      spend: number;
+      expiresAt: number;
+      customerId?: string | undefined;
+      contact?: CustomerContactCard | undefined;
+    },
+  ) {
+    const { visitAt, spend, expiresAt, customerId, contact } = visit;
+    const sets = ['expiresAt = :exp', ...(contact ? ['contact = :contact'] : [])];
     return {
       TableName: this.table,
       Key: keys.customer(phoneHash),
       // visitLog: when each visit took place (a set: the same instant twice is one visit), what returns are counted from.
-      UpdateExpression: `ADD visits :one, spend :spend, visitLog :visit${customerId ? ', customerIds :ids' : ''} SET expiresAt = :exp`,
+      // contact: how to reach them, from the latest visit taken in (what a retention task calls).
+      UpdateExpression: `ADD visits :one, spend :spend, visitLog :visit${customerId ? ', customerIds :ids' : ''} SET ${sets.join(', ')}`,
       ExpressionAttributeValues: {
         ':one': 1,
         ':spend': spend,
         ':visit': new Set([visitAt]),
         ':exp': expiresAt,
         ...(customerId ? { ':ids': new Set([customerId]) } : {}),
+        ...(contact ? { ':contact': contact } : {}),
       },
     };
   }
@@ -547,4 +582,10 @@ export class DynamoSurveyStore implements SurveyStore {
       await this.db.send(new DeleteCommand({ TableName: this.table, Key: keys.optOut(phoneHash) }));
     }
   }
+}
+
+/** How to reach a survey's customer, as their history keeps it (just these fields of the survey). */
+export function contactCardOf(survey: CustomerContactCard): CustomerContactCard {
+  const { phoneCipher, phoneMasked, customerName, storeId, serviceType, locale } = survey;
+  return { phoneCipher, phoneMasked, customerName, storeId, serviceType, locale };
 }

@@ -3,6 +3,12 @@ import type { DueTimer, TimerIndex } from '#shared/ports.ts';
 import { type DocumentClient, isConditionFailure } from './client.ts';
 import { keys, TIMER_SHARDS } from './keys.ts';
 
+const entityOf = (type: unknown): DueTimer['entity'] => (type === 'alert' || type === 'customer' ? type : 'survey');
+const keyOf = { alert: keys.alert, survey: keys.survey, customer: keys.customer } satisfies Record<
+  DueTimer['entity'],
+  (id: string) => { pk: string; sk: string }
+>;
+
 /** The sparse `due` index: only items with a pending timer are in it, spread over shards. */
 export class DynamoTimerIndex implements TimerIndex {
   constructor(
@@ -40,7 +46,7 @@ export class DynamoTimerIndex implements TimerIndex {
             (alsoLeasedUntil !== undefined && !String(item.dueSk).startsWith(`${String(item.timerAt)}#`)),
         )
         .map((item) => ({
-          entity: item.type === 'alert' ? ('alert' as const) : ('survey' as const),
+          entity: entityOf(item.type),
           id: String(item.id),
           action: String(item.timerAction),
           at: String(item.timerAt),
@@ -55,7 +61,7 @@ export class DynamoTimerIndex implements TimerIndex {
       await this.db.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: timer.entity === 'alert' ? keys.alert(timer.id) : keys.survey(timer.id),
+          Key: keyOf[timer.entity](timer.id),
           UpdateExpression: 'SET dueSk = :next',
           ConditionExpression: 'dueSk = :current',
           ExpressionAttributeValues: { ':next': `${until}#${timer.entity}#${timer.id}`, ':current': timer.leaseKey },

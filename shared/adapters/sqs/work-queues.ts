@@ -1,5 +1,5 @@
 import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { AlertDeliveryMessage, SurveyTimerMessage, WorkQueues } from '#shared/ports.ts';
+import type { AlertDeliveryMessage, CustomerTimerMessage, SurveyTimerMessage, WorkQueues } from '#shared/ports.ts';
 
 export interface QueueUrls {
   surveyDispatch?: string | undefined;
@@ -48,6 +48,9 @@ export class SqsWorkQueues implements WorkQueues {
   }
 
   surveyTimer(message: SurveyTimerMessage) {
+    return this.send(this.urls.surveyDispatch, message);
+  }
+  customerTimer(message: CustomerTimerMessage) {
     return this.send(this.urls.surveyDispatch, message);
   }
   responseUpdated(surveyId: string) {

@@ -1,0 +1,135 @@
+/**
+ * At-risk customers, worked like alerts: a loyal customer's silence raises one retention task,
+ * delivered, escalated and worked in the inbox like a detractor's alert; a visit soon after it
+ * counts the customer won back. The clock is a timer on the customer's history item, started
+ * again by every visit: no scan finds the quiet ones.
+ */
+import { createHash } from 'node:crypto';
+import * as z from 'zod';
+import { localDate } from '#shared/domain/quiet-hours.ts';
+import type { Actor, Alert } from '#shared/domain/records.ts';
+import { atRiskAt, returnAfter, rfmOf, segmentOf } from '#shared/domain/rfm.ts';
+import type { AlertChanges, CustomerHistory, CustomerTimerMessage } from '#shared/ports.ts';
+import { addMs, type Deps, HOUR, TIMER_LEASE_MS } from './deps.ts';
+
+export const customerTimerMessageSchema = z.object({
+  phoneHash: z.string().min(1).max(200),
+  action: z.literal('at_risk'),
+  at: z.iso.datetime(),
+}) satisfies z.ZodType<CustomerTimerMessage>;
+
+type TaskDeps = Pick<Deps, 'config' | 'clock' | 'retention' | 'alerts' | 'queues'>;
+
+/** Who closes a task the customer closed themselves, by coming back. */
+export const CLOSEDLOOP: Actor = { sub: 'closedloop', name: 'ClosedLoop' };
+
+const DAY_MS = 86_400_000;
+
+/** One task per silence: the same timer, fired twice, raises the same task. */
+export const retentionTaskIdFor = (phoneHash: string, at: string) =>
+  `al_${createHash('sha256').update(`retention/${phoneHash}/${at}`).digest('base64url').slice(0, 22)}`;
+
+export const retentionDepartment = (config: Deps['config']) => config.retention.departmentId ?? config.defaultDepartment;
+
+/**
+ * After each visit: a task raised before it is closed (the customer came back) and counts them
+ * won back when the visit is soon enough; then a loyal customer's clock starts again from their
+ * latest visit, and anyone else's stops.
+ */
+export async function watchCustomer(deps: TaskDeps, phoneHash: string, history: CustomerHistory) {
+  const { retention } = deps.config;
+  let openTaskId = history.openTaskId;
+  const task = history.lastTask;
+  const back = task && returnAfter(history.visits, task.raisedAt, retention.wonBackDays);
+  if (task && back) {
+    await closeReturned(deps, task.id, back);
+    if (openTaskId === task.id) {
+      await deps.retention.closeTask(phoneHash, task.id);
+      openTaskId = undefined;
+    }
+  }
+  if (openTaskId) return;
+  const at = atRiskAt(history.value, retention.rfm, retention.atRiskAfterDays);
+  if (at !== history.atRiskAt) await deps.retention.armAtRisk(phoneHash, at ?? null);
+}
+
+/** The customer came back: their task says so, and one still being worked is closed as `returned`. */
+async function closeReturned(deps: TaskDeps, taskId: string, back: { visitAt: string; wonBack: boolean }) {
+  const task = await deps.alerts.get(taskId);
+  if (!task?.retention) return;
+  const changes: AlertChanges = {};
+  if (back.wonBack && !task.retention.wonBackAt) changes.retention = { ...task.retention, wonBackAt: back.visitAt };
+  const open = task.status !== 'resolved';
+  const now = deps.clock.now().toISOString();
+  if (open) Object.assign(changes, { status: 'resolved', outcome: 'returned', resolvedAt: now, timer: null });
+  if (Object.keys(changes).length === 0) return;
+  await deps.alerts.update(
+    task.id,
+    changes,
+    { status: [task.status] },
+    open ? { action: 'resolved', at: now, by: CLOSEDLOOP, outcome: 'returned', note: `visit on ${back.visitAt}` } : undefined,
+  );
+}
+
+/**
+ * A customer's at-risk timer fired: the customer is claimed for one task (the timer taken out,
+ * the task named on them), then the task is created and handed to its department's queue. Each
+ * step is safe to repeat, so a redelivered timer or a crash in between raises it exactly once.
+ */
+export async function raiseRetentionTask(
+  deps: TaskDeps,
+  message: CustomerTimerMessage,
+): Promise<'raised' | 'stale' | 'deferred'> {
+  const { config, clock } = deps;
+  const history = await deps.retention.history(message.phoneHash);
+  if (!history?.contact || !history.value.lastVisitAt) return 'stale';
+  const id = retentionTaskIdFor(message.phoneHash, message.at);
+  const now = clock.now();
+  let raisedAt = history.lastTask?.id === id ? history.lastTask.raisedAt : undefined;
+  if (history.openTaskId !== id) {
+    // A visit moved the clock, a task is open, or the customer is no longer loyal.
+    if (history.atRiskAt !== message.at || history.openTaskId) return 'stale';
+    if (message.at > now.toISOString()) return 'deferred';
+    raisedAt = now.toISOString();
+    if (!(await deps.retention.openTask(message.phoneHash, { id, raisedAt }, message.at))) return 'stale';
+  }
+  raisedAt ??= now.toISOString();
+
+  const { contact, value } = history;
+  const lastVisitAt = value.lastVisitAt as string;
+  const segment = segmentOf(rfmOf(value, new Date(raisedAt), config.retention.rfm));
+  const store = config.stores.find((s) => s.id === contact.storeId);
+  const departmentId = retentionDepartment(config);
+  const task: Alert = {
+    id,
+    kind: 'retention',
+    departmentId,
+    status: 'open',
+    priority: config.retention.highValueSegments.includes(segment) ? 'high' : 'normal',
+    segment,
+    categories: [],
+    storeId: contact.storeId,
+    serviceType: contact.serviceType,
+    customerName: contact.customerName,
+    phoneMasked: contact.phoneMasked,
+    visitDate: localDate(new Date(lastVisitAt), store?.timezone ?? 'UTC'),
+    createdAt: raisedAt,
+    dueAt: addMs(raisedAt, config.retention.taskSlaHours * HOUR),
+    escalated: false,
+    round: 'new',
+    deliveries: {},
+    actions: [],
+    retention: {
+      phoneHash: message.phoneHash,
+      lastVisitAt,
+      visits: value.visits,
+      spend: value.spend,
+      daysSinceVisit: Math.floor((Date.parse(raisedAt) - Date.parse(lastVisitAt)) / DAY_MS),
+    },
+    timer: { action: 'deliver', at: raisedAt },
+  };
+  // Created with its delivery leased, as a detractor's alert is: a lost queue send is resent by the sweeper.
+  await deps.alerts.create(task, addMs(raisedAt, TIMER_LEASE_MS));
+  await deps.queues.alertDelivery(departmentId, { alertId: id, round: 'new', at: raisedAt });
+  return 'raised';
+}
