@@ -84,9 +84,9 @@ export class DynamoRetentionStore implements RetentionStore {
         new UpdateCommand({
           TableName: this.mainTable,
           Key: keys.customer(phoneHash),
-          // The `due` index tells a customer's timer from a survey's by its type.
+          // The `due` index tells a customer's timer from a survey's by its type, and names it by its id.
           UpdateExpression: timer
-            ? 'SET #type = :type, timerAction = :action, timerAt = :at, duePk = :pk, dueSk = :sk'
+            ? 'SET #type = :type, id = :id, timerAction = :action, timerAt = :at, duePk = :pk, dueSk = :sk'
             : `REMOVE ${timerAttributeNames.join(', ')}`,
           ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(openTaskId)',
           ...(timer
@@ -94,6 +94,7 @@ export class DynamoRetentionStore implements RetentionStore {
                 ExpressionAttributeNames: { '#type': 'type' },
                 ExpressionAttributeValues: {
                   ':type': 'customer',
+                  ':id': phoneHash,
                   ':action': timer.timerAction,
                   ':at': timer.timerAt,
                   ':pk': timer.duePk,
