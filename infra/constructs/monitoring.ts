@@ -89,7 +89,7 @@ export class Monitoring extends Construct {
       },
     };
     const { surveysScheduled, surveysSuppressed, surveysSent, remindersSent } = businessMetrics;
-    const { answers, detractors, alertsRaised, alertsDelivered, escalations } = businessMetrics;
+    const { answers, detractors, alertsRaised, alertsDelivered, escalations, retentionTasksRaised } = businessMetrics;
     this.dashboard = new Dashboard(this, 'Dashboard', {
       defaultInterval: Duration.days(7),
       widgets: [
@@ -103,7 +103,14 @@ export class Monitoring extends Construct {
         ],
         [
           business('Surveys (per hour)', [surveysScheduled, surveysSuppressed, surveysSent, remindersSent]),
-          business('Answers and alerts (per hour)', [answers, detractors, alertsRaised, alertsDelivered, escalations]),
+          business('Answers and alerts (per hour)', [
+            answers,
+            detractors,
+            alertsRaised,
+            alertsDelivered,
+            escalations,
+            retentionTasksRaised,
+          ]),
         ],
         [this.widgets.api.traffic, this.widgets.api.latency],
         [this.widgets.queues.depth, this.widgets.queues.age, this.widgets.queues.deadLetters],

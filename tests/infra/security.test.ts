@@ -451,9 +451,14 @@ describe('least privilege, statement by statement', () => {
         { Effect: 'Allow', Action: 'kms:Decrypt', Resource: key() },
       ]),
     );
-    expect(statements.filter((s) => [s.Action].flat().includes('sqs:SendMessage'))).toEqual([
-      { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: arn(idOf('queues', 'responses')) },
-    ]);
+    // The scorer's queue, and the departments' alert queues (it raises retention tasks); nothing else.
+    const sentTo = statements.filter((s) => [s.Action].flat().includes('sqs:SendMessage')).flatMap((s) => [s.Resource].flat());
+    const alertQueues = topology.queues.filter((q) => q.name.startsWith('alerts-'));
+    expect(alertQueues.length).toBeGreaterThan(0);
+    expect(sentTo).toHaveLength(1 + alertQueues.length);
+    expect(sentTo).toEqual(
+      expect.arrayContaining([arn(idOf('queues', 'responses')), ...alertQueues.map((q) => arn(idOf('queues', q.name)))]),
+    );
   });
 
   it('gives no function a wildcard action, and no resource * but X-Ray’s', () => {
