@@ -1,7 +1,7 @@
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { answeredSurvey, api, e164, heads, stack, tokens, waitFor } from '../integration/helpers.ts';
+import { answeredSurvey, api, e164, heads, newPhone, postVisit, stack, tokens, visit, waitFor } from '../integration/helpers.ts';
 import { chromiumForFile, open, overflowsSideways, screenshot, signInOnForm } from './browser.ts';
 
 /**
@@ -38,6 +38,28 @@ async function deliveredWorkshopCase() {
       return found?.payload.data.links.view as string | undefined;
     },
     'its webhook delivery',
+    60_000,
+  );
+  return { phone, link };
+}
+
+/** A loyal customer (three visits of 2,000) whose last visit was 200 days ago, and their retention task's link. */
+async function deliveredRetentionTask() {
+  const phone = newPhone();
+  for (const days of [420, 300, 200]) {
+    const occurredAt = new Date(Date.now() - days * 86_400_000).toISOString();
+    await postVisit(visit({ storeId: 'sh-minhang', serviceType: 'maintenance', occurredAt, amount: 2000 }, { phone }));
+  }
+  const link = await waitFor(
+    async () => {
+      const { body } = await api('/dev/webhooks');
+      const found = body.deliveries.find(
+        (d: { payload?: { type: string; data?: { alert: { phone: string } } } }) =>
+          d.payload?.type === 'retention.raised' && d.payload.data?.alert.phone.endsWith(phone.slice(-4)),
+      );
+      return found?.payload.data.links.view as string | undefined;
+    },
+    "the retention task's webhook delivery",
     60_000,
   );
   return { phone, link };
@@ -115,6 +137,46 @@ describe('inbox and case pages', () => {
       expect(await second.page.locator('#reveal').count()).toBe(0);
       expect(second.errors).toEqual([]);
       expect((await api(`/v1/alerts/${alertId}`, { token: tokens.cx })).body.actions).toHaveLength(3);
+    }, 150_000);
+  }
+
+  for (const size of ['phone', 'desktop'] as const) {
+    it(`lets customer care call a loyal customer gone quiet and close the task as booked (${size})`, async () => {
+      const { phone, link } = await deliveredRetentionTask();
+      const { pathname } = new URL(link);
+      const context = size === 'phone' ? await chromium.phone() : await chromium.desktop();
+      const { page, errors } = await open(context, pathname);
+      await signInOnForm(page, heads.care);
+
+      await page.locator('#case-title', { hasText: '流失预警' }).waitFor();
+      expect(await page.locator('#retention-title').textContent()).toBe('长期未到店的客户');
+      expect(await page.locator('.words').count()).toBe(0);
+      expect(await seriousViolations(page)).toEqual([]);
+
+      await page.locator('#reveal').click();
+      await page.locator('#phone a.tel').waitFor();
+      expect(await page.locator('#phone a.tel').getAttribute('href')).toBe(`tel:${e164(phone)}`);
+
+      await page.locator('#outcome').selectOption('booked');
+      await page.locator('#resolved-note').fill('约了周六保养');
+      await page.locator('form[data-action="resolved"] button').click();
+      await page.locator('#case-title', { hasText: '已预约到店' }).waitFor();
+      await page.locator('#timeline li', { hasText: '约了周六保养' }).waitFor();
+      expect(await overflowsSideways(page)).toBe(false);
+      await screenshot(page, `inbox-retention-${size}`);
+      expect(errors).toEqual([]);
+
+      const alertId = pathname.split('/').at(-1) ?? '';
+      const task = (await api(`/v1/alerts/${alertId}`, { token: tokens.cx })).body;
+      expect(task).toMatchObject({ kind: 'retention', status: 'resolved', outcome: 'booked', departmentId: 'customer-care' });
+      expect(task.actions.map((a: { action: string; by: { name: string } }) => [a.action, a.by.name])).toEqual([
+        ['phone_revealed', '周敏'],
+        ['resolved', '周敏'],
+      ]);
+
+      await page.goto('/inbox');
+      await page.locator(`li[data-alert="${alertId}"] .score-retention`).waitFor();
+      expect(await seriousViolations(page)).toEqual([]);
     }, 150_000);
   }
 });

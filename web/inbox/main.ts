@@ -28,8 +28,14 @@ const alertFields = {
   departmentId: str,
   status: z.enum(['open', 'acknowledged', 'contacted', 'resolved', 'unreachable']),
   priority: str,
-  surveyType: z.enum(['nps', 'csat', 'ces']),
-  score: z.number(),
+  kind: z.optional(z.enum(['detractor', 'retention'])),
+  segment: opt(str),
+  surveyType: opt(z.enum(['nps', 'csat', 'ces'])),
+  score: opt(z.number()),
+  outcome: opt(str),
+  retention: opt(
+    z.object({ lastVisitAt: str, visits: z.number(), spend: z.number(), daysSinceVisit: z.number(), wonBackAt: opt(str) }),
+  ),
   comment: opt(str),
   categories: z.array(str),
   storeId: str,
@@ -50,6 +56,7 @@ const actionSchema = z.object({
   toDepartmentId: opt(str),
   rootCause: opt(str),
   resolution: opt(str),
+  outcome: opt(str),
 });
 const caseSchema = z.object({
   ...alertFields,
@@ -87,6 +94,7 @@ const caseSchema = z.object({
       toDepartmentId: opt(str),
       rootCause: opt(str),
       resolution: opt(str),
+      outcome: opt(str),
     }),
   ),
 });
@@ -96,6 +104,12 @@ const storeName = (id: string) => boot.stores.find((s) => s.id === id)?.name ?? 
 const departmentName = (id: string) => boot.departments.find((d) => d.id === id)?.name ?? id;
 const resolutionName = (id: string) => boot.closure.resolutions.find((r) => r.id === id)?.name[locale] ?? id;
 const statusName = (status: string) => t(`status_${status}` as 'status_open');
+const outcomeName = (outcome: string) => t(`outcome_${outcome}` as 'outcome_reached');
+/** A detractor's survey and score, or a retention task's mark: what kind of case it is, at a glance. */
+const badge = (a: ListedAlert) =>
+  a.kind === 'retention' || !a.surveyType
+    ? h('span', { class: 'score score-retention', text: t('atRisk') })
+    : h('span', { class: `score score-${a.surveyType}`, text: `${t(`survey_${a.surveyType}`)} ${a.score}` });
 const isOverdue = (a: ListedAlert, now: number) => a.status === 'open' && Date.parse(a.dueAt) < now;
 
 async function api<T>(path: string, schema: z.ZodMiniType<T>, init: RequestInit = {}): Promise<T> {
@@ -219,11 +233,14 @@ async function inboxView(main: HTMLElement) {
       h(
         'a',
         { class: 'case-link', attrs: { href: `/inbox/alerts/${encodeURIComponent(a.id)}` } },
-        h('span', { class: `score score-${a.surveyType}`, text: `${t(`survey_${a.surveyType}`)} ${a.score}` }),
+        badge(a),
         h(
           'span',
           { class: 'case-body' },
-          h('span', { class: 'case-words', text: firstWords(a.comment) }),
+          h('span', {
+            class: 'case-words',
+            text: a.retention ? t('silentFor', { days: a.retention.daysSinceVisit }) : firstWords(a.comment),
+          }),
           h('span', {
             class: 'case-meta',
             text: `${storeName(a.storeId)} · ${departmentName(a.departmentId)} · ${statusName(a.status)}`,
@@ -286,7 +303,11 @@ function timelineEntry(e: Case['timeline'][number]) {
         : e.kind === 'escalated'
           ? t('t_escalated', { department })
           : t(`a_${e.action ?? 'acknowledge'}` as 'a_acknowledge', { department });
-  const closure = e.rootCause ? ` · ${categoryName(locale, e.rootCause)} · ${resolutionName(e.resolution ?? '')}` : '';
+  const closure = e.rootCause
+    ? ` · ${categoryName(locale, e.rootCause)} · ${resolutionName(e.resolution ?? '')}`
+    : e.outcome
+      ? ` · ${outcomeName(e.outcome)}`
+      : '';
   return h(
     'li',
     {},
@@ -383,7 +404,21 @@ function actionsSection(c: Case, reload: () => void) {
     const n = note('unreachable-note');
     forms.push(form('unreachable', t('markUnreachable'), [field('unreachable-note', t('note'), n.control)], n.value));
   }
-  if (can('resolved')) {
+  if (can('resolved') && c.kind === 'retention') {
+    const outcome = options(
+      'outcome',
+      (['reached', 'booked', 'not_reachable', 'lost'] as const).map((o): [string, string] => [o, outcomeName(o)]),
+    );
+    const n = note('resolved-note');
+    forms.push(
+      form(
+        'resolved',
+        t('closeTask'),
+        [field('outcome', t('outcome'), outcome), field('resolved-note', t('note'), n.control)],
+        () => ({ outcome: outcome.value, ...n.value() }),
+      ),
+    );
+  } else if (can('resolved')) {
     // The classifier's first category that is a configured root cause, for the head to confirm or correct.
     const preset = c.categories.find((cat) => boot.closure.rootCauses.includes(cat)) ?? boot.closure.rootCauses.at(-1);
     const rootCause = options(
@@ -447,22 +482,36 @@ async function caseView(main: HTMLElement, alertId: string) {
     h(
       'h1',
       { attrs: { id: 'case-title' } },
-      h('span', { class: `score score-${c.surveyType}`, text: `${t(`survey_${c.surveyType}`)} ${c.score}` }),
-      ` ${storeName(c.storeId)} · ${statusName(c.status)}`,
+      badge(c),
+      ` ${storeName(c.storeId)} · ${c.outcome ? outcomeName(c.outcome) : statusName(c.status)}`,
     ),
     slaLine(c),
-    section(
-      'words-title',
-      t('customerWords'),
-      c.comment ? h('blockquote', { class: 'words', text: c.comment }) : h('p', { class: 'muted', text: t('noComment') }),
-      c.categories.length
-        ? h(
-            'p',
-            { class: 'case-tags' },
-            ...c.categories.map((cat) => h('span', { class: 'tag', text: categoryName(locale, cat) })),
-          )
-        : null,
-    ),
+    c.retention
+      ? section(
+          'retention-title',
+          t('retentionTitle'),
+          h('p', { class: 'muted', text: t('retentionHint') }),
+          dl([
+            [t('lastVisit'), f.dateTime(c.retention.lastVisitAt)],
+            [t('daysSinceVisit'), String(c.retention.daysSinceVisit)],
+            [t('visits'), String(c.retention.visits)],
+            [t('spend'), f.two(c.retention.spend)],
+            [t('segment'), c.segment?.replaceAll('_', ' ')],
+            [t('wonBack'), c.retention.wonBackAt ? f.dateTime(c.retention.wonBackAt) : null],
+          ]),
+        )
+      : section(
+          'words-title',
+          t('customerWords'),
+          c.comment ? h('blockquote', { class: 'words', text: c.comment }) : h('p', { class: 'muted', text: t('noComment') }),
+          c.categories.length
+            ? h(
+                'p',
+                { class: 'case-tags' },
+                ...c.categories.map((cat) => h('span', { class: 'tag', text: categoryName(locale, cat) })),
+              )
+            : null,
+        ),
     callControl(c),
     actionsSection(c, () => void show()),
     section(
