@@ -174,8 +174,9 @@ describe('inbox and case pages', () => {
         ['resolved', '周敏'],
       ]);
 
-      await page.goto('/inbox');
+      await page.goto('/inbox?status=resolved');
       await page.locator(`li[data-alert="${alertId}"] .score-retention`).waitFor();
+      expect(await page.locator(`li[data-alert="${alertId}"] .case-words`).textContent()).toBe('忠诚客户，已 200 天未到店');
       expect(await seriousViolations(page)).toEqual([]);
     }, 150_000);
   }
