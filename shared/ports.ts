@@ -65,8 +65,12 @@ export interface PhoneVault {
 }
 
 export type SurveyTimerMessage = { surveyId: string; action: SurveyTimerAction; at: string };
-/** A customer's timer: their silence has lasted `retention.atRiskAfterDays` (key: the phone's hash). */
-export type CustomerTimerMessage = { phoneHash: string; action: 'at_risk'; at: string };
+/**
+ * A customer's timer (key: the phone's hash): `recency`, their silence passed a recency cut point
+ * (their segment is due again); `at_risk`, it has lasted `retention.atRiskAfterDays`.
+ */
+export type CustomerTimerAction = 'recency' | 'at_risk';
+export type CustomerTimerMessage = { phoneHash: string; action: CustomerTimerAction; at: string };
 export type AlertDeliveryMessage = { alertId: string; round: string; at?: string | undefined };
 
 export interface WorkQueues {
@@ -241,8 +245,8 @@ export interface CustomerHistory {
   segment?: Segment | undefined;
   /** How to reach them and where they were last: from their latest visit taken in. */
   contact?: CustomerContactCard | undefined;
-  /** When their silence raises a retention task (loyal customers only). */
-  atRiskAt?: string | undefined;
+  /** Their timer: when their segment next changes by recency, or when their silence raises a retention task. */
+  timer?: Timer<CustomerTimerAction> | undefined;
   /** The retention task being worked now, if any: no second one while it is open. */
   openTaskId?: string | undefined;
   /** The latest retention task raised, open or closed: a visit after it may win them back. */
@@ -276,10 +280,13 @@ export interface RetentionStore {
     countedHorizons: readonly number[],
     horizons: readonly number[],
   ): Promise<boolean>;
-  /** Moves the customer from the segment they are counted in (none: not counted yet) to another, once; false if it moved meanwhile. */
-  moveSegment(phoneHash: string, from: Segment | undefined, to: Segment): Promise<boolean>;
-  /** Sets (or, with null, clears) when the customer's silence raises a task; left alone while a task is open. */
-  armAtRisk(phoneHash: string, at: string | null): Promise<void>;
+  /**
+   * Moves the customer from the segment they are counted in (none: not counted yet) to another,
+   * once, and counts the move in `month`'s ins and outs; false if it moved meanwhile.
+   */
+  moveSegment(phoneHash: string, from: Segment | undefined, to: Segment, month: string): Promise<boolean>;
+  /** Sets (or, with null, clears) the customer's timer. */
+  setTimer(phoneHash: string, timer: Timer<CustomerTimerAction> | null): Promise<void>;
   /** Claims the customer for a task: the at-risk timer that fired is taken out, the task is open; false if it moved meanwhile. */
   openTask(phoneHash: string, task: { id: string; raisedAt: string }, timerAt: string): Promise<boolean>;
   /** The task is closed: the customer may get another once a later silence raises one. */

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { businessMetrics } from '#shared/config/metric-names.ts';
 import { customerTimerMessageSchema, raiseRetentionTask } from '#shared/use-cases/retention-tasks.ts';
 import { runSurveyTimer, surveyTimerMessageSchema } from '#shared/use-cases/run-survey-timer.ts';
+import { reviewSegment } from '#shared/use-cases/track-retention.ts';
 import {
   alertStore,
   clock,
@@ -31,13 +32,15 @@ const deps = {
   alerts: alertStore(),
 };
 
-/** The timers of surveys (send, remind, expire, close, resurvey) and of customers (at risk). */
+/** The timers of surveys (send, remind, expire, close, resurvey) and of customers (recency, at risk). */
 const timerMessageSchema = z.union([surveyTimerMessageSchema, customerTimerMessageSchema]);
 
 export const handler = sqsHandler(logger, timerMessageSchema, async (message) => {
   if ('phoneHash' in message) {
-    const outcome = await raiseRetentionTask(deps, message);
-    logger.info('customer timer', { action: message.action, at: message.at, outcome });
+    const { action } = message;
+    const outcome =
+      action === 'at_risk' ? await raiseRetentionTask(deps, { ...message, action }) : await reviewSegment(deps, message);
+    logger.info('customer timer', { action, at: message.at, outcome });
     if (outcome === 'raised') count(businessMetrics.retentionTasksRaised);
     return;
   }

@@ -76,6 +76,12 @@ export function segmentOf(score: Rfm): Segment {
  */
 export const SEGMENT_SHARDS = 8;
 export const segmentView = (shard: number) => `segments-${shard}`;
+/** A month's moves between segments, spread the same way: `in_<segment>` and `out_<segment>` counters. */
+export const segmentMovesView = (shard: number) => `segment-moves-${shard}`;
+export const segmentMoveCounters = (from: Segment | undefined, to: Segment): Record<string, number> => ({
+  [`in_${to}`]: 1,
+  ...(from ? { [`out_${from}`]: 1 } : {}),
+});
 export function segmentShard(phoneHash: string): number {
   let sum = 0;
   for (const ch of phoneHash) sum = (sum + ch.charCodeAt(0)) % 65_521;
@@ -104,4 +110,15 @@ export function returnAfter(visits: readonly string[], raisedAt: string, wonBack
   const visitAt = visits.filter((v) => v > raisedAt).sort()[0];
   if (visitAt === undefined) return undefined;
   return { visitAt, wonBack: Date.parse(visitAt) - Date.parse(raisedAt) <= wonBackDays * DAY_MS };
+}
+
+/**
+ * The next instant after `now` at which the customer's R score drops (their silence passes a
+ * recency cut point), if any is left: what keeps a quiet customer's segment true without a scan.
+ */
+export function nextRecencyChange(lastVisitAt: string, now: Date, cuts: RfmCutPoints): string | undefined {
+  const last = Date.parse(lastVisitAt);
+  // R drops once the days since the visit exceed a cut point: one millisecond past it.
+  const at = cuts.recencyDays.map((c) => last + c * DAY_MS + 1).find((t) => t > now.getTime());
+  return at === undefined ? undefined : new Date(at).toISOString();
 }

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { surveyType } from '#shared/config/schema.ts';
 import { partitionsBetween } from '#shared/domain/periods.ts';
 import { horizonView, retentionClasses, wilsonInterval } from '#shared/domain/retention.ts';
-import { SEGMENT_SHARDS, type Segment, segments, segmentView } from '#shared/domain/rfm.ts';
+import { SEGMENT_SHARDS, type Segment, segmentMovesView, segments, segmentView } from '#shared/domain/rfm.ts';
 import type { RollupCounters } from '#shared/domain/rollups.ts';
 import { ValidationError } from '#shared/errors.ts';
 import type { Deps } from './deps.ts';
@@ -95,21 +95,36 @@ export async function queryRetention(deps: Pick<Deps, 'config' | 'clock' | 'roll
     buckets.set(key, bucket);
   }
 
-  const segmentRows = await Promise.all(
-    Array.from({ length: SEGMENT_SHARDS }, (_, shard) =>
-      deps.rollups.read({
-        family: 'retention',
-        granularity: 'month',
-        view: segmentView(shard),
-        partitions: ['all'],
-        fromPeriod: 'all',
-        toPeriod: 'all',
-      }),
-    ),
-  );
+  // Segment counters are spread over shards: one item (or one month's item) per shard, read together.
+  const shardCounters = async (view: (shard: number) => string, period: string) =>
+    (
+      await Promise.all(
+        Array.from({ length: SEGMENT_SHARDS }, (_, shard) =>
+          deps.rollups.read({
+            family: 'retention',
+            granularity: 'month',
+            view: view(shard),
+            partitions: [period === 'all' ? 'all' : period.slice(0, 4)],
+            fromPeriod: period,
+            toPeriod: period,
+          }),
+        ),
+      )
+    ).flat();
   const customersBySegment = Object.fromEntries(segments.map((s) => [s, 0])) as Record<Segment, number>;
-  for (const row of segmentRows.flat()) {
+  for (const row of await shardCounters(segmentView, 'all')) {
     for (const s of segments) customersBySegment[s] += row.counters[s] ?? 0;
+  }
+  // This month's moves between segments (visits, and silences passing a cut point): the counts
+  // at the start of the month are today's less the ins plus the outs.
+  const month = deps.clock.now().toISOString().slice(0, 7);
+  const moveRows = await shardCounters(segmentMovesView, month);
+  const moves = Object.fromEntries(segments.map((s) => [s, { in: 0, out: 0 }])) as Record<Segment, { in: number; out: number }>;
+  for (const row of moveRows) {
+    for (const s of segments) {
+      moves[s].in += row.counters[`in_${s}`] ?? 0;
+      moves[s].out += row.counters[`out_${s}`] ?? 0;
+    }
   }
 
   const today = deps.clock.now().toISOString().slice(0, 10);
@@ -126,6 +141,8 @@ export async function queryRetention(deps: Pick<Deps, 'config' | 'clock' | 'roll
     minResponses,
     /** Every customer with a visit on record, by the segment of their last visit (brand-wide, across stores). */
     segments: customersBySegment,
+    /** Since the first of this month (UTC): how many customers came into each segment and left it. */
+    segmentMoves: { since: `${month}-01`, moves },
     buckets: [...buckets.values()]
       .sort((a, b) => a.period.localeCompare(b.period) || a.group.localeCompare(b.group))
       .map(({ period, group, byClass }) => {

@@ -8,13 +8,13 @@ import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { localDate } from '#shared/domain/quiet-hours.ts';
 import type { Actor, Alert } from '#shared/domain/records.ts';
-import { atRiskAt, returnAfter, rfmOf, segmentOf } from '#shared/domain/rfm.ts';
+import { atRiskAt, nextRecencyChange, returnAfter, rfmOf, segmentOf } from '#shared/domain/rfm.ts';
 import type { AlertChanges, CustomerHistory, CustomerTimerMessage } from '#shared/ports.ts';
 import { addMs, type Deps, HOUR, TIMER_LEASE_MS } from './deps.ts';
 
 export const customerTimerMessageSchema = z.object({
   phoneHash: z.string().min(1).max(200),
-  action: z.literal('at_risk'),
+  action: z.enum(['recency', 'at_risk']),
   at: z.iso.datetime(),
 }) satisfies z.ZodType<CustomerTimerMessage>;
 
@@ -33,14 +33,13 @@ export const retentionDepartment = (config: Deps['config']) => config.retention.
 
 /**
  * After each visit: a task raised before it is closed (the customer came back) and counts them
- * won back when the visit is soon enough; then a loyal customer's clock starts again from their
- * latest visit, and anyone else's stops.
+ * won back when the visit is soon enough; then the customer's timer is set again from their
+ * latest visit.
  */
 export async function watchCustomer(deps: TaskDeps, phoneHash: string, history: CustomerHistory) {
-  const { retention } = deps.config;
-  let openTaskId = history.openTaskId;
   const task = history.lastTask;
-  const back = task && returnAfter(history.visits, task.raisedAt, retention.wonBackDays);
+  const back = task && returnAfter(history.visits, task.raisedAt, deps.config.retention.wonBackDays);
+  let openTaskId = history.openTaskId;
   if (task && back) {
     await closeReturned(deps, task.id, back);
     if (openTaskId === task.id) {
@@ -48,9 +47,30 @@ export async function watchCustomer(deps: TaskDeps, phoneHash: string, history: 
       openTaskId = undefined;
     }
   }
-  if (openTaskId) return;
-  const at = atRiskAt(history.value, retention.rfm, retention.atRiskAfterDays);
-  if (at !== history.atRiskAt) await deps.retention.armAtRisk(phoneHash, at ?? null);
+  await keepCustomerTimer(deps, phoneHash, { ...history, openTaskId });
+}
+
+/**
+ * One timer per customer, at whichever comes first: their silence passing the next recency cut
+ * point (their segment is due again), or, for a loyal customer with no task raised since their
+ * last visit, the silence that raises one. Nothing scans the customers for either.
+ */
+export function customerTimer(config: Deps['config'], history: CustomerHistory, now: Date) {
+  const { lastVisitAt } = history.value;
+  if (!lastVisitAt) return undefined;
+  const { rfm, atRiskAfterDays } = config.retention;
+  const raisedSince = history.lastTask !== undefined && history.lastTask.raisedAt > lastVisitAt;
+  const atRisk = history.openTaskId || raisedSince ? undefined : atRiskAt(history.value, rfm, atRiskAfterDays);
+  const recency = nextRecencyChange(lastVisitAt, now, rfm);
+  // Past due (a history imported late): the task is raised at once.
+  if (atRisk && (!recency || atRisk <= recency)) return { action: 'at_risk' as const, at: atRisk };
+  return recency ? { action: 'recency' as const, at: recency } : undefined;
+}
+
+export async function keepCustomerTimer(deps: TaskDeps, phoneHash: string, history: CustomerHistory) {
+  const next = customerTimer(deps.config, history, deps.clock.now());
+  if (next?.at === history.timer?.at && next?.action === history.timer?.action) return;
+  await deps.retention.setTimer(phoneHash, next ?? null);
 }
 
 /** The customer came back: their task says so, and one still being worked is closed as `returned`. */
@@ -78,7 +98,7 @@ async function closeReturned(deps: TaskDeps, taskId: string, back: { visitAt: st
  */
 export async function raiseRetentionTask(
   deps: TaskDeps,
-  message: CustomerTimerMessage,
+  message: CustomerTimerMessage & { action: 'at_risk' },
 ): Promise<'raised' | 'stale' | 'deferred'> {
   const { config, clock } = deps;
   const history = await deps.retention.history(message.phoneHash);
@@ -88,7 +108,7 @@ export async function raiseRetentionTask(
   let raisedAt = history.lastTask?.id === id ? history.lastTask.raisedAt : undefined;
   if (history.openTaskId !== id) {
     // A visit moved the clock, a task is open, or the customer is no longer loyal.
-    if (history.atRiskAt !== message.at || history.openTaskId) return 'stale';
+    if (history.timer?.action !== 'at_risk' || history.timer.at !== message.at || history.openTaskId) return 'stale';
     if (message.at > now.toISOString()) return 'deferred';
     raisedAt = now.toISOString();
     if (!(await deps.retention.openTask(message.phoneHash, { id, raisedAt }, message.at))) return 'stale';
@@ -131,5 +151,8 @@ export async function raiseRetentionTask(
   // Created with its delivery leased, as a detractor's alert is: a lost queue send is resent by the sweeper.
   await deps.alerts.create(task, addMs(raisedAt, TIMER_LEASE_MS));
   await deps.queues.alertDelivery(departmentId, { alertId: id, round: 'new', at: raisedAt });
+  // Their segment still moves with their silence while the task is worked.
+  const latest = await deps.retention.history(message.phoneHash);
+  if (latest) await keepCustomerTimer(deps, message.phoneHash, latest);
   return 'raised';
 }

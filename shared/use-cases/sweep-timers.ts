@@ -1,4 +1,5 @@
 import type { SurveyTimerAction } from '#shared/domain/records.ts';
+import type { CustomerTimerAction } from '#shared/ports.ts';
 import { addMs, type Deps, TIMER_LEASE_MS } from './deps.ts';
 
 /**
@@ -20,7 +21,8 @@ export async function sweepTimers(
       const action = timer.action as SurveyTimerAction;
       await deps.queues.surveyTimer({ surveyId: timer.id, action, at: timer.at });
     } else if (timer.entity === 'customer') {
-      await deps.queues.customerTimer({ phoneHash: timer.id, action: 'at_risk', at: timer.at });
+      const action = timer.action as CustomerTimerAction;
+      await deps.queues.customerTimer({ phoneHash: timer.id, action, at: timer.at });
     } else if (timer.departmentId) {
       const round = timer.action === 'escalate' ? 'escalation' : 'new';
       await deps.queues.alertDelivery(timer.departmentId, { alertId: timer.id, round, at: timer.at });

@@ -1,9 +1,9 @@
 import { type Cohort, retentionClassOf, returnMarker, returnsDue } from '#shared/domain/retention.ts';
 import type { Survey } from '#shared/domain/records.ts';
 import { rfmOf, type Segment, segmentOf } from '#shared/domain/rfm.ts';
-import type { CustomerHistory } from '#shared/ports.ts';
+import type { CustomerTimerMessage } from '#shared/ports.ts';
 import type { Deps } from './deps.ts';
-import { watchCustomer } from './retention-tasks.ts';
+import { keepCustomerTimer, watchCustomer } from './retention-tasks.ts';
 
 type RetentionDeps = Pick<Deps, 'config' | 'retention'>;
 
@@ -42,22 +42,47 @@ export const cohortOf = (survey: Survey & { score: number }): Cohort => ({
 });
 
 /**
- * A visit in the customer's history: every return it makes counts, and the customer's RFM
- * segment is worked out again and moved (its old counter down, the new one up, once).
+ * A visit in the customer's history: every return it makes counts, the customer's RFM segment is
+ * worked out again and moved, and their timer (recency, at risk) starts again from this visit.
  */
 export async function noteVisit(deps: RetentionDeps & Pick<Deps, 'clock' | 'alerts' | 'queues'>, phoneHash: string) {
   const returned = await countReturns(deps, phoneHash);
-  let segment: Segment | undefined;
-  let history: CustomerHistory | undefined;
-  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    history = await deps.retention.history(phoneHash);
-    if (!history) break;
-    segment = segmentOf(rfmOf(history.value, deps.clock.now(), deps.config.retention.rfm));
-    if (segment === history.segment || (await deps.retention.moveSegment(phoneHash, history.segment, segment))) break;
-  }
+  const history = await refreshSegment(deps, phoneHash);
   // The silence clock starts again, and a customer who had a retention task is back.
   if (history) await watchCustomer(deps, phoneHash, history);
-  return { returned, segment };
+  return { returned, segment: history?.segment };
+}
+
+/**
+ * The customer's segment as of now, moved once between the counters (its old one down, the new
+ * one up, and the month's ins and outs); answers the history with the segment it now holds.
+ */
+async function refreshSegment(deps: RetentionDeps & Pick<Deps, 'clock'>, phoneHash: string) {
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const history = await deps.retention.history(phoneHash);
+    if (!history) return undefined;
+    const now = deps.clock.now();
+    const segment = segmentOf(rfmOf(history.value, now, deps.config.retention.rfm));
+    if (segment === history.segment) return history;
+    const month = now.toISOString().slice(0, 7);
+    if (await deps.retention.moveSegment(phoneHash, history.segment, segment, month)) return { ...history, segment };
+  }
+  return deps.retention.history(phoneHash);
+}
+
+/**
+ * A quiet customer's silence passed a recency cut point: their segment moves (a loyal customer
+ * becomes at risk, one at risk hibernating…) with no visit to move it, and the next timer is set.
+ */
+export async function reviewSegment(
+  deps: RetentionDeps & Pick<Deps, 'clock' | 'alerts' | 'queues'>,
+  message: CustomerTimerMessage,
+): Promise<'moved' | 'stale'> {
+  const before = await deps.retention.history(message.phoneHash);
+  if (before?.timer?.action !== message.action || before.timer.at !== message.at) return 'stale';
+  const history = await refreshSegment(deps, message.phoneHash);
+  if (history) await keepCustomerTimer(deps, message.phoneHash, history);
+  return 'moved';
 }
 
 /**

@@ -77,14 +77,18 @@ describe('DynamoRetentionStore', () => {
     expect([...(history?.counted ?? [])].sort()).toEqual(['sv_r1#180', 'sv_r1#365']);
   });
 
-  it('moves a customer between segments once per move', async () => {
-    expect(await store.moveSegment(phone, undefined, 'new')).toBe(true);
-    expect(await store.moveSegment(phone, undefined, 'new')).toBe(false);
-    expect(await store.moveSegment(phone, 'new', 'loyal')).toBe(true);
-    expect(await store.moveSegment(phone, 'new', 'loyal')).toBe(false);
+  it('moves a customer between segments once per move, and counts the month’s ins and outs', async () => {
+    expect(await store.moveSegment(phone, undefined, 'new', '2026-11')).toBe(true);
+    expect(await store.moveSegment(phone, undefined, 'new', '2026-11')).toBe(false);
+    expect(await store.moveSegment(phone, 'new', 'loyal', '2026-12')).toBe(true);
+    expect(await store.moveSegment(phone, 'new', 'loyal', '2026-12')).toBe(false);
 
     expect((await store.history(phone))?.segment).toBe('loyal');
     const views = await Promise.all(Array.from({ length: 8 }, (_, i) => bucket(`segments-${i}`, 'all')));
     expect(views.filter(Boolean)).toEqual([{ new: 0, loyal: 1 }]);
+    const moves = async (month: string) =>
+      (await Promise.all(Array.from({ length: 8 }, (_, i) => bucket(`segment-moves-${i}`, month)))).filter(Boolean);
+    expect(await moves('2026-11')).toEqual([{ in_new: 1 }]);
+    expect(await moves('2026-12')).toEqual([{ in_loyal: 1, out_new: 1 }]);
   });
 });

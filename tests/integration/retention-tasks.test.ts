@@ -62,7 +62,14 @@ describe('at-risk customers, worked like alerts', () => {
     }, "the loyal customer's retention task").catch(async (e) => {
       const items = (await client.scanTable('closedloop-main')).filter((i) => String(i.pk).startsWith('CUSTOMER#'));
       console.log(JSON.stringify(items, (_k, v) => (v instanceof Set ? [...v] : v), 1).slice(0, 3000));
-      console.log(stack.output().split('\n').filter((l) => /error|warn/i.test(l)).slice(-20).join('\n'));
+      console.log(
+        stack
+          .output()
+          .split('\n')
+          .filter((l) => /error|warn/i.test(l))
+          .slice(-20)
+          .join('\n'),
+      );
       throw e;
     });
     task = raised as Task;
@@ -115,7 +122,10 @@ describe('at-risk customers, worked like alerts', () => {
     });
     expect(booked.status).toBe(200);
     expect(booked.body).toMatchObject({ status: 'resolved', outcome: 'booked' });
-    expect(booked.body.timeline.map((e: { action?: string }) => e.action).filter(Boolean)).toEqual(['phone_revealed', 'resolved']);
+    expect(booked.body.timeline.map((e: { action?: string }) => e.action).filter(Boolean)).toEqual([
+      'phone_revealed',
+      'resolved',
+    ]);
   });
 
   it('counts both customers won back when they visit, and reports the tasks apart in GET /v1/closed-loop', async () => {

@@ -9,7 +9,7 @@ import { loadConfigFile, parseConfig } from '#shared/config/load.ts';
 import type { Config } from '#shared/config/schema.ts';
 import { type Granularity, partitionOfPeriod } from '#shared/domain/periods.ts';
 import { type Cohort, cohortGroup, horizonView, returnMarker } from '#shared/domain/retention.ts';
-import { type Segment, segmentShard, segmentView } from '#shared/domain/rfm.ts';
+import { type Segment, segmentMoveCounters, segmentMovesView, segmentShard, segmentView } from '#shared/domain/rfm.ts';
 import type { RollupFact, RollupFamily, RollupIncrement } from '#shared/domain/rollups.ts';
 import { aggregateRollups } from '#shared/use-cases/aggregate-rollups.ts';
 import type {
@@ -20,6 +20,7 @@ import type {
   IngestResult,
   ScoredResponse,
   Survey,
+  Timer,
 } from '#shared/domain/records.ts';
 import { sentimentOf } from '#shared/domain/scoring.ts';
 import type {
@@ -29,6 +30,7 @@ import type {
   Clock,
   CustomerContactCard,
   CustomerHistory,
+  CustomerTimerAction,
   CustomerTimerMessage,
   CreateSurveyOutcome,
   DeliveryStatusReport,
@@ -448,8 +450,8 @@ const contactOf = (s: Pick<Survey, 'phoneCipher' | 'phoneMasked' | 'customerName
 export class FakeRetentionStore implements RetentionStore {
   readonly customers = new Map<string, { cohorts: Map<string, Cohort>; counted: Set<string> }>();
   readonly segmentOf = new Map<string, Segment>();
-  /** phoneHash → the at-risk timer, the open task and the latest task (the adapter keeps them on the customer). */
-  readonly atRisk = new Map<string, string>();
+  /** phoneHash → the customer's timer, the open task and the latest task (the adapter keeps them on the customer). */
+  readonly timers = new Map<string, Timer<CustomerTimerAction>>();
   readonly openTasks = new Map<string, string>();
   readonly lastTasks = new Map<string, { id: string; raisedAt: string }>();
 
@@ -469,21 +471,22 @@ export class FakeRetentionStore implements RetentionStore {
       value: await this.surveys.customerValue(phoneHash),
       segment: this.segmentOf.get(phoneHash),
       contact: clone(this.surveys.contacts.get(phoneHash)),
-      atRiskAt: this.atRisk.get(phoneHash),
+      timer: clone(this.timers.get(phoneHash)),
       openTaskId: this.openTasks.get(phoneHash),
       lastTask: clone(this.lastTasks.get(phoneHash)),
     };
   }
 
-  async armAtRisk(phoneHash: string, at: string | null) {
-    if (!this.surveys.visitLogs.has(phoneHash) || this.openTasks.has(phoneHash)) return;
-    if (at === null) this.atRisk.delete(phoneHash);
-    else this.atRisk.set(phoneHash, at);
+  async setTimer(phoneHash: string, timer: Timer<CustomerTimerAction> | null) {
+    if (!this.surveys.visitLogs.has(phoneHash)) return;
+    if (timer === null) this.timers.delete(phoneHash);
+    else this.timers.set(phoneHash, { ...timer });
   }
 
   async openTask(phoneHash: string, task: { id: string; raisedAt: string }, timerAt: string) {
-    if (this.atRisk.get(phoneHash) !== timerAt || this.openTasks.has(phoneHash)) return false;
-    this.atRisk.delete(phoneHash);
+    const timer = this.timers.get(phoneHash);
+    if (timer?.action !== 'at_risk' || timer.at !== timerAt || this.openTasks.has(phoneHash)) return false;
+    this.timers.delete(phoneHash);
     this.openTasks.set(phoneHash, task.id);
     this.lastTasks.set(phoneHash, { ...task });
     return true;
@@ -527,12 +530,21 @@ export class FakeRetentionStore implements RetentionStore {
     return true;
   }
 
-  async moveSegment(phoneHash: string, from: Segment | undefined, to: Segment) {
+  async moveSegment(phoneHash: string, from: Segment | undefined, to: Segment, month: string) {
     if (!this.surveys.visitLogs.has(phoneHash) || this.segmentOf.get(phoneHash) !== from) return false;
     this.segmentOf.set(phoneHash, to);
-    const view = segmentView(segmentShard(phoneHash));
-    const key = { family: 'retention', granularity: 'month', view, period: 'all', group: 'customers' } as const;
-    this.rollups.add([{ key, counters: { [to]: 1, ...(from ? { [from]: -1 } : {}) } }]);
+    const shard = segmentShard(phoneHash);
+    const key = {
+      family: 'retention',
+      granularity: 'month',
+      view: segmentView(shard),
+      period: 'all',
+      group: 'customers',
+    } as const;
+    this.rollups.add([
+      { key, counters: { [to]: 1, ...(from ? { [from]: -1 } : {}) } },
+      { key: { ...key, view: segmentMovesView(shard), period: month }, counters: segmentMoveCounters(from, to) },
+    ]);
     return true;
   }
 

@@ -6,6 +6,7 @@ import type { Identity } from '#shared/use-cases/identity.ts';
 import { actOnAlert } from '#shared/use-cases/manage-alerts.ts';
 import { raiseRetentionTask, retentionTaskIdFor } from '#shared/use-cases/retention-tasks.ts';
 import { scheduleSurvey } from '#shared/use-cases/schedule-survey.ts';
+import { reviewSegment } from '#shared/use-cases/track-retention.ts';
 import { sweepTimers } from '#shared/use-cases/sweep-timers.ts';
 import { createFakes, type Fakes, fakeVault } from './fakes.ts';
 
@@ -67,33 +68,73 @@ async function loyalCustomer() {
 const LAST = T0 + 60 * DAY;
 const DUE = iso(LAST + 180 * DAY);
 
-/** The customer's timer fires on the fake clock: the sweeper hands it over, the consumer raises the task. */
-async function silenceUntil(fakes: Fakes, at: number) {
-  fakes.clock.set(iso(at));
-  const due = fakes.retention.atRisk.get(hash);
-  if (!due || due > iso(at)) return undefined;
-  return raiseRetentionTask(fakes, { phoneHash: hash, action: 'at_risk', at: due });
+/**
+ * The customer's timers fire in turn on the fake clock up to `until`, as the sweeper and the
+ * timer queue would run them: recency reviews move the segment, the at-risk one raises the task.
+ */
+async function silenceUntil(fakes: Fakes, until: number) {
+  const outcomes: string[] = [];
+  for (let timer = fakes.retention.timers.get(hash); timer && timer.at <= iso(until); timer = fakes.retention.timers.get(hash)) {
+    fakes.clock.set(timer.at);
+    const { action, at } = timer;
+    outcomes.push(
+      `${action}:${action === 'at_risk' ? await raiseRetentionTask(fakes, { phoneHash: hash, action, at }) : await reviewSegment(fakes, { phoneHash: hash, action, at })}`,
+    );
+  }
+  fakes.clock.set(iso(until));
+  return outcomes;
 }
+const segmentNow = () => fakes0?.retention.segmentOf.get(hash);
+let fakes0: Fakes | undefined;
 
-describe('the at-risk trigger', () => {
-  it('starts a loyal customer’s clock at their last visit, and each visit starts it again', async () => {
+describe('the customer timer', () => {
+  it('starts again at every visit: the next recency cut point, then, for a loyal customer, the silence that raises a task', async () => {
     const fakes = createFakes();
     await visit(fakes, T0);
     await visit(fakes, T0 + 30 * DAY);
-    expect(fakes.retention.atRisk.has(hash)).toBe(false);
-    await visit(fakes, T0 + 60 * DAY);
-    expect(fakes.retention.atRisk.get(hash)).toBe(DUE);
+    expect(fakes.retention.timers.get(hash)).toEqual({ action: 'recency', at: iso(T0 + 75 * DAY + 1) });
+    await visit(fakes, LAST);
+    expect(fakes.retention.timers.get(hash)).toEqual({ action: 'recency', at: iso(LAST + 45 * DAY + 1) });
     await visit(fakes, T0 + 100 * DAY);
-    expect(fakes.retention.atRisk.get(hash)).toBe(iso(T0 + 280 * DAY));
+    expect(fakes.retention.timers.get(hash)).toEqual({ action: 'recency', at: iso(T0 + 145 * DAY + 1) });
   });
 
-  it('raises nothing a day before the silence is long enough, and one task when it is', async () => {
+  it('keeps a quiet customer’s segment true as their silence passes each cut point, and raises one task at 180 days', async () => {
     const fakes = await loyalCustomer();
-    fakes.clock.set(iso(LAST + 179 * DAY));
-    expect(await raiseRetentionTask(fakes, { phoneHash: hash, action: 'at_risk', at: DUE })).toBe('deferred');
+    fakes0 = fakes;
+    expect(segmentNow()).toBe('loyal');
+    expect(await silenceUntil(fakes, LAST + 179 * DAY)).toEqual(['recency:moved', 'recency:moved']);
+    expect(fakes.retention.timers.get(hash)).toEqual({ action: 'at_risk', at: DUE });
     expect(fakes.alerts.alerts.size).toBe(0);
+    // Fired early (a redelivery ahead of its time) it waits.
+    expect(await raiseRetentionTask(fakes, { phoneHash: hash, action: 'at_risk', at: DUE })).toBe('deferred');
 
-    expect(await silenceUntil(fakes, LAST + 180 * DAY + 60_000)).toBe('raised');
+    expect(await silenceUntil(fakes, LAST + 180 * DAY + 60_000)).toEqual(['at_risk:raised']);
+    // The segment goes on moving while the task is worked: R2 at 240 days is at risk.
+    expect(await silenceUntil(fakes, LAST + 400 * DAY + 1)).toEqual(['recency:moved', 'recency:moved']);
+    expect(segmentNow()).toBe('at_risk');
+    expect(fakes.retention.timers.has(hash)).toBe(false);
+    expect(fakes.alerts.alerts.size).toBe(1);
+    // The dashboard's month of moves: loyal out, at risk in (the first visit's `new` came in before).
+    const month = iso(LAST + 240 * DAY + 1).slice(0, 7);
+    const rows = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        fakes.rollups.read({
+          family: 'retention',
+          granularity: 'month',
+          view: `segment-moves-${i}`,
+          partitions: [month.slice(0, 4)],
+          fromPeriod: month,
+          toPeriod: month,
+        }),
+      ),
+    );
+    expect(rows.flat().map((r) => r.counters)).toEqual([{ in_at_risk: 1, out_loyal: 1 }]);
+  });
+
+  it('raises a task that carries the customer, for customer care, due in 72 hours', async () => {
+    const fakes = await loyalCustomer();
+    await silenceUntil(fakes, LAST + 180 * DAY + 60_000);
     const task = fakes.alerts.alerts.get(retentionTaskIdFor(hash, DUE));
     expect(task).toMatchObject({
       kind: 'retention',
@@ -111,41 +152,39 @@ describe('the at-risk trigger', () => {
     });
     expect(task?.score).toBeUndefined();
     // The 72-hour playbook, whatever the department's own SLA for detractors (customer care: 4 h).
-    expect(task?.dueAt).toBe(iso(LAST + 180 * DAY + 60_000 + 72 * 3_600_000));
+    expect(task?.createdAt).toBe(DUE);
+    expect(task?.dueAt).toBe(iso(LAST + 180 * DAY + 72 * 3_600_000));
     expect(fakes.queues.alertDeliveries).toEqual([
       { departmentId: 'customer-care', message: { alertId: task?.id, round: 'new', at: task?.createdAt } },
     ]);
     expect(fakes.retention.openTasks.get(hash)).toBe(task?.id);
-    expect(fakes.retention.atRisk.has(hash)).toBe(false);
   });
 
-  it('raises the task once however often its timer is redelivered', async () => {
+  it('raises the task once however often its timer is redelivered, and nothing for a stale one', async () => {
     const fakes = await loyalCustomer();
     await silenceUntil(fakes, LAST + 181 * DAY);
-    const again = await raiseRetentionTask(fakes, { phoneHash: hash, action: 'at_risk', at: DUE });
-    expect(again).toBe('raised');
+    expect(await raiseRetentionTask(fakes, { phoneHash: hash, action: 'at_risk', at: DUE })).toBe('raised');
     expect(fakes.alerts.alerts.size).toBe(1);
-    // A stale timer (one a visit moved) raises nothing.
     expect(await raiseRetentionTask(fakes, { phoneHash: hash, action: 'at_risk', at: iso(LAST + 100 * DAY) })).toBe('stale');
+    expect(await reviewSegment(fakes, { phoneHash: hash, action: 'recency', at: iso(LAST + 45 * DAY + 1) })).toBe('stale');
     expect(fakes.alerts.alerts.size).toBe(1);
   });
 
-  it('gives a customer no second task while one is open, even after another silence', async () => {
+  it('gives a customer no second task for the same silence, even once the first is closed', async () => {
     const fakes = await loyalCustomer();
     await silenceUntil(fakes, LAST + 181 * DAY);
-    // The timer is out of the index while the task is open: nothing can fire a second one.
-    expect(fakes.retention.atRisk.has(hash)).toBe(false);
-    await fakes.retention.armAtRisk(hash, iso(LAST + 200 * DAY));
-    expect(fakes.retention.atRisk.has(hash)).toBe(false);
+    await actOnAlert(fakes, care, retentionTaskIdFor(hash, DUE), { action: 'resolved', outcome: 'lost' });
+    expect(await silenceUntil(fakes, LAST + 700 * DAY)).toEqual(['recency:moved', 'recency:moved']);
+    expect(fakes.alerts.alerts.size).toBe(1);
   });
 
   it('never raises one for a customer who is not loyal', async () => {
     const fakes = createFakes();
     await visit(fakes, T0, 500);
     await visit(fakes, T0 + 30 * DAY, 500);
-    await visit(fakes, T0 + 60 * DAY, 500);
-    expect(fakes.retention.atRisk.has(hash)).toBe(false);
-    expect(await silenceUntil(fakes, LAST + 400 * DAY)).toBeUndefined();
+    await visit(fakes, LAST, 500);
+    expect(await silenceUntil(fakes, LAST + 500 * DAY)).toEqual(Array(4).fill('recency:moved'));
+    expect(fakes.alerts.alerts.size).toBe(0);
   });
 
   it('is handed from the sweeper to the timer queue by the customer’s key', async () => {
@@ -196,7 +235,7 @@ describe('working a retention task', () => {
     expect(task?.retention?.wonBackAt).toBe(iso(LAST + 200 * DAY));
     expect(task?.actions.at(-1)).toMatchObject({ action: 'resolved', outcome: 'returned', by: { sub: 'closedloop' } });
     // Their clock runs again from this visit.
-    expect(fakes.retention.atRisk.get(hash)).toBe(iso(LAST + 380 * DAY));
+    expect(fakes.retention.timers.get(hash)).toEqual({ action: 'recency', at: iso(LAST + 245 * DAY + 1) });
   });
 
   it('closes the task but counts no win-back for a visit more than 90 days after it', async () => {
@@ -218,7 +257,7 @@ describe('working a retention task', () => {
     fakes.clock.advance(2 * 3_600_000);
     await actOnAlert(fakes, care, id, { action: 'contacted' });
     await visit(fakes, LAST + 190 * DAY);
-    const date = iso(LAST + 181 * DAY).slice(0, 10);
+    const date = DUE.slice(0, 10);
     const figures = await closedLoopMetrics(
       fakes,
       { role: 'cx', sub: 'c', name: 'c' },

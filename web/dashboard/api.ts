@@ -82,6 +82,7 @@ export const retentionSchema = z.object({
   horizons: z.array(num),
   minResponses: num,
   segments: z.record(z.string(), num),
+  segmentMoves: z.object({ since: z.string(), moves: z.record(z.string(), z.object({ in: num, out: num })) }),
   buckets: z.array(
     z.object({
       period: z.string(),

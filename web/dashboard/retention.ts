@@ -65,7 +65,7 @@ export function retentionPanel(): Panel {
         ),
         bucket.complete ? '' : h('p', { class: 'muted', text: ctx.t('retentionOpen', { days, date: bucket.matureOn }) }),
         storeTable(ctx, byStore.buckets),
-        segmentList(ctx, overall.segments),
+        segmentList(ctx, overall.segments, overall.segmentMoves),
         h('p', { class: 'footnote', text: ctx.t('retentionCaveat') }),
       );
     },
@@ -115,8 +115,12 @@ function shareRow(ctx: Context, label: string, s: RetentionShare) {
 
 const segmentOrder = ['champions', 'loyal', 'potential_loyalists', 'new', 'at_risk', 'cant_lose', 'hibernating', 'lost'] as const;
 
-/** Customers per RFM segment (as of each one's last visit), a bar each against the largest. */
-function segmentList(ctx: Context, counts: Record<string, number>) {
+/** Customers per RFM segment, a bar each against the largest, and how many came in and left since the month began. */
+function segmentList(
+  ctx: Context,
+  counts: Record<string, number>,
+  moved: { since: string; moves: Record<string, { in: number; out: number }> },
+) {
   const most = Math.max(1, ...segmentOrder.map((s) => counts[s] ?? 0));
   return h(
     'div',
@@ -136,10 +140,17 @@ function segmentList(ctx: Context, counts: Record<string, number>) {
             h('span', { class: 'reason-bar', style: { width: `${((counts[s] ?? 0) / most) * 100}%` } }),
           ),
           h('strong', { class: 'num', text: ctx.f.integer(counts[s] ?? 0) }),
+          h('span', {
+            class: 'num muted moves',
+            text: ctx.t('segmentMoves', {
+              in: ctx.f.integer(moved.moves[s]?.in ?? 0),
+              out: ctx.f.integer(moved.moves[s]?.out ?? 0),
+            }),
+          }),
         ),
       ),
     ),
-    h('p', { class: 'muted', text: ctx.t('segmentsNote') }),
+    h('p', { class: 'muted', text: ctx.t('segmentsNote', { since: moved.since }) }),
   );
 }
 

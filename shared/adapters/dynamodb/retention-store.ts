@@ -2,8 +2,9 @@ import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dy
 import * as z from 'zod';
 import { locales, surveyType } from '#shared/config/schema.ts';
 import { type Cohort, cohortGroup, horizonView, returnMarker } from '#shared/domain/retention.ts';
-import { type Segment, segmentShard, segments, segmentView } from '#shared/domain/rfm.ts';
-import type { CustomerHistory, RetentionStore } from '#shared/ports.ts';
+import { type Segment, segmentMoveCounters, segmentMovesView, segmentShard, segments, segmentView } from '#shared/domain/rfm.ts';
+import type { Timer } from '#shared/domain/records.ts';
+import type { CustomerHistory, CustomerTimerAction, RetentionStore } from '#shared/ports.ts';
 import { type DocumentClient, failedConditions, isConditionFailure } from './client.ts';
 import { keys, timerAttributeNames, timerAttributes } from './keys.ts';
 import { bucketIncrement } from './rollup-store.ts';
@@ -68,7 +69,10 @@ export class DynamoRetentionStore implements RetentionStore {
       value: { visits: Number(Item.visits ?? 0), spend: Number(Item.spend ?? 0), lastVisitAt: [...visits].sort().at(-1) },
       segment,
       contact: contactSchema.safeParse(Item.contact).data,
-      atRiskAt: Item.timerAction === 'at_risk' && typeof Item.timerAt === 'string' ? Item.timerAt : undefined,
+      timer:
+        (Item.timerAction === 'at_risk' || Item.timerAction === 'recency') && typeof Item.timerAt === 'string'
+          ? { action: Item.timerAction, at: Item.timerAt }
+          : undefined,
       openTaskId: typeof Item.openTaskId === 'string' ? Item.openTaskId : undefined,
       lastTask:
         typeof Item.lastTaskId === 'string' && typeof Item.lastTaskAt === 'string'
@@ -77,35 +81,35 @@ export class DynamoRetentionStore implements RetentionStore {
     };
   }
 
-  async armAtRisk(phoneHash: string, at: string | null): Promise<void> {
-    const timer = at === null ? undefined : timerAttributes('customer', phoneHash, { action: 'at_risk', at });
+  async setTimer(phoneHash: string, timer: Timer<CustomerTimerAction> | null): Promise<void> {
+    const attributes = timer ? timerAttributes('customer', phoneHash, timer) : undefined;
     try {
       await this.db.send(
         new UpdateCommand({
           TableName: this.mainTable,
           Key: keys.customer(phoneHash),
           // The `due` index tells a customer's timer from a survey's by its type, and names it by its id.
-          UpdateExpression: timer
+          UpdateExpression: attributes
             ? 'SET #type = :type, id = :id, timerAction = :action, timerAt = :at, duePk = :pk, dueSk = :sk'
             : `REMOVE ${timerAttributeNames.join(', ')}`,
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(openTaskId)',
-          ...(timer
+          ConditionExpression: 'attribute_exists(pk)',
+          ...(attributes
             ? {
                 ExpressionAttributeNames: { '#type': 'type' },
                 ExpressionAttributeValues: {
                   ':type': 'customer',
                   ':id': phoneHash,
-                  ':action': timer.timerAction,
-                  ':at': timer.timerAt,
-                  ':pk': timer.duePk,
-                  ':sk': timer.dueSk,
+                  ':action': attributes.timerAction,
+                  ':at': attributes.timerAt,
+                  ':pk': attributes.duePk,
+                  ':sk': attributes.dueSk,
                 },
               }
             : {}),
         }),
       );
     } catch (error) {
-      // A task is open: the next visit, not this one, starts the clock again.
+      // No history (it expired meanwhile): nothing to time.
       if (!isConditionFailure(error)) throw error;
     }
   }
@@ -213,14 +217,16 @@ export class DynamoRetentionStore implements RetentionStore {
     ]);
   }
 
-  async moveSegment(phoneHash: string, from: Segment | undefined, to: Segment): Promise<boolean> {
+  async moveSegment(phoneHash: string, from: Segment | undefined, to: Segment, month: string): Promise<boolean> {
+    const shard = segmentShard(phoneHash);
     const key = {
       family: 'retention',
       granularity: 'month',
-      view: segmentView(segmentShard(phoneHash)),
+      view: segmentView(shard),
       period: 'all',
       group: 'customers',
     } as const;
+    const moves = { ...key, view: segmentMovesView(shard), period: month };
     return this.transact([
       {
         Update: {
@@ -234,6 +240,7 @@ export class DynamoRetentionStore implements RetentionStore {
         },
       },
       { Update: bucketIncrement(this.scoresTable, { key, counters: { [to]: 1, ...(from ? { [from]: -1 } : {}) } }) },
+      { Update: bucketIncrement(this.scoresTable, { key: moves, counters: segmentMoveCounters(from, to) }) },
     ]);
   }
 
