@@ -87,6 +87,8 @@ describe('inbox and case pages', () => {
       await page.locator('#case-title').waitFor();
       expect(new URL(page.url()).pathname).toBe(url.pathname);
       expect(await page.locator('.words').textContent()).toBe('车修完还是有异响，返修两次了');
+      // The customer's RFM segment when the alert was raised (one visit: new).
+      expect(await page.locator('section[aria-labelledby="visit-title"] dl').textContent()).toContain('客户分群新客户');
       expect(await seriousViolations(page)).toEqual([]);
 
       await page.locator('#reveal').click();

@@ -104,6 +104,7 @@ const storeName = (id: string) => boot.stores.find((s) => s.id === id)?.name ?? 
 const departmentName = (id: string) => boot.departments.find((d) => d.id === id)?.name ?? id;
 const resolutionName = (id: string) => boot.closure.resolutions.find((r) => r.id === id)?.name[locale] ?? id;
 const statusName = (status: string) => t(`status_${status}` as 'status_open');
+const segmentName = (segment: string | null | undefined) => (segment ? t(`segment_${segment}` as 'segment_loyal') : null);
 const outcomeName = (outcome: string) => t(`outcome_${outcome}` as 'outcome_reached');
 /** A detractor's survey and score, or a retention task's mark: what kind of case it is, at a glance. */
 const badge = (a: ListedAlert) =>
@@ -182,7 +183,13 @@ async function inboxView(main: HTMLElement) {
   const now = Date.now();
   const shown = alerts
     .filter((a) => (status === 'unresolved' ? a.status !== 'resolved' : true) && (!store || a.storeId === store))
-    .sort((a, b) => urgency(a, now) - urgency(b, now) || a.dueAt.localeCompare(b.dueAt));
+    .sort(
+      (a, b) =>
+        urgency(a, now) - urgency(b, now) ||
+        // A high-value customer's case before the others of the same urgency.
+        Number(b.priority === 'high') - Number(a.priority === 'high') ||
+        a.dueAt.localeCompare(b.dueAt),
+    );
 
   const select = (id: string, label: string, value: string, options: [string, string][]) => {
     const control = h(
@@ -496,7 +503,6 @@ async function caseView(main: HTMLElement, alertId: string) {
             [t('daysSinceVisit'), String(c.retention.daysSinceVisit)],
             [t('visits'), String(c.retention.visits)],
             [t('spend'), f.two(c.retention.spend)],
-            [t('segment'), c.segment?.replaceAll('_', ' ')],
             [t('wonBack'), c.retention.wonBackAt ? f.dateTime(c.retention.wonBackAt) : null],
           ]),
         )
@@ -525,6 +531,8 @@ async function caseView(main: HTMLElement, alertId: string) {
         [t('serviceType'), c.visit.serviceType.replaceAll('_', ' ')],
         [t('visitDate'), c.visit.visitDate],
         [t('amount'), amount],
+        // The customer's RFM segment when the case was raised: high-value ones are due sooner.
+        [t('segment'), segmentName(c.segment)],
       ]),
     ),
     section(
