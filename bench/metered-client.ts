@@ -89,6 +89,11 @@ export interface MeterReading {
   transactionItems: number;
   /** Query pages, the items they returned (Count) and the items DynamoDB read for them (ScannedCount). */
   query: { pages: number; count: number; scanned: number };
+  /**
+   * Of the calls, those that touch a customer's history item or a retention counter (cohorts,
+   * segments, the customer's timer): what keeping retention and RFM costs.
+   */
+  retention: { reads: number; writes: number };
 }
 
 const empty = (): MeterReading => ({
@@ -99,7 +104,11 @@ const empty = (): MeterReading => ({
   failures: {},
   transactionItems: 0,
   query: { pages: 0, count: 0, scanned: 0 },
+  retention: { reads: 0, writes: 0 },
 });
+
+/** A request on a customer's history (`CUSTOMER#…`) or a retention rollup (`ROLLUP#retention#…`), by its keys. */
+const touchesRetention = (input: Record<string, unknown>) => /"(CUSTOMER#|ROLLUP#retention#)/.test(JSON.stringify(input));
 
 const add = (into: Record<string, number>, key: string, n: number) => {
   into[key] = (into[key] ?? 0) + n;
@@ -134,8 +143,15 @@ export class CapacityMeter {
     this.reading = empty();
   }
 
+  private countRetention(command: string, input: Record<string, unknown>) {
+    if (!touchesRetention(input)) return;
+    if (writeCommands.has(command)) this.reading.retention.writes += 1;
+    else this.reading.retention.reads += 1;
+  }
+
   record(command: string, input: Record<string, unknown>, output: object) {
     add(this.reading.calls, command, 1);
+    this.countRetention(command, input);
     let reported = 0;
     for (const capacity of capacitiesOf(output)) {
       const table = capacity.TableName ?? '(unnamed)';
@@ -163,6 +179,7 @@ export class CapacityMeter {
    */
   recordFailure(command: string, input: Record<string, unknown>, error: unknown) {
     const name = (error as Error)?.name ?? 'Error';
+    if (writeCommands.has(command)) this.countRetention(command, input);
     add(this.reading.failures, `${command}:${name}`, 1);
     if (name === 'ConditionalCheckFailedException' && command === 'PutItemCommand') {
       this.reading.awsWriteUnits += awsWriteUnits(command, input, 0);

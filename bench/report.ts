@@ -151,6 +151,11 @@ ${table(
 )}
 | **per survey** | | **${p.invocations}** | **${p.reads}** | | **${p.writes}** | | ${p.readUnits} | ${p.writeUnits} | ${p.sqsRequestsByHandlers} | | | |
 
+- Retention and RFM (the customer's history, cohorts, segment counters and timer) take
+  ${p.retention.reads} of the reads and ${p.retention.writes} of the writes per survey: ${cost.steps
+    .filter((s) => s.retention.reads + s.retention.writes > 0)
+    .map((s) => `${s.step} ${s.retention.reads} + ${s.retention.writes}`)
+    .join(', ')}.
 - Floors: ${cost.steps
     .filter((s) => s.floor)
     .map((s) => `${s.step}, ${s.floor?.why}`)

@@ -87,6 +87,8 @@ export interface StepCost {
   invocations: number;
   reads: number;
   writes: number;
+  /** Of those, the requests on customer histories and retention counters (cohorts, segments, timers). */
+  retention: { reads: number; writes: number };
   readUnits: number;
   /** Write units by AWS's billing rules (bench/metered-client.ts). */
   writeUnits: number;
@@ -107,6 +109,7 @@ export interface SurveyCostResult {
     invocations: number;
     reads: number;
     writes: number;
+    retention: { reads: number; writes: number };
     readUnits: number;
     writeUnits: number;
     sqsRequestsByHandlers: number;
@@ -332,6 +335,7 @@ export async function measureSurveyCost(options: {
         invocations: per(invocations.filter((i) => i.fn === fn).length),
         reads: per(reads),
         writes: per(writes + failedWrites),
+        retention: { reads: per(reading?.retention.reads ?? 0), writes: per(reading?.retention.writes ?? 0) },
         readUnits: per(sum(reading?.readUnits ?? {})),
         writeUnits: per(reading?.awsWriteUnits ?? 0),
         floor: floor ? { reads: floor.reads, writes: floor.writes, why: floor.why } : undefined,
@@ -357,6 +361,7 @@ export async function measureSurveyCost(options: {
       invocations: total((s) => s.invocations),
       reads: total((s) => s.reads),
       writes: total((s) => s.writes),
+      retention: { reads: total((s) => s.retention.reads), writes: total((s) => s.retention.writes) },
       readUnits: total((s) => s.readUnits),
       writeUnits: total((s) => s.writeUnits),
       sqsRequestsByHandlers: total((s) => s.sqsRequests),
