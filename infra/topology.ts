@@ -255,7 +255,8 @@ export function buildTopology(config: Pick<Config, 'departments' | 'sms'>): Topo
         timeoutSeconds: consumerTimeout,
         memoryMb: 512,
         triggers: [{ kind: 'queue', queue: 'survey-dispatch', batchSize: 10, maxBatchingWindowSeconds: 0 }],
-        bindings: [main('readWrite'), send('responses'), { kind: 'api' }, ...sendSms, ...sendToAlertQueues],
+        // The scores table for the segment counters a quiet customer's recency timer moves.
+        bindings: [main('readWrite'), scores('readWrite'), send('responses'), { kind: 'api' }, ...sendSms, ...sendToAlertQueues],
       },
       ...(awsSms
         ? [

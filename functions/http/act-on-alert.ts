@@ -1,11 +1,11 @@
 import { actOnAlert, alertActionSchema, visibleAlert } from '#shared/use-cases/manage-alerts.ts';
-import { alertStore, clock, config, retentionStore, surveyStore, workQueues } from '../lib/compose.ts';
+import { alertStore, clock, config, customerHistory, surveyStore, workQueues } from '../lib/compose.ts';
 import { httpHandler, json, parseJsonBody, pathParameter, personCalling } from '../lib/http.ts';
 import { createLogger } from '../lib/logger.ts';
 
 const logger = createLogger();
 
-const deps = { config, clock, alerts: alertStore(), queues: workQueues(), surveys: surveyStore(), retention: retentionStore() };
+const deps = { config, clock, alerts: alertStore(), queues: workQueues(), surveys: surveyStore(), retention: customerHistory() };
 
 export const handler = httpHandler(logger, async (event) => {
   const identity = personCalling(config, event, 'cx', 'department');

@@ -43,6 +43,8 @@ export const deliveryStatusStore = () => new DynamoDeliveryStatusStore(db(), run
 export const responseStore = () => new DynamoResponseStore(db(), runtime.table('scores'), retention());
 export const rollupStore = () => new DynamoRollupStore(db(), runtime.table('scores'));
 export const retentionStore = () => new DynamoRetentionStore(db(), runtime.table('main'), runtime.table('scores'));
+/** The customers' history items alone (the main table): contact and retention-task bookkeeping, no counters. */
+export const customerHistory = () => new DynamoRetentionStore(db(), runtime.table('main'));
 
 /** What taking in visits needs (live and imported): each visit is also a return in the retention cohorts. */
 export const visitIntake = () => ({
@@ -75,7 +77,7 @@ export function phoneVault() {
  * How a head reaches the customer: today the survey's own number, decrypted. A virtual-number
  * service (an AXB binding) would be built here instead, behind the same port.
  */
-export const customerContact = (): CustomerContact => new VaultCustomerContact(surveyStore(), retentionStore(), phoneVault());
+export const customerContact = (): CustomerContact => new VaultCustomerContact(surveyStore(), customerHistory(), phoneVault());
 
 /** Email goes to the local outbox file when EMAIL_OUTBOX names one (the local runtime does), else to Amazon SES. */
 export function emailTransport(): EmailTransport {

@@ -43,11 +43,20 @@ const stringsOf = (value: unknown): string[] => (value instanceof Set ? [...valu
  * item, so however often an answer or a visit is redelivered each cohort counts once.
  */
 export class DynamoRetentionStore implements RetentionStore {
+  /**
+   * Without `scoresTable`, only the customer's own item is reachable (history, contact, timer,
+   * tasks): what a function bound to the main table alone may use.
+   */
   constructor(
     private readonly db: DocumentClient,
     private readonly mainTable: string,
-    private readonly scoresTable: string,
+    private readonly scoresTableName?: string,
   ) {}
+
+  private get scoresTable(): string {
+    if (!this.scoresTableName) throw new Error('this retention store has no scores table: its counters cannot be written');
+    return this.scoresTableName;
+  }
 
   async history(phoneHash: string): Promise<CustomerHistory | undefined> {
     const { Item } = await this.db.send(
