@@ -151,8 +151,12 @@ export async function raiseRetentionTask(
   // Created with its delivery leased, as a detractor's alert is: a lost queue send is resent by the sweeper.
   await deps.alerts.create(task, addMs(raisedAt, TIMER_LEASE_MS));
   await deps.queues.alertDelivery(departmentId, { alertId: id, round: 'new', at: raisedAt });
-  // Their segment still moves with their silence while the task is worked.
-  const latest = await deps.retention.history(message.phoneHash);
-  if (latest) await keepCustomerTimer(deps, message.phoneHash, latest);
+  // Their segment still moves with their silence while the task is worked (the claim took the timer out).
+  await keepCustomerTimer(deps, message.phoneHash, {
+    ...history,
+    openTaskId: id,
+    lastTask: { id, raisedAt },
+    timer: history.openTaskId === id ? history.timer : undefined,
+  });
   return 'raised';
 }
