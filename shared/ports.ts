@@ -3,6 +3,7 @@ import type {
   Alert,
   AlertActionRecord,
   AlertStatus,
+  CustomerContactCard,
   ImportedSurvey,
   IngestResult,
   ScoredResponse,
@@ -10,6 +11,8 @@ import type {
   SurveyTimerAction,
   Timer,
 } from '#shared/domain/records.ts';
+
+export type { CustomerContactCard };
 import type { Granularity } from '#shared/domain/periods.ts';
 import type { Cohort } from '#shared/domain/retention.ts';
 import type { Segment } from '#shared/domain/rfm.ts';
@@ -251,16 +254,6 @@ export interface CustomerHistory {
   openTaskId?: string | undefined;
   /** The latest retention task raised, open or closed: a visit after it may win them back. */
   lastTask?: { id: string; raisedAt: string } | undefined;
-}
-
-/** What the latest visit said about reaching the customer; the phone only encrypted. */
-export interface CustomerContactCard {
-  phoneCipher: string;
-  phoneMasked: string;
-  customerName?: string | undefined;
-  storeId: string;
-  serviceType: string;
-  locale?: Locale | undefined;
 }
 
 /**

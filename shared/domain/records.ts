@@ -12,6 +12,25 @@ export interface Timer<A extends string> {
   at: string;
 }
 
+/**
+ * What the latest visit said about reaching the customer; the phone only encrypted: the fields of a survey
+ * that a retention task needs to reach its customer, should they go quiet.
+ */
+export interface CustomerContactCard {
+  phoneCipher: string;
+  phoneMasked: string;
+  customerName?: string | undefined;
+  storeId: string;
+  serviceType: string;
+  locale?: Locale | undefined;
+}
+
+/** A survey's (or any superset's) contact card: just those fields, as the customer's history keeps them. */
+export function contactCardOf(from: CustomerContactCard): CustomerContactCard {
+  const { phoneCipher, phoneMasked, customerName, storeId, serviceType, locale } = from;
+  return { phoneCipher, phoneMasked, customerName, storeId, serviceType, locale };
+}
+
 export interface Survey {
   id: string;
   eventId: string;

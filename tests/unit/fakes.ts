@@ -12,15 +12,16 @@ import { type Cohort, cohortGroup, horizonView, returnMarker } from '#shared/dom
 import { type Segment, segmentMoveCounters, segmentMovesView, segmentShard, segmentView } from '#shared/domain/rfm.ts';
 import type { RollupFact, RollupFamily, RollupIncrement } from '#shared/domain/rollups.ts';
 import { aggregateRollups } from '#shared/use-cases/aggregate-rollups.ts';
-import type {
-  Alert,
-  AlertActionRecord,
-  AlertStatus,
-  ImportedSurvey,
-  IngestResult,
-  ScoredResponse,
-  Survey,
-  Timer,
+import {
+  type Alert,
+  type AlertActionRecord,
+  type AlertStatus,
+  contactCardOf,
+  type ImportedSurvey,
+  type IngestResult,
+  type ScoredResponse,
+  type Survey,
+  type Timer,
 } from '#shared/domain/records.ts';
 import { sentimentOf } from '#shared/domain/scoring.ts';
 import type {
@@ -208,7 +209,7 @@ export class FakeSurveyStore implements SurveyStore {
     this.leases.set(survey.id, options.leaseUntil);
     if (options.webTokenHash) this.webTokens.set(options.webTokenHash, survey.id);
     if (!survey.recoveryOf) {
-      this.addVisit(survey.phoneHash, survey.visitAt, options.spend ?? 0, options.customerId, contactOf(survey));
+      this.addVisit(survey.phoneHash, survey.visitAt, options.spend ?? 0, options.customerId, contactCardOf(survey));
     }
     return { kind: 'created' };
   }
@@ -231,7 +232,7 @@ export class FakeSurveyStore implements SurveyStore {
       if (survey.phoneHash) {
         const contact =
           survey.phoneCipher && survey.phoneMasked
-            ? contactOf({ ...survey, phoneCipher: survey.phoneCipher, phoneMasked: survey.phoneMasked })
+            ? contactCardOf({ ...survey, phoneCipher: survey.phoneCipher, phoneMasked: survey.phoneMasked })
             : undefined;
         this.addVisit(survey.phoneHash, survey.visitAt, survey.spend ?? 0, survey.customerId, contact);
         const last = this.throttle.get(survey.phoneHash);
@@ -436,15 +437,6 @@ export class FakeRollupStore implements RollupStore {
     return partition;
   }
 }
-
-const contactOf = (s: Pick<Survey, 'phoneCipher' | 'phoneMasked' | 'customerName' | 'storeId' | 'serviceType' | 'locale'>) => ({
-  phoneCipher: s.phoneCipher,
-  phoneMasked: s.phoneMasked,
-  customerName: s.customerName,
-  storeId: s.storeId,
-  serviceType: s.serviceType,
-  locale: s.locale,
-});
 
 /** Mirrors DynamoRetentionStore: cohorts and counted returns on the customer, counters in the rollups. */
 export class FakeRetentionStore implements RetentionStore {

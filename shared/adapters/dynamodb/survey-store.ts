@@ -7,7 +7,13 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { ImportedSurvey, IngestResult, Survey, SurveyTimerAction } from '#shared/domain/records.ts';
+import {
+  contactCardOf,
+  type ImportedSurvey,
+  type IngestResult,
+  type Survey,
+  type SurveyTimerAction,
+} from '#shared/domain/records.ts';
 import type {
   CreateSurveyOutcome,
   CustomerContactCard,
@@ -582,10 +588,4 @@ export class DynamoSurveyStore implements SurveyStore {
       await this.db.send(new DeleteCommand({ TableName: this.table, Key: keys.optOut(phoneHash) }));
     }
   }
-}
-
-/** How to reach a survey's customer, as their history keeps it (just these fields of the survey). */
-export function contactCardOf(survey: CustomerContactCard): CustomerContactCard {
-  const { phoneCipher, phoneMasked, customerName, storeId, serviceType, locale } = survey;
-  return { phoneCipher, phoneMasked, customerName, storeId, serviceType, locale };
 }
