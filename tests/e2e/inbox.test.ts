@@ -74,9 +74,10 @@ describe('inbox and case pages', () => {
       const url = new URL(link);
       expect(url.pathname).toMatch(/^\/inbox\/alerts\/al_/);
       const alertId = url.pathname.split('/').at(-1) ?? '';
-      const day = new Date().toISOString().slice(0, 10);
-      const before = (await api(`/v1/closed-loop?from=${day}&to=${day}&departmentId=workshop`, { token: tokens.cx })).body
-        .overall;
+      // The figures count an alert on its store's local day: a UTC day either side holds today in any time zone.
+      const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+      const closedLoop = `/v1/closed-loop?from=${day(-1)}&to=${day(1)}&departmentId=workshop`;
+      const before = (await api(closedLoop, { token: tokens.cx })).body.overall;
 
       const context = size === 'phone' ? await chromium.phone() : await chromium.desktop();
       const { page, errors } = await open(context, url.pathname);
@@ -115,7 +116,7 @@ describe('inbox and case pages', () => {
         rootCauseConfirmed: true,
       });
       expect(alert.actions.map((a: { action: string }) => a.action)).toEqual(['phone_revealed', 'contacted', 'resolved']);
-      const after = (await api(`/v1/closed-loop?from=${day}&to=${day}&departmentId=workshop`, { token: tokens.cx })).body.overall;
+      const after = (await api(closedLoop, { token: tokens.cx })).body.overall;
       expect(after.resolved).toBe(before.resolved + 1);
 
       await page.goto('/inbox');
