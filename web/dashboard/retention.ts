@@ -2,6 +2,8 @@
 import { type RetentionAnswer, type RetentionBucket, type RetentionShare, retentionSchema } from './api.ts';
 import { type Context, isForbidden } from './context.ts';
 import { h } from './dom.ts';
+import { segments } from '#shared/domain/rfm.ts';
+import { segmentName } from '#web/lib/segments.ts';
 import type { MessageKey } from './i18n.ts';
 import { card, emptyNotice, type Panel } from './panel.ts';
 
@@ -113,15 +115,13 @@ function shareRow(ctx: Context, label: string, s: RetentionShare) {
   );
 }
 
-const segmentOrder = ['champions', 'loyal', 'potential_loyalists', 'new', 'at_risk', 'cant_lose', 'hibernating', 'lost'] as const;
-
 /** Customers per RFM segment, a bar each against the largest, and how many came in and left since the month began. */
 function segmentList(
   ctx: Context,
   counts: Record<string, number>,
   moved: { since: string; moves: Record<string, { in: number; out: number }> },
 ) {
-  const most = Math.max(1, ...segmentOrder.map((s) => counts[s] ?? 0));
+  const most = Math.max(1, ...segments.map((s) => counts[s] ?? 0));
   return h(
     'div',
     { class: 'segments' },
@@ -129,11 +129,11 @@ function segmentList(
     h(
       'ul',
       { class: 'reasons', attrs: { 'aria-label': ctx.t('segmentsTitle') } },
-      ...segmentOrder.map((s) =>
+      ...segments.map((s) =>
         h(
           'li',
           { attrs: { 'data-segment': s } },
-          h('span', { text: ctx.t(`segment_${s}`) }),
+          h('span', { text: segmentName(ctx.locale, s) }),
           h(
             'span',
             { class: 'reason-track' },

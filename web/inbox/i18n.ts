@@ -94,14 +94,6 @@ const en = {
   outcome_not_reachable: 'Not reachable',
   outcome_lost: 'Lost',
   outcome_returned: 'Came back by themselves',
-  segment_champions: 'Champions',
-  segment_loyal: 'Loyal',
-  segment_potential_loyalists: 'Potential loyalists',
-  segment_new: 'New',
-  segment_at_risk: 'At risk',
-  segment_cant_lose: 'Can’t lose',
-  segment_hibernating: 'Hibernating',
-  segment_lost: 'Lost',
 } as const;
 export type InboxKey = keyof typeof en;
 
@@ -198,14 +190,6 @@ const zhCN: Record<InboxKey, string> = {
   outcome_not_reachable: '联系不上',
   outcome_lost: '已流失',
   outcome_returned: '客户已自行回店',
-  segment_champions: '核心客户',
-  segment_loyal: '忠诚客户',
-  segment_potential_loyalists: '潜力客户',
-  segment_new: '新客户',
-  segment_at_risk: '流失风险',
-  segment_cant_lose: '不能失去',
-  segment_hibernating: '沉睡客户',
-  segment_lost: '已流失',
 };
 
 const tables: Record<Locale, Record<InboxKey, string>> = { en, 'zh-CN': zhCN };

@@ -10,6 +10,7 @@ import { ApiError, answerOf, queryString } from '#web/dashboard/api.ts';
 import { byId, h } from '#web/dashboard/dom.ts';
 import { formats, localeNames, locales, pickLocale } from '#web/dashboard/i18n.ts';
 import { categoryName } from '#web/lib/categories.ts';
+import { segmentName } from '#web/lib/segments.ts';
 import { readInboxBootstrap } from './bootstrap.ts';
 import { type InboxTranslate, inboxTranslator } from './i18n.ts';
 
@@ -104,7 +105,7 @@ const storeName = (id: string) => boot.stores.find((s) => s.id === id)?.name ?? 
 const departmentName = (id: string) => boot.departments.find((d) => d.id === id)?.name ?? id;
 const resolutionName = (id: string) => boot.closure.resolutions.find((r) => r.id === id)?.name[locale] ?? id;
 const statusName = (status: string) => t(`status_${status}` as 'status_open');
-const segmentName = (segment: string | null | undefined) => (segment ? t(`segment_${segment}` as 'segment_loyal') : null);
+const segmentOf = (segment: string | null | undefined) => (segment ? segmentName(locale, segment) : null);
 const outcomeName = (outcome: string) => t(`outcome_${outcome}` as 'outcome_reached');
 /** A detractor's survey and score, or a retention task's mark: what kind of case it is, at a glance. */
 const badge = (a: ListedAlert) =>
@@ -532,7 +533,7 @@ async function caseView(main: HTMLElement, alertId: string) {
         [t('visitDate'), c.visit.visitDate],
         [t('amount'), amount],
         // The customer's RFM segment when the case was raised: high-value ones are due sooner.
-        [t('segment'), segmentName(c.segment)],
+        [t('segment'), segmentOf(c.segment)],
       ]),
     ),
     section(
