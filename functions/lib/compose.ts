@@ -6,9 +6,6 @@
 import { VaultCustomerContact } from '#shared/adapters/contact/vault-contact.ts';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { createAlertChannels } from '#shared/adapters/alert-channels/alert-channels.ts';
-import type { EmailTransport } from '#shared/adapters/alert-channels/email.ts';
-import { OutboxEmailTransport } from '#shared/adapters/alert-channels/outbox-email.ts';
 import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
 import { DynamoAlertStore } from '#shared/adapters/dynamodb/alert-store.ts';
 import { DynamoResponseStore } from '#shared/adapters/dynamodb/response-store.ts';
@@ -20,7 +17,6 @@ import { DynamoDeliveryStatusStore } from '#shared/adapters/dynamodb/delivery-st
 import { SqsWorkQueues } from '#shared/adapters/sqs/work-queues.ts';
 import { SimulatorSms } from '#shared/adapters/sms/simulator.ts';
 import { TwilioSms } from '#shared/adapters/sms/twilio.ts';
-import { requireAbsoluteChannelUrls } from '#shared/config/channel-urls.ts';
 import { twilioStatusCallbackPath } from '#shared/config/resource-names.ts';
 import { loadRuntime, type Runtime } from '#shared/config/runtime.ts';
 import { createPhoneVault } from '#shared/privacy/phone-vault.ts';
@@ -79,19 +75,6 @@ export function phoneVault() {
  */
 export const customerContact = (): CustomerContact => new VaultCustomerContact(surveyStore(), customerHistory(), phoneVault());
 
-/** Email goes to the local outbox file when EMAIL_OUTBOX names one (the local runtime does), else to Amazon SES. */
-export function emailTransport(): EmailTransport {
-  const outbox = runtime.env.EMAIL_OUTBOX;
-  if (outbox) return new OutboxEmailTransport(outbox);
-  const ses = onFirstUse(async () => (await import('./ses-email-transport.ts')).createSesEmail());
-  return { send: async (message) => (await ses()).send(message) };
-}
-
-export function alertChannels() {
-  requireAbsoluteChannelUrls(config, runtime.env.CLOSEDLOOP_CONFIG);
-  return createAlertChannels({ config, env: runtime.env, email: emailTransport() });
-}
-
 export function smsSender(): SmsSender {
   const sms = config.sms;
   if (sms.provider === 'aws') {
@@ -110,7 +93,7 @@ export function smsSender(): SmsSender {
 }
 
 /** Imports an adapter on its first call instead of at cold start; a failed import is tried again next time. */
-function onFirstUse<T>(load: () => Promise<T>): () => Promise<T> {
+export function onFirstUse<T>(load: () => Promise<T>): () => Promise<T> {
   let loading: Promise<T> | undefined;
   return () =>
     (loading ??= load().catch((error: unknown) => {

@@ -1,6 +1,7 @@
 import { businessMetrics } from '#shared/config/metric-names.ts';
 import { alertDeliveryMessageSchema, deliverAlert } from '#shared/use-cases/deliver-alert.ts';
-import { alertChannels, alertStore, clock, config, runtime } from '../lib/compose.ts';
+import { alertChannels } from '../lib/alert-channels.ts';
+import { alertStore, clock, config, runtime } from '../lib/compose.ts';
 import { createLogger } from '../lib/logger.ts';
 import { count } from '../lib/observability.ts';
 import { sqsHandler } from '../lib/sqs.ts';
