@@ -217,6 +217,8 @@ export class TopologyFunction extends Construct {
 
 /** Stands in for @aws-sdk/credential-provider-node in every bundle (relative to the project root). */
 export const lambdaCredentialsModule = 'functions/lib/lambda-credentials.ts';
+/** Runs first in every bundle: zod without its compiled checkers (relative to the project root). */
+export const zodWithoutJitModule = 'functions/lib/zod-without-jit.ts';
 
 /** How every function is bundled (esbuild through NodejsFunction); `npm run bench` bundles with the very same options. */
 export function bundling(config: Readonly<Config>): BundlingOptions {
@@ -236,6 +238,7 @@ export function bundling(config: Readonly<Config>): BundlingOptions {
     // nested STS and SSO clients, gives way to the environment provider alone. esbuild runs in
     // the project root (NodejsFunction's local bundling), which the path is relative to.
     esbuildArgs: { '--alias': `@aws-sdk/credential-provider-node=./${lambdaCredentialsModule}` },
+    inject: [`./${zodWithoutJitModule}`],
     // CommonJS dependencies call require() for Node built-ins, which ESM lacks. The alias keeps
     // the banner's import from clashing with a bundled module's own `createRequire` import.
     banner:

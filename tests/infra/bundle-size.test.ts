@@ -62,10 +62,14 @@ describe('Lambda bundle sizes', () => {
 
   // A function reading a table or queue its topology does not bind fails at cold start in AWS; locally
   // every variable is set, so only a bundle loaded with its own bindings' environment shows it.
-  it.each(functions.map((fn) => fn.name))('loads %s with only the environment its bindings give it', (name) => {
-    const fn = functions.find((f) => f.name === name);
-    const bundle = bundles.find((b) => b.function === name);
-    if (!fn || !bundle) throw new Error(`no bundle for ${name}`);
-    expect(() => timeLoads(fn, bundle.outfile, localConfigPath, 1)).not.toThrow();
-  });
+  // zod's compiled checkers are off before the first schema is built: nothing is compiled from strings.
+  it.each(functions.map((fn) => fn.name))(
+    'loads %s with only the environment its bindings give it, compiling no code from strings',
+    (name) => {
+      const fn = functions.find((f) => f.name === name);
+      const bundle = bundles.find((b) => b.function === name);
+      if (!fn || !bundle) throw new Error(`no bundle for ${name}`);
+      expect(timeLoads(fn, bundle.outfile, localConfigPath, 1).codeFromStrings).toBe(0);
+    },
+  );
 });
