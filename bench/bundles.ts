@@ -99,7 +99,7 @@ const boundsOverTarget: Record<string, number> = {
 export const bundleBoundBytes = (fn: string) => boundsOverTarget[fn] ?? BUNDLE_TARGET_BYTES;
 
 /** The options NodejsFunction passes to esbuild, from the CDK's BundlingOptions; anything else is refused. */
-function esbuildOptionsOf(configPath: string) {
+export function esbuildOptionsOf(configPath: string) {
   const {
     format,
     target,
@@ -151,7 +151,6 @@ function dummyEnvironment(fn: FunctionSpec, bundleDir: string): Record<string, s
     CLOSEDLOOP_CONFIG: join(bundleDir, 'config.json'),
     // Secrets from the environment: a load time is module work, not a Secrets Manager round trip.
     CLOSEDLOOP_SECRETS: 'env',
-    NODE_OPTIONS: '--enable-source-maps',
     POWERTOOLS_SERVICE_NAME: 'closedloop',
     // The shipped config's SMS provider is the simulator, which writes its outbox here.
     SMS_SIMULATOR_OUTBOX: join(bundleDir, 'sms-outbox.jsonl'),
@@ -171,7 +170,7 @@ function dummyEnvironment(fn: FunctionSpec, bundleDir: string): Record<string, s
 /**
  * Imports the bundle once and says how long it took, and how many functions were compiled from
  * strings meanwhile (`new Function`, counted through a stand-in for the global): none, since zod
- * runs without its compiled checkers in a bundle (functions/lib/zod-without-jit.ts).
+ * runs without its compiled checkers in a bundle (functions/lib/bundle-prelude.ts).
  */
 const loader = (bundle: string) =>
   `let codeFromStrings = 0;

@@ -501,10 +501,9 @@ ${surveyCostSection(report.surveyCost)}
 ## Lambda bundles
 
 Every function of the topology bundled with esbuild using the CDK stack's bundling options (ESM, its Node target, minified,
-source maps without sources, \`module\`/\`main\` fields, the \`createRequire\` banner, nothing external, the SDK's credential chain
-aliased to the environment's credentials), each bundle's inputs read from esbuild's metafile (grouped by package), then imported by a fresh
-\`node\` process outside the repository with its bindings' variables set to dummy values and \`NODE_OPTIONS=--enable-source-maps\`
-as in Lambda; median of ${report.settings.bundleRuns} runs. Load time is the \`import()\` alone (the module-scope work of a cold start:
+source maps without sources, \`module\`/\`main\` fields, the \`createRequire\` banner, the injected prelude, nothing external, the SDK's
+credential chain aliased to the environment's credentials), each bundle's inputs read from esbuild's metafile (grouped by package), then
+imported by a fresh \`node\` process outside the repository with its bindings' variables set to dummy values, as in Lambda; median of ${report.settings.bundleRuns} runs. Load time is the \`import()\` alone (the module-scope work of a cold start:
 parsing, config and client set-up); process time adds Node's own start-up and exit.
 
 ${bundleTable(report.bundles)}

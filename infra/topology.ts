@@ -355,7 +355,7 @@ export const envNamesOf = (bindings: Binding[]): string[] =>
  * Variables every function gets besides its bindings. CLOSEDLOOP_SECRETS says where the config's
  * `secret:NAME` references are read: every function parses the one config, so every function reads them.
  */
-export const commonEnvironment = ['CLOSEDLOOP_CONFIG', 'CLOSEDLOOP_SECRETS', 'NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME'] as const;
+export const commonEnvironment = ['CLOSEDLOOP_CONFIG', 'CLOSEDLOOP_SECRETS', 'POWERTOOLS_SERVICE_NAME'] as const;
 
 export function httpRoutes(topology: Topology) {
   return topology.functions.flatMap((fn) =>

@@ -82,7 +82,6 @@ export class TopologyFunction extends Construct {
       environment: {
         CLOSEDLOOP_CONFIG: FUNCTION_CONFIG_PATH,
         CLOSEDLOOP_SECRETS: secrets.setting,
-        NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
       },
       bundling: bundling(config),
@@ -217,8 +216,8 @@ export class TopologyFunction extends Construct {
 
 /** Stands in for @aws-sdk/credential-provider-node in every bundle (relative to the project root). */
 export const lambdaCredentialsModule = 'functions/lib/lambda-credentials.ts';
-/** Runs first in every bundle: zod without its compiled checkers (relative to the project root). */
-export const zodWithoutJitModule = 'functions/lib/zod-without-jit.ts';
+/** Runs first in every bundle: zod without its compiled checkers, stack traces mapped on demand (relative to the project root). */
+export const bundlePreludeModule = 'functions/lib/bundle-prelude.ts';
 
 /** How every function is bundled (esbuild through NodejsFunction); `npm run bench` bundles with the very same options. */
 export function bundling(config: Readonly<Config>): BundlingOptions {
@@ -227,8 +226,8 @@ export function bundling(config: Readonly<Config>): BundlingOptions {
     target: 'node22',
     minify: true,
     sourceMap: true,
-    // Stack traces need only the mappings; without the sources the map is far smaller,
-    // and --enable-source-maps parses it at cold start.
+    // Stack traces need only the mappings; without the sources the map is far smaller. It is read
+    // on the first stack trace (functions/lib/source-mapped-stacks.ts), not at cold start.
     sourcesContent: false,
     mainFields: ['module', 'main'],
     // Bundle the AWS SDK too: the functions then run the exact SDK versions of package-lock.json
@@ -238,7 +237,7 @@ export function bundling(config: Readonly<Config>): BundlingOptions {
     // nested STS and SSO clients, gives way to the environment provider alone. esbuild runs in
     // the project root (NodejsFunction's local bundling), which the path is relative to.
     esbuildArgs: { '--alias': `@aws-sdk/credential-provider-node=./${lambdaCredentialsModule}` },
-    inject: [`./${zodWithoutJitModule}`],
+    inject: [`./${bundlePreludeModule}`],
     // CommonJS dependencies call require() for Node built-ins, which ESM lacks. The alias keeps
     // the banner's import from clashing with a bundled module's own `createRequire` import.
     banner:

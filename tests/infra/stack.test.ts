@@ -67,7 +67,6 @@ describe('ClosedLoopStack', () => {
         expect(variables).toEqual({
           CLOSEDLOOP_CONFIG: '/var/task/config.json',
           CLOSEDLOOP_SECRETS: { 'Fn::Join': ['', ['secretsmanager:', { Ref: secretId }]] },
-          NODE_OPTIONS: '--enable-source-maps',
           POWERTOOLS_SERVICE_NAME: 'closedloop',
           ...expected,
         });
