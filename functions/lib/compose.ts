@@ -1,7 +1,7 @@
 /**
  * Builds adapters from the validated runtime config, once per cold start. Each handler
- * asks only for what it uses, so its bundle carries only those SDK clients. The rarely used
- * ones (SES, End User Messaging) are imported on their first call, not at cold start.
+ * asks only for what it uses, so its bundle carries only those SDK clients. What sends texts
+ * (sms-sender.ts) and alerts (alert-channels.ts) is apart, with the clients only they use.
  */
 import { VaultCustomerContact } from '#shared/adapters/contact/vault-contact.ts';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -15,12 +15,9 @@ import { DynamoSurveyStore } from '#shared/adapters/dynamodb/survey-store.ts';
 import { DynamoTimerIndex } from '#shared/adapters/dynamodb/timer-index.ts';
 import { DynamoDeliveryStatusStore } from '#shared/adapters/dynamodb/delivery-status-store.ts';
 import { SqsWorkQueues } from '#shared/adapters/sqs/work-queues.ts';
-import { SimulatorSms } from '#shared/adapters/sms/simulator.ts';
-import { TwilioSms } from '#shared/adapters/sms/twilio.ts';
-import { twilioStatusCallbackPath } from '#shared/config/resource-names.ts';
 import { loadRuntime, type Runtime } from '#shared/config/runtime.ts';
 import { createPhoneVault } from '#shared/privacy/phone-vault.ts';
-import type { Clock, CustomerContact, SmsSender } from '#shared/ports.ts';
+import type { Clock, CustomerContact } from '#shared/ports.ts';
 import { secretSource } from './secret-source.ts';
 
 export const runtime: Runtime = loadRuntime(process.env, await secretSource(process.env));
@@ -74,30 +71,3 @@ export function phoneVault() {
  * service (an AXB binding) would be built here instead, behind the same port.
  */
 export const customerContact = (): CustomerContact => new VaultCustomerContact(surveyStore(), customerHistory(), phoneVault());
-
-export function smsSender(): SmsSender {
-  const sms = config.sms;
-  if (sms.provider === 'aws') {
-    const endUserMessaging = onFirstUse(async () => (await import('./end-user-messaging-sms.ts')).createEndUserMessagingSms(sms));
-    return { send: async (message) => (await endUserMessaging()).send(message) };
-  }
-  if (sms.provider === 'twilio') {
-    const authToken = runtime.secret('TWILIO_AUTH_TOKEN');
-    if (!authToken) throw new Error('the twilio provider needs TWILIO_AUTH_TOKEN');
-    const base = runtime.publicBaseUrl?.replace(/\/$/, '');
-    return new TwilioSms({ ...sms, authToken, statusCallback: base ? `${base}${twilioStatusCallbackPath}` : undefined });
-  }
-  const outbox = runtime.env.SMS_SIMULATOR_OUTBOX;
-  if (!outbox) throw new Error('the simulator provider runs locally only (SMS_SIMULATOR_OUTBOX is not set)');
-  return new SimulatorSms(outbox);
-}
-
-/** Imports an adapter on its first call instead of at cold start; a failed import is tried again next time. */
-export function onFirstUse<T>(load: () => Promise<T>): () => Promise<T> {
-  let loading: Promise<T> | undefined;
-  return () =>
-    (loading ??= load().catch((error: unknown) => {
-      loading = undefined;
-      throw error;
-    }));
-}

@@ -1,7 +1,8 @@
 import { awsInboundSmsSchema, toInboundSms } from '#shared/adapters/sms/aws-end-user-messaging.ts';
 import { answerInboundSms } from '#shared/use-cases/answer-inbound-sms.ts';
-import { clock, config, phoneVault, smsSender, surveyStore, workQueues } from '../lib/compose.ts';
+import { clock, config, phoneVault, surveyStore, workQueues } from '../lib/compose.ts';
 import { createLogger } from '../lib/logger.ts';
+import { smsSender } from '../lib/sms-sender.ts';
 import { sqsHandler } from '../lib/sqs.ts';
 
 const logger = createLogger();

@@ -3,19 +3,10 @@ import { businessMetrics } from '#shared/config/metric-names.ts';
 import { customerTimerMessageSchema, raiseRetentionTask } from '#shared/use-cases/retention-tasks.ts';
 import { runSurveyTimer, surveyTimerMessageSchema } from '#shared/use-cases/run-survey-timer.ts';
 import { reviewSegment } from '#shared/use-cases/track-retention.ts';
-import {
-  alertStore,
-  clock,
-  config,
-  phoneVault,
-  retentionStore,
-  runtime,
-  smsSender,
-  surveyStore,
-  workQueues,
-} from '../lib/compose.ts';
+import { alertStore, clock, config, phoneVault, retentionStore, runtime, surveyStore, workQueues } from '../lib/compose.ts';
 import { createLogger } from '../lib/logger.ts';
 import { count } from '../lib/observability.ts';
+import { smsSender } from '../lib/sms-sender.ts';
 import { sqsHandler } from '../lib/sqs.ts';
 
 const logger = createLogger();
