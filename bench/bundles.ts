@@ -117,12 +117,12 @@ export function esbuildOptionsOf(configPath: string) {
   const unmapped = Object.keys(rest);
   if (unmapped.length) throw new Error(`the bench does not translate these bundling options yet: ${unmapped.join(', ')}`);
   if (!commandHooks) throw new Error('the CDK bundling ships the config file through an afterBundling hook');
-  // NodejsFunction passes `--alias` as `--alias:from=to`; nothing else is translated.
+  // NodejsFunction passes `--alias:from` with its value as `--alias:from=to`; nothing else is translated.
   const alias: Record<string, string> = {};
   for (const [flag, value] of Object.entries(esbuildArgs ?? {})) {
-    if (flag !== '--alias' || typeof value !== 'string') throw new Error(`the bench does not translate esbuild's ${flag} yet`);
-    const [from = '', to = ''] = value.split('=');
-    alias[from] = to;
+    if (!flag.startsWith('--alias:') || typeof value !== 'string')
+      throw new Error(`the bench does not translate esbuild's ${flag} yet`);
+    alias[flag.slice('--alias:'.length)] = value;
   }
   return {
     bundle: true,
@@ -170,7 +170,7 @@ function dummyEnvironment(fn: FunctionSpec, bundleDir: string): Record<string, s
 /**
  * Imports the bundle once and says how long it took, and how many functions were compiled from
  * strings meanwhile (`new Function`, counted through a stand-in for the global): none, since zod
- * runs without its compiled checkers in a bundle (functions/lib/bundle-prelude.ts).
+ * runs without its compiled checkers in a bundle (the banner of `bundling()`).
  */
 const loader = (bundle: string) =>
   `let codeFromStrings = 0;

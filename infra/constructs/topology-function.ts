@@ -216,7 +216,9 @@ export class TopologyFunction extends Construct {
 
 /** Stands in for @aws-sdk/credential-provider-node in every bundle (relative to the project root). */
 export const lambdaCredentialsModule = 'functions/lib/lambda-credentials.ts';
-/** Runs first in every bundle: zod without its compiled checkers, stack traces mapped on demand (relative to the project root). */
+/** Stands in for @smithy/core/event-streams in every bundle (relative to the project root). */
+export const noEventStreamsModule = 'functions/lib/no-event-streams.ts';
+/** Runs first in every bundle: stack traces mapped to the sources on demand (relative to the project root). */
 export const bundlePreludeModule = 'functions/lib/bundle-prelude.ts';
 
 /** How every function is bundled (esbuild through NodejsFunction); `npm run bench` bundles with the very same options. */
@@ -236,12 +238,25 @@ export function bundling(config: Readonly<Config>): BundlingOptions {
     // On Lambda the role's credentials are in the environment: the SDK's default chain, with its
     // nested STS and SSO clients, gives way to the environment provider alone. esbuild runs in
     // the project root (NodejsFunction's local bundling), which the path is relative to.
-    esbuildArgs: { '--alias': `@aws-sdk/credential-provider-node=./${lambdaCredentialsModule}` },
+    // The event-stream code gives way to a stub: none of the bundled clients streams events, and the
+    // SDK's import() of it made esbuild wrap about 130 modules in lazy initialisers.
+    esbuildArgs: {
+      '--alias:@aws-sdk/credential-provider-node': `./${lambdaCredentialsModule}`,
+      '--alias:@smithy/core/event-streams': `./${noEventStreamsModule}`,
+    },
     inject: [`./${bundlePreludeModule}`],
     // CommonJS dependencies call require() for Node built-ins, which ESM lacks. The alias keeps
     // the banner's import from clashing with a bundled module's own `createRequire` import.
-    banner:
+    // Then zod without its compiled checkers: it checks objects by walking their shapes instead of
+    // compiling a checker per object schema with `new Function`, which pays off over many parses
+    // of one schema, not over a config and a few requests per cold start (8 to 10 ms of every cold
+    // load, `npm run bench`). zod reads the setting as it builds each schema, so it must be set
+    // before zod loads: zod keeps a `__zod_globalConfig` it finds on globalThis, for "an inline
+    // script before the bundle" (its global-config tests). Unbundled runs compile, to the same results.
+    banner: [
       "import { createRequire as __closedloopCreateRequire } from 'node:module'; const require = __closedloopCreateRequire(import.meta.url);",
+      'globalThis.__zod_globalConfig = { jitless: true };',
+    ].join(' '),
     commandHooks: {
       beforeBundling: () => [],
       beforeInstall: () => [],

@@ -47,12 +47,16 @@ describe('Lambda bundle sizes', () => {
     ).toBeLessThanOrEqual(bundleBoundBytes(name));
   });
 
-  it('carries no X-Ray SDK, no zod locale but English (locales/index.js is a 17-byte stub), and not the SDK credential chain', () => {
+  it('carries no X-Ray SDK, no zod locale but English (locales/index.js is a 17-byte stub), not the SDK credential chain, and no event-stream code', () => {
     for (const bundle of bundles) {
       const inputs = bundle.inputs.map((i) => i.input);
       expect(inputs, bundle.function).not.toContain('aws-xray-sdk-core');
       expect(inputs, bundle.function).not.toContain('@aws-sdk/nested-clients');
       expect(inputs, bundle.function).not.toContain('@aws-sdk/credential-provider-ini');
+      expect(
+        bundle.files.filter((file) => file.includes('/event-streams/')),
+        bundle.function,
+      ).toEqual([]);
       const locales = bundle.files
         .filter((file) => file.includes('/zod/v4/locales/') && !file.endsWith('/locales/index.js'))
         .map((file) => file.split('/').pop());
