@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfigFile, parseConfig } from '#shared/config/load.ts';
+import { isTimeZone } from '#shared/config/schema.ts';
 import { localConfigPath } from './fakes.ts';
 
 const raw = () => JSON.parse(readFileSync(localConfigPath, 'utf8'));
@@ -184,3 +185,29 @@ describe('loadConfigFile', () => {
     expect(() => loadConfigFile(broken)).toThrow(`${broken} is not valid JSON`);
   });
 });
+
+describe('isTimeZone', () => {
+  it('takes the canonical IANA names', () => {
+    expect(['Asia/Shanghai', 'Asia/Singapore', 'Europe/London', 'America/New_York'].every(isTimeZone)).toBe(true);
+  });
+
+  it('takes every other spelling Intl.DateTimeFormat takes: aliases, UTC, offsets, another case', () => {
+    expect(['UTC', 'Etc/UTC', 'Asia/Kolkata', 'US/Pacific', '+08:00', 'asia/shanghai'].map(isTimeZone)).toEqual(
+      ['UTC', 'Etc/UTC', 'Asia/Kolkata', 'US/Pacific', '+08:00', 'asia/shanghai'].map(acceptedByDateTimeFormat),
+    );
+    expect(isTimeZone('UTC')).toBe(true);
+  });
+
+  it('refuses what is not a time zone', () => {
+    expect(['Mars/Olympus', 'Asia/Shang hai', '', 'GMT+25'].map(isTimeZone)).toEqual([false, false, false, false]);
+  });
+});
+
+function acceptedByDateTimeFormat(timeZone: string) {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
+}
