@@ -501,7 +501,7 @@ ${surveyCostSection(report.surveyCost)}
 ## Lambda bundles
 
 Every function of the topology bundled with esbuild using the CDK stack's bundling options (ESM, its Node target, minified,
-source maps without sources, \`module\`/\`main\` fields, the \`createRequire\` banner, the injected prelude, nothing external, the SDK's
+source maps without sources, \`module\`/\`main\` fields, the banner (\`createRequire\`, zod without its JIT), the injected prelude, nothing external, the SDK's
 credential chain aliased to the environment's credentials), each bundle's inputs read from esbuild's metafile (grouped by package), then
 imported by a fresh \`node\` process outside the repository with its bindings' variables set to dummy values, as in Lambda; median of ${report.settings.bundleRuns} runs. Load time is the \`import()\` alone (the module-scope work of a cold start:
 parsing, config and client set-up); process time adds Node's own start-up and exit.
