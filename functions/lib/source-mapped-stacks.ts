@@ -1,7 +1,7 @@
 /**
  * Stack traces that point into the TypeScript sources, as Node's `--enable-source-maps` gives
  * them, with the bundle's source map read on the first stack trace instead of at every cold start.
- * Node's flag reads and parses the whole map (about 660 KB) while the bundle loads: about 8 ms of
+ * Node's flag reads and parses the whole map (290 to 880 KB) while the bundle loads: about 8 ms of
  * every cold start (`npm run bench`), for errors most instances never throw.
  */
 import { readFileSync } from 'node:fs';
@@ -34,23 +34,37 @@ export function mapStackTraces(bundleUrl: string): void {
     return entry && 'originalSource' in entry ? entry : undefined;
   };
 
+  /** One frame as V8 prints it, its position (and name) the map's; a frame the map does not know stays as it is. */
+  const frameText = (frame: NodeJS.CallSite, caller: NodeJS.CallSite | undefined): string => {
+    const text = frame.toString();
+    const original = originalOf(frame);
+    if (!original?.originalSource || original.originalLine === undefined || original.originalColumn === undefined) return text;
+    const generated = `${frame.getFileName()}:${frame.getLineNumber()}:${frame.getColumnNumber()}`;
+    const source = `${fileURLToPath(new URL(original.originalSource, mapUrl))}:${original.originalLine + 1}:${original.originalColumn + 1}`;
+    const at = text.lastIndexOf(generated);
+    let mapped = at < 0 ? text : `${text.slice(0, at)}${source}${text.slice(at + generated.length)}`;
+    // A function's own name is the one its caller's call site gives it, as with Node's flag (the
+    // outermost frame's caller is the Lambda runtime, so its name stays minified). V8 prints the
+    // name first, after "async " or "new ", then " (" or " [as ".
+    const minifiedName = frame.getFunctionName();
+    const name = caller && originalOf(caller)?.name;
+    if (minifiedName && name) {
+      const prefix = frame.isAsync() ? 'async ' : frame.isConstructor() ? 'new ' : '';
+      const printed = `${prefix}${minifiedName}`;
+      const rest = mapped.slice(printed.length);
+      if (mapped.startsWith(printed) && (rest.startsWith(' (') || rest.startsWith(' [as '))) mapped = `${prefix}${name}${rest}`;
+    }
+    return mapped;
+  };
+
   Error.prepareStackTrace = (error, frames) => {
     const lines = frames.map((frame, i) => {
-      const text = frame.toString();
-      const original = originalOf(frame);
-      if (!original?.originalSource || original.originalLine === undefined || original.originalColumn === undefined) {
-        return `    at ${text}`;
+      try {
+        return `    at ${frameText(frame, frames[i + 1])}`;
+      } catch {
+        // A map entry this cannot read (a source that is not a file URL, say): the frame as V8 prints it.
+        return `    at ${frame}`;
       }
-      const generated = `${frame.getFileName()}:${frame.getLineNumber()}:${frame.getColumnNumber()}`;
-      const source = fileURLToPath(new URL(original.originalSource, mapUrl));
-      let mapped = text.replace(generated, `${source}:${original.originalLine + 1}:${original.originalColumn + 1}`);
-      // A function's own name is the one its caller's call site gives it, as with Node's flag (the
-      // outermost frame's caller is the Lambda runtime, so its name stays minified).
-      const minifiedName = frame.getFunctionName();
-      const caller = frames[i + 1];
-      const name = caller && originalOf(caller)?.name;
-      if (minifiedName && name) mapped = mapped.replace(minifiedName, name);
-      return `    at ${mapped}`;
     });
     return [errorHeader(error), ...lines].join('\n');
   };

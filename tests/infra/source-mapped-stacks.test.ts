@@ -25,13 +25,13 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
-/** The stack of the fixture's error, from a fresh process that imports the bundle, then (if asked) puts the map in place. */
-function stackOf(options: { mapAfterImport: boolean }): string[] {
+/** The stack of a fixture handler's error, from a fresh process that imports the bundle, then (if asked) puts the map in place. */
+function stackOf(options: { mapAfterImport: boolean; handler?: string }): string[] {
   rmSync(`${bundle}.map`, { force: true });
   const script = `
-    const { handler } = await import(${JSON.stringify(pathToFileURL(bundle).href)});
+    const fixture = await import(${JSON.stringify(pathToFileURL(bundle).href)});
     if (${options.mapAfterImport}) (await import('node:fs')).copyFileSync(${JSON.stringify(aside)}, ${JSON.stringify(`${bundle}.map`)});
-    try { handler({ reason: 'no phone' }); } catch (error) { process.stdout.write(error.stack); }`;
+    try { await fixture[${JSON.stringify(options.handler ?? 'handler')}]({ reason: 'no phone' }); } catch (error) { process.stdout.write(error.stack); }`;
   const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
     cwd: outDir,
     encoding: 'utf8',
@@ -40,6 +40,8 @@ function stackOf(options: { mapAfterImport: boolean }): string[] {
   if (child.status !== 0) throw new Error(child.stderr);
   return child.stdout.split('\n');
 }
+
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Line and column (1-based) of `text` in the fixture. */
 function positionOf(text: string) {
@@ -52,15 +54,36 @@ describe('stack traces of a bundle', () => {
   it('name the source file, line and function, from a map read on the first stack trace', () => {
     const [header, thrower, caller, outermost] = stackOf({ mapAfterImport: true });
     expect(header).toBe('Error: visit refused: no phone');
-    expect(thrower).toBe(`    at refuseVisit (${fixture}:${positionOf('new Error')})`);
+    expect(thrower).toBe(`    at refuseVisit (${fixture}:${positionOf('new Error(`visit')})`);
     expect(caller).toBe(`    at checkVisit (${fixture}:${positionOf('refuseVisit(event.reason)')})`);
     // Named by its caller's call site, which is outside the bundle: the position alone is mapped, as Node's flag does.
-    expect(outermost).toMatch(new RegExp(`^    at \\S+ \\(${fixture}:${positionOf('checkVisit(event)')}\\)$`));
+    expect(outermost).toMatch(new RegExp(`^    at \\S+ \\(${escaped(`${fixture}:${positionOf('checkVisit(event)')}`)}\\)$`));
+  });
+
+  it('map constructor and async frames, and leave frames outside the bundle as they are', () => {
+    const [, , , constructed] = stackOf({ mapAfterImport: true, handler: 'handlerNew' });
+    expect(constructed).toMatch(
+      new RegExp(`^    at new \\S+ \\(${escaped(`${fixture}:${positionOf('checkVisit({ ...event })')}`)}\\)$`),
+    );
+
+    const [, thrower, , native, resumed, awaited] = stackOf({ mapAfterImport: true, handler: 'handlerAsync' });
+    expect(thrower).toBe(`    at refuseVisit (${fixture}:${positionOf('new Error(`visit')})`);
+    expect(native).toBe('    at Array.map (<anonymous>)');
+    expect(resumed).toMatch(new RegExp(`^    at \\S+ \\(${escaped(`${fixture}:${positionOf('map(checkVisit)')}`)}\\)$`));
+    expect(awaited).toMatch(
+      new RegExp(`^    at async \\S+ \\(${escaped(`${fixture}:${positionOf('await checkLater(event)')}`)}\\)$`),
+    );
+  });
+
+  it('print "<error>" for an error that cannot be printed, and its frames all the same', () => {
+    const [header, thrower] = stackOf({ mapAfterImport: true, handler: 'handlerNamelessError' });
+    expect(header).toBe('<error>');
+    expect(thrower).toMatch(new RegExp(`^    at \\S+ \\(${escaped(`${fixture}:${positionOf("new Error('no name")}`)}\\)$`));
   });
 
   it("keep the bundle's own positions when no map is next to it", () => {
     const [header, thrower] = stackOf({ mapAfterImport: false });
     expect(header).toBe('Error: visit refused: no phone');
-    expect(thrower).toMatch(new RegExp(`^    at \\S+ \\(${pathToFileURL(bundle).href}:\\d+:\\d+\\)$`));
+    expect(thrower).toMatch(new RegExp(`^    at \\S+ \\(${escaped(pathToFileURL(bundle).href)}:\\d+:\\d+\\)$`));
   });
 });
