@@ -437,14 +437,15 @@ function unique(values: string[], path: string[], ctx: z.RefinementCtx) {
 let canonicalTimeZones: ReadonlySet<string> | undefined;
 
 /**
- * Whether `Intl.DateTimeFormat` takes `value` as a time zone. A canonical IANA name is looked up
- * in the runtime's list (about 1.5 ms, once); only another spelling (an alias such as `UTC` or
+ * Whether `Intl.DateTimeFormat` takes `value` as a time zone. A canonical IANA name, or `UTC`
+ * (which every implementation takes, though Node 20's list leaves it out), is looked up in the
+ * runtime's list (about 1.5 ms, once); only another spelling (an alias such as `Etc/UTC` or
  * `Asia/Kolkata`) builds a DateTimeFormat to ask, since the first one loads ICU's date formatting
  * data (about 11 ms): a cold start pays that where a function works out a local time, not for
  * validating its config.
  */
 export function isTimeZone(value: string): boolean {
-  canonicalTimeZones ??= new Set(Intl.supportedValuesOf('timeZone'));
+  canonicalTimeZones ??= new Set([...Intl.supportedValuesOf('timeZone'), 'UTC']);
   if (canonicalTimeZones.has(value)) return true;
   try {
     new Intl.DateTimeFormat('en', { timeZone: value });
