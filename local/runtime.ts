@@ -175,7 +175,6 @@ export async function startLocalStack(options: LocalOptions): Promise<LocalStack
       CHANNEL_BASE_URL: url,
       PHONE_KEY: process.env.PHONE_KEY ?? config.privacy.phoneKey ?? localPhoneKey(dataDir),
       POWERTOOLS_SERVICE_NAME: 'closedloop',
-      NODE_OPTIONS: [process.env.NODE_OPTIONS, '--enable-source-maps'].filter(Boolean).join(' '),
       ...Object.fromEntries(Object.entries(tables).map(([name, tableName]) => [envNameForTable(name), tableName])),
       ...Object.fromEntries(Object.entries(queues).map(([name, q]) => [envNameForQueue(name), q.url])),
     });

@@ -218,7 +218,7 @@ export class TopologyFunction extends Construct {
 export const lambdaCredentialsModule = 'functions/lib/lambda-credentials.ts';
 /** Stands in for @smithy/core/event-streams in every bundle (relative to the project root). */
 export const noEventStreamsModule = 'functions/lib/no-event-streams.ts';
-/** Runs first in every bundle: stack traces mapped to the sources on demand (relative to the project root). */
+/** Runs before the bundle's own modules (after the banner): stack traces mapped to the sources on demand (relative to the project root). */
 export const bundlePreludeModule = 'functions/lib/bundle-prelude.ts';
 
 /** How every function is bundled (esbuild through NodejsFunction); `npm run bench` bundles with the very same options. */

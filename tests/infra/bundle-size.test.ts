@@ -1,7 +1,9 @@
 /**
  * Every Lambda bundle within its bound (bench/bundles.ts `bundleBoundBytes`): all functions of
  * both SMS topologies bundled once, by esbuild with the stack's own options, as `npm run bench`
- * measures them. Sizes only: the cold module load is timed by the bench, not here.
+ * measures them, without the inputs that were taken out, and each loaded once with only its
+ * bindings' environment, compiling no code from strings. No timing: the cold module load is timed
+ * by the bench, not here.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
