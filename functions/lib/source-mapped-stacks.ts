@@ -35,9 +35,8 @@ export function mapStackTraces(bundleUrl: string): void {
   };
 
   /** One frame as V8 prints it, its position (and name) the map's; a frame the map does not know stays as it is. */
-  const frameText = (frame: NodeJS.CallSite, caller: NodeJS.CallSite | undefined): string => {
+  const frameText = (frame: NodeJS.CallSite, original: Original | undefined, caller: Original | undefined): string => {
     const text = frame.toString();
-    const original = originalOf(frame);
     if (!original?.originalSource || original.originalLine === undefined || original.originalColumn === undefined) return text;
     const generated = `${frame.getFileName()}:${frame.getLineNumber()}:${frame.getColumnNumber()}`;
     const source = `${fileURLToPath(new URL(original.originalSource, mapUrl))}:${original.originalLine + 1}:${original.originalColumn + 1}`;
@@ -47,7 +46,7 @@ export function mapStackTraces(bundleUrl: string): void {
     // outermost frame's caller is the Lambda runtime, so its name stays minified). V8 prints the
     // name first, after "async " or "new ", then " (" or " [as ".
     const minifiedName = frame.getFunctionName();
-    const name = caller && originalOf(caller)?.name;
+    const name = caller?.name;
     if (minifiedName && name) {
       const prefix = frame.isAsync() ? 'async ' : frame.isConstructor() ? 'new ' : '';
       const printed = `${prefix}${minifiedName}`;
@@ -58,9 +57,11 @@ export function mapStackTraces(bundleUrl: string): void {
   };
 
   Error.prepareStackTrace = (error, frames) => {
+    // Each frame's entry, looked up once: a frame's name is its caller's entry's.
+    const originals = frames.map(originalOf);
     const lines = frames.map((frame, i) => {
       try {
-        return `    at ${frameText(frame, frames[i + 1])}`;
+        return `    at ${frameText(frame, originals[i], originals[i + 1])}`;
       } catch {
         // A map entry this cannot read (a source that is not a file URL, say): the frame as V8 prints it.
         return `    at ${frame}`;
