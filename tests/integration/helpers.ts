@@ -99,10 +99,21 @@ export const e164 = (phone: string) => `+86${phone}`;
  * The day a helper visit (three hours ago) falls on in a store's time zone: the day its answer is
  * counted under. Not today's UTC date, which differs for a Shanghai store from 19:00 UTC on.
  */
+const localDay = (at: number, timezone: string) =>
+  new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+
+/** The local day of a visit() (three hours ago). */
 export const visitDay = (timezone = 'Asia/Shanghai', offsetDays = 0) =>
-  new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
-    Date.now() - 3 * 3600_000 + offsetDays * 86_400_000,
-  );
+  localDay(Date.now() - 3 * 3600_000 + offsetDays * 86_400_000, timezone);
+
+/** How long before its answer answerOnTheWeb's visit happened. */
+const webVisitAgoMs = 60_000;
+
+/**
+ * The local day of the visits answerOnTheWeb posts: a minute ago, not three hours, so from 16:00
+ * to 19:00 UTC it is the day after visitDay() in Asia/Shanghai.
+ */
+export const webAnswerDay = (timezone = 'Asia/Shanghai') => localDay(Date.now() - webVisitAgoMs, timezone);
 
 export function visit(overrides: Record<string, unknown> = {}, customer: Record<string, unknown> = {}) {
   return {
@@ -146,7 +157,7 @@ export async function answerOnTheWeb(
   form: Record<string, string>,
   headers: Record<string, string> = {},
 ) {
-  const body = visit({ storeId: 'sz-futian', occurredAt: new Date(Date.now() - 60_000).toISOString(), ...overrides });
+  const body = visit({ storeId: 'sz-futian', occurredAt: new Date(Date.now() - webVisitAgoMs).toISOString(), ...overrides });
   await postVisit(body);
   const [text] = await waitForTexts(body.customer.phone, 1);
   const path = /\/s\/[A-Za-z0-9_-]{22}\b/.exec(text?.body ?? '')?.[0];

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { answerOnTheWeb, api, newPhone, postVisit, scores, tokens, visit, visitDay, waitFor } from './helpers.ts';
+import { answerOnTheWeb, api, newPhone, postVisit, scores, tokens, visit, visitDay, waitFor, webAnswerDay } from './helpers.ts';
 
 /** This run's own browser: the device id is a hash of address and user agent, so other tests' answers are not on it. */
 const userAgent = `integrity-test/${randomUUID()}`;
@@ -15,8 +15,8 @@ const integrity = async (query: string, day = visitDay()) => {
   expect(status).toBe(200);
   return body;
 };
-const groupOf = async (query: string, group: string) =>
-  (await integrity(query)).groups.find((g: { group: string }) => g.group === group);
+const groupOf = async (query: string, group: string, day = visitDay()) =>
+  (await integrity(query, day)).groups.find((g: { group: string }) => g.group === group);
 
 const importRows = (rows: object[]) =>
   api('/v1/imports', {
@@ -32,7 +32,7 @@ describe('integrity signals through the local runtime', () => {
     await answerWithThisBrowser(advisorId, 10);
 
     const group = await waitFor(async () => {
-      const g = await groupOf('groupBy=advisor&storeId=sz-futian', advisorId);
+      const g = await groupOf('groupBy=advisor&storeId=sz-futian', advisorId, webAnswerDay());
       return g?.answers.responses === 2 ? g : undefined;
     }, 'both web answers in the integrity rollups');
     expect(group.answers).toMatchObject({ web: 2, fast: 2, storeNetwork: 2, sharedDevice: 1, flagged: 2 });
@@ -41,7 +41,7 @@ describe('integrity signals through the local runtime', () => {
     );
 
     const { body } = await api(
-      `/v1/responses?metric=nps&from=${visitDay()}&to=${visitDay()}&storeId=sz-futian&advisorId=${advisorId}&flagged=true`,
+      `/v1/responses?metric=nps&from=${webAnswerDay()}&to=${webAnswerDay()}&storeId=sz-futian&advisorId=${advisorId}&flagged=true`,
       { token: tokens.cx },
     );
     expect(body.responses.map((r: { flags: string[] }) => r.flags).sort()).toEqual([
