@@ -3,7 +3,7 @@
  * DMS would, every survey sent, then every customer's score texted back at a fixed concurrency;
  * the clock runs from the first reply until GET /v1/scores counts all N answers.
  */
-import * as z from 'zod';
+import * as z from '#shared/zod.ts';
 import type { Config, SurveyType } from '#shared/config/schema.ts';
 import type { StackApi } from './stack-api.ts';
 import { forEachConcurrently, msSince, percentile, round, waitUntil } from './stats.ts';

@@ -1,5 +1,5 @@
 /** The running local stack's HTTP API, as the benchmark uses it: real requests, parsed answers. */
-import * as z from 'zod';
+import * as z from '#shared/zod.ts';
 
 import { clientToken } from '../scripts/lib/sign-in.ts';
 
@@ -9,8 +9,8 @@ const reader = { clientId: 'bi-reader', secret: 'dev-bi-reader-secret' };
 
 const scoresBody = z.object({ buckets: z.array(z.object({ period: z.string(), group: z.string(), responses: z.number() })) });
 const funnelBody = z.object({ buckets: z.array(z.object({ sent: z.number(), visits: z.number(), answered: z.number() })) });
-const ingestBody = z.object({ survey: z.object({ status: z.string(), reason: z.string().optional() }) });
-const inboundBody = z.object({ reply: z.string().nullable() });
+const ingestBody = z.object({ survey: z.object({ status: z.string(), reason: z.optional(z.string()) }) });
+const inboundBody = z.object({ reply: z.nullable(z.string()) });
 const outboxBody = z.object({
   messages: z.array(z.object({ to: z.string(), from: z.string(), body: z.string(), direction: z.string() })),
 });

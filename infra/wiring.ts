@@ -3,7 +3,7 @@
  * once from a synthesized template, the two must be equal (the same check can compare the
  * local runtime against the topology).
  */
-import * as z from 'zod';
+import * as z from '#shared/zod.ts';
 import { envNamesOf, httpRoutes, type Topology } from './topology.ts';
 
 /** Tag that names every table, queue and function after its topology entry. */
@@ -154,19 +154,25 @@ export function namedResources(template: unknown) {
 }
 
 const logicalId = z.union([
-  z.object({ Ref: z.string() }).transform((v) => v.Ref),
-  z.object({ 'Fn::GetAtt': z.tuple([z.string(), z.string()]) }).transform((v) => v['Fn::GetAtt'][0]),
+  z.pipe(
+    z.object({ Ref: z.string() }),
+    z.transform((v) => v.Ref),
+  ),
+  z.pipe(
+    z.object({ 'Fn::GetAtt': z.tuple([z.string(), z.string()]) }),
+    z.transform((v) => v['Fn::GetAtt'][0]),
+  ),
 ]);
-const tags = z.array(z.object({ Key: z.string(), Value: z.string() })).default([]);
-const table = z.object({ Replicas: z.array(z.object({ Tags: tags })).length(1) });
-const queue = z.object({ Tags: tags, RedrivePolicy: z.object({ deadLetterTargetArn: logicalId }).optional() });
+const tags = z._default(z.array(z.object({ Key: z.string(), Value: z.string() })), []);
+const table = z.object({ Replicas: z.array(z.object({ Tags: tags })).check(z.length(1)) });
+const queue = z.object({ Tags: tags, RedrivePolicy: z.optional(z.object({ deadLetterTargetArn: logicalId })) });
 const lambda = z.object({
   Tags: tags,
-  Environment: z.object({ Variables: z.record(z.string(), z.unknown()) }).optional(),
+  Environment: z.optional(z.object({ Variables: z.record(z.string(), z.unknown()) })),
 });
 const route = z.object({
   RouteKey: z.string(),
-  AuthorizationType: z.enum(['NONE', 'JWT']).optional(),
+  AuthorizationType: z.optional(z.enum(['NONE', 'JWT'])),
   Target: z.object({ 'Fn::Join': z.tuple([z.literal(''), z.tuple([z.literal('integrations/'), logicalId])]) }),
 });
 const integration = z.object({ IntegrationUri: logicalId });
@@ -174,9 +180,9 @@ const eventSource = z.object({
   FunctionName: logicalId,
   EventSourceArn: logicalId,
   BatchSize: z.number(),
-  MaximumBatchingWindowInSeconds: z.number().default(0),
-  FilterCriteria: z.object({ Filters: z.array(z.object({ Pattern: z.string() })) }).optional(),
-  DestinationConfig: z.object({ OnFailure: z.object({ Destination: logicalId }) }).optional(),
+  MaximumBatchingWindowInSeconds: z._default(z.number(), 0),
+  FilterCriteria: z.optional(z.object({ Filters: z.array(z.object({ Pattern: z.string() })) })),
+  DestinationConfig: z.optional(z.object({ OnFailure: z.object({ Destination: logicalId }) })),
 });
 /** The item types a stream filter lets through: `{"dynamodb":{"NewImage":{"type":{"S":[...]}}}}`. */
 const streamFilter = z.object({
@@ -192,7 +198,7 @@ const templateSchema = z.object({
 
 function readTemplate(template: unknown) {
   const { Resources } = templateSchema.parse(template);
-  const resources = <S extends z.ZodType>(type: string, schema: S): [string, z.output<S>][] =>
+  const resources = <S extends z.ZodMiniType>(type: string, schema: S): [string, z.output<S>][] =>
     Object.entries(Resources).flatMap(([id, r]) => {
       if (r.Type !== type) return [];
       const parsed = schema.safeParse(r.Properties);

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { appendFile, readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Webhook } from 'standardwebhooks';
-import * as z from 'zod';
+import * as z from '#shared/zod.ts';
 import { resolveSecret } from '#shared/adapters/alert-channels/http-delivery.ts';
 import type { OutboxEmailTransport } from '#shared/adapters/alert-channels/outbox-email.ts';
 import type { Channel, Config } from '#shared/config/schema.ts';
@@ -17,10 +17,10 @@ import { readBody } from './api-gateway.ts';
 import { phonePage } from './phone-page.ts';
 
 const inboundSchema = z.object({
-  from: z.string().trim().min(3).max(32),
-  to: z.string().trim().max(32).optional(),
-  body: z.string().max(1600),
-  messageId: z.string().min(1).max(64).optional(),
+  from: z.string().check(z.trim(), z.minLength(3), z.maxLength(32)),
+  to: z.optional(z.string().check(z.trim(), z.maxLength(32))),
+  body: z.string().check(z.maxLength(1600)),
+  messageId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
 });
 
 type Reply = (status: number, body: unknown) => void;
@@ -71,7 +71,7 @@ export function createDevRoutes(options: {
     }
     if (route === 'POST /dev/sms/inbound') {
       const raw = await readBody(req);
-      let parsed: z.ZodSafeParseResult<z.infer<typeof inboundSchema>>;
+      let parsed: ReturnType<typeof inboundSchema.safeParse>;
       try {
         parsed = inboundSchema.safeParse(JSON.parse(raw?.toString('utf8') ?? ''));
       } catch {

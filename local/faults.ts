@@ -5,27 +5,29 @@
  * event-source pollers, never into the handlers or the domain.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from '#shared/zod.ts';
 
-const rate = z.number().min(0).max(0.5).default(0);
+const rate = z._default(z.number().check(z.gte(0), z.lte(0.5)), 0);
 export const faultPlanSchema = z.object({
-  seed: z.number().int().default(1),
-  dynamodb: z
-    .object({
+  seed: z._default(z.int(), 1),
+  dynamodb: z._default(
+    z.object({
       /** Each DynamoDB call answered ProvisionedThroughputExceededException (the SDK retries it, as in AWS). */
       throttle: rate,
       /** Each write, the caller dies before sending it. */
       crashBeforeWrite: rate,
       /** Each write, the caller dies right after it succeeded (the work is done, the caller never knows). */
       crashAfterWrite: rate,
-    })
-    .default({ throttle: 0, crashBeforeWrite: 0, crashAfterWrite: 0 }),
-  sqs: z
-    .object({
+    }),
+    { throttle: 0, crashBeforeWrite: 0, crashAfterWrite: 0 },
+  ),
+  sqs: z._default(
+    z.object({
       /** Each message a consumer finished, its delete is lost: it is handed over again after its visibility timeout. */
       loseDelete: rate,
-    })
-    .default({ loseDelete: 0 }),
+    }),
+    { loseDelete: 0 },
+  ),
 });
 export type FaultPlan = z.infer<typeof faultPlanSchema>;
 

@@ -7,7 +7,7 @@
  * - `exp`, `nbf` and `iat` hold (no clock tolerance beyond API Gateway's).
  */
 import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose';
-import * as z from 'zod';
+import * as z from '#shared/zod.ts';
 
 export interface JwtAuthorizerOptions {
   issuer: string;

@@ -6,7 +6,7 @@
  * but the days that have passed since.
  */
 import { Presets, SingleBar } from 'cli-progress';
-import * as z from 'zod';
+import * as z from '#shared/zod.ts';
 import { ConfigError } from '#shared/config/load.ts';
 import type { Config, LocalPerson, Store } from '#shared/config/schema.ts';
 import { chunkImport, readImportRecords } from '#shared/domain/import-records.ts';
@@ -36,19 +36,24 @@ const ALERT_DEADLINE_MS = 120_000;
 const bodies = {
   ingest: z.object({
     survey: z.object({
-      id: z.string().optional(),
+      id: z.optional(z.string()),
       status: z.string(),
-      reason: z.string().optional(),
-      sendAt: z.string().optional(),
+      reason: z.optional(z.string()),
+      sendAt: z.optional(z.string()),
     }),
   }),
-  messages: z.object({ messages: z.array(z.object({ direction: z.string().optional() })) }),
+  messages: z.object({ messages: z.array(z.object({ direction: z.optional(z.string()) })) }),
   alerts: z.object({
     alerts: z.array(z.object({ id: z.string(), surveyId: z.string(), departmentId: z.string(), status: z.string() })),
   }),
   scores: z.object({
     buckets: z.array(
-      z.object({ group: z.string(), responses: z.number(), promoters: z.number().optional(), detractors: z.number().optional() }),
+      z.object({
+        group: z.string(),
+        responses: z.number(),
+        promoters: z.optional(z.number()),
+        detractors: z.optional(z.number()),
+      }),
     ),
   }),
 };
@@ -98,7 +103,7 @@ class Stack {
     }
   }
   /** A call that must succeed with a body of this shape. */
-  async read<S extends z.ZodType>(
+  async read<S extends z.ZodMiniType>(
     path: string,
     schema: S,
     options: { token?: string | undefined; json?: unknown } = {},

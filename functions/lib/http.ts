@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import * as z from 'zod';
+import * as z from '#shared/zod.ts';
 import { toDotPath } from 'zod/v4/core';
 import type { Config } from '#shared/config/schema.ts';
 import { AppError, PayloadTooLargeError, UnauthorizedError, UnsupportedMediaTypeError, ValidationError } from '#shared/errors.ts';
@@ -55,7 +55,7 @@ export function rawBody(event: HttpEvent, maxBytes = MAX_BODY_BYTES): string {
   return text;
 }
 
-export function fieldErrors(error: z.ZodError, prefix = ''): Record<string, string> {
+export function fieldErrors(error: z.core.$ZodError, prefix = ''): Record<string, string> {
   const fields: Record<string, string> = {};
   for (const issue of error.issues) {
     const path = `${prefix}${toDotPath(issue.path)}` || '(body)';
@@ -64,7 +64,7 @@ export function fieldErrors(error: z.ZodError, prefix = ''): Record<string, stri
   return fields;
 }
 
-export function parseJsonBody<S extends z.ZodType>(event: HttpEvent, schema: S): z.infer<S> {
+export function parseJsonBody<S extends z.ZodMiniType>(event: HttpEvent, schema: S): z.infer<S> {
   const type = event.headers['content-type'] ?? '';
   if (!/^application\/([\w.+-]+\+)?json\b/i.test(type)) throw new UnsupportedMediaTypeError('send application/json');
   let raw: unknown;
@@ -79,7 +79,7 @@ export function parseJsonBody<S extends z.ZodType>(event: HttpEvent, schema: S):
   return result.data;
 }
 
-export function parseQuery<S extends z.ZodType>(event: HttpEvent, schema: S): z.infer<S> {
+export function parseQuery<S extends z.ZodMiniType>(event: HttpEvent, schema: S): z.infer<S> {
   const params = new URLSearchParams(event.rawQueryString ?? '');
   const query: Record<string, string> = {};
   for (const [key, value] of params) {
@@ -92,7 +92,7 @@ export function parseQuery<S extends z.ZodType>(event: HttpEvent, schema: S): z.
 }
 
 /** Fields already read from a form (e.g. a verified webhook) checked against their schema. */
-export function parseFields<S extends z.ZodType>(fields: Record<string, string>, schema: S): z.infer<S> {
+export function parseFields<S extends z.ZodMiniType>(fields: Record<string, string>, schema: S): z.infer<S> {
   const result = schema.safeParse(fields);
   if (!result.success) throw new ValidationError('the form has invalid fields', fieldErrors(result.error));
   return result.data;

@@ -1,11 +1,12 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import * as z from 'zod';
+import * as z from '#shared/zod.ts';
 import { environmentSecrets, type SecretSource } from '#shared/config/secrets.ts';
 
-const setting = z
-  .union([z.literal('env'), z.string().regex(/^secretsmanager:.+$/, 'secretsmanager:<secret ARN or name>')])
-  .default('env');
+const setting = z._default(
+  z.union([z.literal('env'), z.string().check(z.regex(/^secretsmanager:.+$/, 'secretsmanager:<secret ARN or name>'))]),
+  'env',
+);
 
 /**
  * Where the config's `secret:NAME` references are read, as CLOSEDLOOP_SECRETS says: `env` (the

@@ -1,7 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from '#shared/zod.ts';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { observability } from './observability.ts';
 
@@ -14,7 +14,7 @@ export class PoisonMessage extends Error {
  * are reported per record (partial batch response), so only they come back, and a message
  * that keeps failing ends in the queue's dead-letter queue.
  */
-export function sqsHandler<S extends z.ZodType>(
+export function sqsHandler<S extends z.ZodMiniType>(
   logger: Logger,
   schema: S,
   handle: (message: z.infer<S>, record: SQSRecord) => Promise<unknown>,

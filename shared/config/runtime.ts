@@ -3,7 +3,7 @@
  * resolved from the function's secret source, plus the environment its bindings set,
  * parsed once into a frozen object (STYLE §3–4).
  */
-import * as z from 'zod';
+import * as z from '#shared/zod.ts';
 import { resolveChannelUrls } from './channel-urls.ts';
 import { loadConfigFile } from './load.ts';
 import { alertQueueName, envNameForQueue, envNameForTable } from './resource-names.ts';
@@ -20,7 +20,7 @@ export interface Runtime {
   publicBaseUrl: string | undefined;
 }
 
-const baseEnv = z.object({ CLOSEDLOOP_CONFIG: z.string().min(1, 'CLOSEDLOOP_CONFIG names the config file') });
+const baseEnv = z.object({ CLOSEDLOOP_CONFIG: z.string().check(z.minLength(1, 'CLOSEDLOOP_CONFIG names the config file')) });
 
 export function loadRuntime(env: NodeJS.ProcessEnv = process.env, secrets: SecretSource = environmentSecrets(env)): Runtime {
   const { CLOSEDLOOP_CONFIG } = baseEnv.parse(env);

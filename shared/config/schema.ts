@@ -1,11 +1,11 @@
 import { segments } from '#shared/domain/rfm.ts';
 import { isIP } from 'node:net';
-import * as z from 'zod';
+import * as z from '#shared/zod.ts';
 import { encodingOf } from '#shared/domain/sms-segments.ts';
 
-const id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes, at most 40');
-const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, 24-hour');
-const timezone = z.string().refine(isTimeZone, 'an IANA time zone such as Asia/Shanghai');
+const id = z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes, at most 40'));
+const clockTime = z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, 24-hour'));
+const timezone = z.string().check(z.refine(isTimeZone, 'an IANA time zone such as Asia/Shanghai'));
 export const locales = ['zh-CN', 'en'] as const;
 const locale = z.enum(locales);
 const smsMode = z.enum(['two-way', 'link']);
@@ -24,8 +24,11 @@ export const commentCategories = [
 export const commentCategory = z.enum(commentCategories);
 
 /** What resolving an alert records: the root cause a head confirms, and what was done about it. */
-const closureId = z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/, 'lower-case letters, digits, _ and -, at most 40');
-const localized = z.object({ 'zh-CN': z.string().min(1).max(60), en: z.string().min(1).max(60) });
+const closureId = z.string().check(z.regex(/^[a-z][a-z0-9_-]{0,39}$/, 'lower-case letters, digits, _ and -, at most 40'));
+const localized = z.object({
+  'zh-CN': z.string().check(z.minLength(1), z.maxLength(60)),
+  en: z.string().check(z.minLength(1), z.maxLength(60)),
+});
 export const defaultClosure = {
   rootCauses: [...commentCategories, 'other'],
   resolutions: [
@@ -37,28 +40,31 @@ export const defaultClosure = {
     { id: 'no_action', name: { 'zh-CN': '无需处理', en: 'No action needed' } },
   ],
 };
-const closure = z
-  .object({
-    rootCauses: z.array(closureId).min(1),
-    resolutions: z.array(z.object({ id: closureId, name: localized })).min(1),
-  })
-  .default(defaultClosure);
+const closure = z._default(
+  z.object({
+    rootCauses: z.array(closureId).check(z.minLength(1)),
+    resolutions: z.array(z.object({ id: closureId, name: localized })).check(z.minLength(1)),
+  }),
+  defaultClosure,
+);
 /** An IPv4 or IPv6 network in CIDR notation (`203.0.113.0/24`, `2001:db8::/32`). */
-export const cidr = z.string().refine((value) => {
-  const [address = '', prefix, ...rest] = value.split('/');
-  const family = isIP(address);
-  const bits = Number(prefix);
-  return rest.length === 0 && family !== 0 && /^\d{1,3}$/.test(prefix ?? '') && bits <= (family === 4 ? 32 : 128);
-}, 'a network in CIDR notation, e.g. 203.0.113.0/24');
+export const cidr = z.string().check(
+  z.refine((value) => {
+    const [address = '', prefix, ...rest] = value.split('/');
+    const family = isIP(address);
+    const bits = Number(prefix);
+    return rest.length === 0 && family !== 0 && /^\d{1,3}$/.test(prefix ?? '') && bits <= (family === 4 ? 32 : 128);
+  }, 'a network in CIDR notation, e.g. 203.0.113.0/24'),
+);
 
 const httpUrl = z.url({ protocol: /^https?$/ });
 /**
  * `secret:NAME`: the value is the secret NAME of the function's secret source (the environment
  * locally, the stack's Secrets Manager secret in AWS), resolved once at cold start (shared/config/secrets.ts).
  */
-const secretReference = z.string().regex(/^secret:[A-Za-z_][A-Za-z0-9_]*$/, 'secret:NAME');
+const secretReference = z.string().check(z.regex(/^secret:[A-Za-z_][A-Za-z0-9_]*$/, 'secret:NAME'));
 /** A secret in the file, `secret:NAME`, or `env:NAME`: read from that environment variable when used. */
-const secret = z.string().min(1);
+const secret = z.string().check(z.minLength(1));
 /** A path on the stack's own URL: one leading slash (`//host` would name another host), no spaces. */
 export const relativeChannelUrl = /^\/(?![/\\])\S*$/;
 /**
@@ -67,9 +73,11 @@ export const relativeChannelUrl = /^\/(?![/\\])\S*$/;
  */
 const channelUrl = z
   .string()
-  .refine(
-    (url) => httpUrl.safeParse(url).success || relativeChannelUrl.test(url),
-    "an http(s) URL, or a path on the stack's own URL such as /dev/webhooks/workshop",
+  .check(
+    z.refine(
+      (url) => httpUrl.safeParse(url).success || relativeChannelUrl.test(url),
+      "an http(s) URL, or a path on the stack's own URL such as /dev/webhooks/workshop",
+    ),
   );
 /** A URL that is itself the credential (chat robots' webhooks): the URL, or `secret:NAME`. */
 const credentialUrl = z.union([secretReference, channelUrl]);
@@ -85,58 +93,59 @@ const channel = z.discriminatedUnion('type', [
   /** 企业微信 group robot (`https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…`); the key is the credential. */
   z.object({ type: z.literal('wecom'), url: credentialUrl }),
   /** 钉钉 custom robot (`https://oapi.dingtalk.com/robot/send?access_token=…`); `secret` (`SEC…`) when 加签 is on. */
-  z.object({ type: z.literal('dingtalk'), url: credentialUrl, secret: secret.optional() }),
+  z.object({ type: z.literal('dingtalk'), url: credentialUrl, secret: z.optional(secret) }),
   /** 飞书 custom bot (`https://open.feishu.cn/open-apis/bot/v2/hook/…`); `secret` when 签名校验 is on. */
-  z.object({ type: z.literal('feishu'), url: credentialUrl, secret: secret.optional() }),
+  z.object({ type: z.literal('feishu'), url: credentialUrl, secret: z.optional(secret) }),
   /** Email through Amazon SES (a local outbox file when EMAIL_OUTBOX is set); SES allows 50 recipients. */
-  z.object({ type: z.literal('email'), to: z.array(z.email()).min(1).max(50), from: z.email().optional() }),
+  z.object({
+    type: z.literal('email'),
+    to: z.array(z.email()).check(z.minLength(1), z.maxLength(50)),
+    from: z.optional(z.email()),
+  }),
 ]);
 
 const routingRule = z.object({
-  when: z
-    .object({
-      surveys: z.array(surveyType).min(1).optional(),
-      maxScore: z.number().optional(),
-      serviceTypes: z.array(z.string().min(1)).min(1).optional(),
-      storeIds: z.array(id).min(1).optional(),
-      categories: z.array(commentCategory).min(1).optional(),
-      /** true: only customers of high value (see `priority`); false: only the others. */
-      highValue: z.boolean().optional(),
-    })
-    .strict(),
-  departments: z.array(id).min(1),
+  when: z.strictObject({
+    surveys: z.optional(z.array(surveyType).check(z.minLength(1))),
+    maxScore: z.optional(z.number()),
+    serviceTypes: z.optional(z.array(z.string().check(z.minLength(1))).check(z.minLength(1))),
+    storeIds: z.optional(z.array(id).check(z.minLength(1))),
+    categories: z.optional(z.array(commentCategory).check(z.minLength(1))),
+    /** true: only customers of high value (see `priority`); false: only the others. */
+    highValue: z.optional(z.boolean()),
+  }),
+  departments: z.array(id).check(z.minLength(1)),
 });
 
 const smsProvider = z.discriminatedUnion('provider', [
   z.object({ provider: z.literal('simulator') }),
   z.object({
     provider: z.literal('twilio'),
-    accountSid: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'a Twilio Account SID (AC + 32 hex)'),
-    from: z.string().min(1).optional(),
-    messagingServiceSid: z
-      .string()
-      .regex(/^MG[0-9a-fA-F]{32}$/)
-      .optional(),
-    apiBaseUrl: z.url().default('https://api.twilio.com'),
+    accountSid: z.string().check(z.regex(/^AC[0-9a-fA-F]{32}$/, 'a Twilio Account SID (AC + 32 hex)')),
+    from: z.optional(z.string().check(z.minLength(1))),
+    messagingServiceSid: z.optional(z.string().check(z.regex(/^MG[0-9a-fA-F]{32}$/))),
+    apiBaseUrl: z._default(z.url(), 'https://api.twilio.com'),
     /** Prefer the TWILIO_AUTH_TOKEN environment variable. */
-    authToken: z.string().min(1).optional(),
+    authToken: z.optional(z.string().check(z.minLength(1))),
   }),
   /** AWS End User Messaging SMS: outbound by SendTextMessage, replies through an SNS topic. */
   z.object({
     provider: z.literal('aws'),
     /** The phone number, its id or ARN, or a phone pool id or ARN the texts go out from (and replies come to). */
-    originationIdentity: z.string().min(1).max(256),
+    originationIdentity: z.string().check(z.minLength(1), z.maxLength(256)),
     /** A configuration set for delivery events, when one is set up. */
-    configurationSetName: z.string().min(1).max(64).optional(),
+    configurationSetName: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
   }),
 ]);
 
 /** Red/amber/green thresholds of a score on the dashboard: at least `green` is green, at least `amber` amber. */
 const target = (min: number, max: number, green: number, amber: number) =>
-  z
-    .object({ green: z.number().min(min).max(max), amber: z.number().min(min).max(max) })
-    .refine((t) => t.amber <= t.green, { path: ['amber'], message: 'must not be above green' })
-    .default({ green, amber });
+  z._default(
+    z
+      .object({ green: z.number().check(z.gte(min), z.lte(max)), amber: z.number().check(z.gte(min), z.lte(max)) })
+      .check(z.refine((t) => t.amber <= t.green, { path: ['amber'], message: 'must not be above green' })),
+    { green, amber },
+  );
 const targets = {
   nps: target(-100, 100, 50, 30),
   csat: target(0, 100, 90, 80),
@@ -154,18 +163,18 @@ const personRole = z.discriminatedUnion('role', [
  * `sha256:<hex>` (only its SHA-256 is kept, as in AWS's secret).
  */
 const machineKey = z.object({
-  token: z.string().min(8),
+  token: z.string().check(z.minLength(8)),
   role: z.literal('ingest'),
   /** Who holds it, as the audit trail records it (default: the role). */
-  name: z.string().min(1).max(64).optional(),
+  name: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
 });
 
 /** OAuth client credentials for a BI tool or CRM on people's routes (locally; in AWS a Cognito app client). */
 const oauthClient = z.intersection(
   z.object({
-    clientId: z.string().regex(/^[A-Za-z0-9._-]{3,64}$/, 'letters, digits, dot, dash, underscore; 3–64'),
+    clientId: z.string().check(z.regex(/^[A-Za-z0-9._-]{3,64}$/, 'letters, digits, dot, dash, underscore; 3–64')),
     /** The local provider's client secret; the stack's Cognito client gets a generated one instead. */
-    secret: z.string().min(16).optional(),
+    secret: z.optional(z.string().check(z.minLength(16))),
   }),
   personRole,
 );
@@ -173,9 +182,9 @@ const oauthClient = z.intersection(
 /** A person who signs in to the local OpenID Connect provider (`npm start`); in AWS, Cognito's users. */
 const localPerson = z.intersection(
   z.object({
-    username: z.string().regex(/^[a-z0-9._-]{2,64}$/, 'lower-case letters, digits, dot, dash, underscore'),
-    name: z.string().min(1).max(80),
-    password: z.string().min(8),
+    username: z.string().check(z.regex(/^[a-z0-9._-]{2,64}$/, 'lower-case letters, digits, dot, dash, underscore')),
+    name: z.string().check(z.minLength(1), z.maxLength(80)),
+    password: z.string().check(z.minLength(8)),
   }),
   personRole,
 );
@@ -184,233 +193,254 @@ const localPerson = z.intersection(
 const oidcIssuer = z.object({
   issuer: httpUrl,
   /** The token's `aud` (ID tokens) or `client_id` (access tokens) the API accepts. */
-  audience: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+  audience: z.union([z.string().check(z.minLength(1)), z.array(z.string().check(z.minLength(1))).check(z.minLength(1))]),
   /** The public client the web pages sign in with (code + PKCE). */
-  clientId: z.string().min(1),
+  clientId: z.string().check(z.minLength(1)),
   /** The claim listing the person's groups: `cx`, `department-<id>`. */
-  rolesClaim: z.string().min(1).default('cognito:groups'),
+  rolesClaim: z._default(z.string().check(z.minLength(1)), 'cognito:groups'),
 });
 
 /** Four cut points, strictly ascending. */
 const ascendingCuts = z
-  .tuple([z.number().nonnegative(), z.number().nonnegative(), z.number().nonnegative(), z.number().nonnegative()])
-  .refine(([a, b, c, d]) => a < b && b < c && c < d, 'four cut points, each above the one before');
+  .tuple([
+    z.number().check(z.nonnegative()),
+    z.number().check(z.nonnegative()),
+    z.number().check(z.nonnegative()),
+    z.number().check(z.nonnegative()),
+  ])
+  .check(z.refine(([a, b, c, d]) => a < b && b < c && c < d, 'four cut points, each above the one before'));
 
 export const configSchema = z
   .object({
     brand: z.object({
-      name: z.string().min(1),
+      name: z.string().check(z.minLength(1)),
       /**
        * One signature for every locale, or one per locale. A 【…】 signature belongs to Chinese
        * texts only: where English texts would get a Chinese one (one string, or another locale's as
        * fallback), they sign with `[name]` if the brand name is GSM-7 and `[name]` fits 20
        * characters, else with none (shared/domain/messages.ts). An explicit `en` one must be GSM-7.
        */
-      smsSignature: z.union([z.string().min(1).max(20), z.partialRecord(locale, z.string().min(1).max(20))]),
+      smsSignature: z.union([
+        z.string().check(z.minLength(1), z.maxLength(20)),
+        z.partialRecord(locale, z.string().check(z.minLength(1), z.maxLength(20))),
+      ]),
     }),
     defaultLocale: locale,
     stores: z
       .array(
         z.object({
           id,
-          name: z.string().min(1),
+          name: z.string().check(z.minLength(1)),
           timezone,
-          country: z.string().regex(/^[A-Z]{2}$/, 'ISO 3166 alpha-2 country code'),
+          country: z.string().check(z.regex(/^[A-Z]{2}$/, 'ISO 3166 alpha-2 country code')),
           /** Overrides the config-wide smsMode for this store's sender. */
-          smsMode: smsMode.optional(),
+          smsMode: z.optional(smsMode),
           /** The store's own networks (CIDR): a web answer from one of them is flagged `store_network`. */
-          networks: z.array(cidr).max(50).optional(),
+          networks: z.optional(z.array(cidr).check(z.maxLength(50))),
         }),
       )
-      .min(1),
+      .check(z.minLength(1)),
     departments: z
       .array(
         z.object({
           id,
-          name: z.string().min(1),
-          slaHours: z.number().positive(),
-          channels: z.array(channel).default([]),
+          name: z.string().check(z.minLength(1)),
+          slaHours: z.number().check(z.positive()),
+          channels: z._default(z.array(channel), []),
         }),
       )
-      .min(1),
+      .check(z.minLength(1)),
     surveyPlans: z
       .array(
         z.object({
-          serviceType: z.string().min(1),
+          serviceType: z.string().check(z.minLength(1)),
           survey: surveyType,
-          delayMinutes: z.number().min(0),
+          delayMinutes: z.number().check(z.gte(0)),
           /** The department that delivers this service; answers count towards its scores. */
-          departmentId: id.optional(),
+          departmentId: z.optional(id),
         }),
       )
-      .min(1),
+      .check(z.minLength(1)),
     quietHours: z.object({ start: clockTime, end: clockTime }),
-    throttleDays: z.number().min(0),
-    reminder: z.object({ afterHours: z.number().positive() }),
-    expiryHours: z.number().positive(),
-    reasonWaitMinutes: z.number().positive().default(30),
+    throttleDays: z.number().check(z.gte(0)),
+    reminder: z.object({ afterHours: z.number().check(z.positive()) }),
+    expiryHours: z.number().check(z.positive()),
+    reasonWaitMinutes: z._default(z.number().check(z.positive()), 30),
     /** A bucket with fewer answers is shown as not enough data rather than as a hard number. */
-    minResponses: z.number().int().min(1).default(10),
+    minResponses: z._default(z.int().check(z.gte(1)), 10),
     /** Customers with many visits or a high spend in the event history get priority and a shorter SLA. */
-    priority: z
-      .object({
+    priority: z._default(
+      z.object({
         /** Set (either): also a customer with this many visits or this spend is high value, as before segments. */
-        minVisits: z.number().int().positive().optional(),
-        minSpend: z.number().positive().optional(),
-        slaFactor: z.number().positive().max(1).default(0.5),
-      })
-      .default({ slaFactor: 0.5 }),
+        minVisits: z.optional(z.int().check(z.positive())),
+        minSpend: z.optional(z.number().check(z.positive())),
+        slaFactor: z._default(z.number().check(z.positive(), z.lte(1)), 0.5),
+      }),
+      { slaFactor: 0.5 },
+    ),
     /** After an alert is resolved the customer is surveyed again, throttle, quiet hours and opt-out permitting. */
-    recovery: z.object({ resurveyAfterHours: z.number().positive().default(72) }).default({ resurveyAfterHours: 72 }),
+    recovery: z._default(z.object({ resurveyAfterHours: z._default(z.number().check(z.positive()), 72) }), {
+      resurveyAfterHours: 72,
+    }),
     /**
      * Retention: the horizons (days after a surveyed visit) within which a next visit counts as
      * the customer coming back; the first is what GET /v1/retention answers by default.
      */
-    retention: z
-      .object({
-        horizonDays: z
-          .array(z.number().int().min(1).max(730))
-          .min(1)
-          .max(4)
-          .refine((h) => new Set(h).size === h.length, 'each horizon once')
-          .default([180, 365]),
+    retention: z._default(
+      z.object({
+        horizonDays: z._default(
+          z.array(z.int().check(z.gte(1), z.lte(730))).check(
+            z.minLength(1),
+            z.maxLength(4),
+            z.refine((h) => new Set(h).size === h.length, 'each horizon once'),
+          ),
+          [180, 365],
+        ),
         /** RFM cut points (shared/domain/rfm.ts); the defaults suit a car service business (CNY). */
-        rfm: z
-          .object({
-            recencyDays: ascendingCuts.default([45, 120, 240, 400]),
-            visits: ascendingCuts.default([2, 3, 5, 8]),
-            spend: ascendingCuts.default([1500, 4000, 10_000, 25_000]),
-          })
-          .default({ recencyDays: [45, 120, 240, 400], visits: [2, 3, 5, 8], spend: [1500, 4000, 10_000, 25_000] }),
+        rfm: z._default(
+          z.object({
+            recencyDays: z._default(ascendingCuts, [45, 120, 240, 400]),
+            visits: z._default(ascendingCuts, [2, 3, 5, 8]),
+            spend: z._default(ascendingCuts, [1500, 4000, 10_000, 25_000]),
+          }),
+          { recencyDays: [45, 120, 240, 400], visits: [2, 3, 5, 8], spend: [1500, 4000, 10_000, 25_000] },
+        ),
         /** Detractors in these segments get high-priority alerts with the shorter SLA (`priority.slaFactor`). */
-        highValueSegments: z.array(z.enum(segments)).default(['champions', 'loyal', 'cant_lose']),
+        highValueSegments: z._default(z.array(z.enum(segments)), ['champions', 'loyal', 'cant_lose']),
         /** A loyal customer (F ≥ 3 and M ≥ 3) with no visit for this long raises one retention task. */
-        atRiskAfterDays: z.number().int().min(7).max(730).default(180),
+        atRiskAfterDays: z._default(z.int().check(z.gte(7), z.lte(730)), 180),
         /** Who works retention tasks (default: `defaultDepartment`); their channels and inbox. */
-        departmentId: id.optional(),
+        departmentId: z.optional(id),
         /** A retention task's SLA: a personal call within 72 hours is the recovery playbook. */
-        taskSlaHours: z.number().positive().max(720).default(72),
+        taskSlaHours: z._default(z.number().check(z.positive(), z.lte(720)), 72),
         /** A visit within this many days of the task counts the customer won back. */
-        wonBackDays: z.number().int().min(1).max(365).default(90),
-      })
-      .default({
+        wonBackDays: z._default(z.int().check(z.gte(1), z.lte(365)), 90),
+      }),
+      {
         horizonDays: [180, 365],
         rfm: { recencyDays: [45, 120, 240, 400], visits: [2, 3, 5, 8], spend: [1500, 4000, 10_000, 25_000] },
         highValueSegments: ['champions', 'loyal', 'cant_lose'],
         atRiskAfterDays: 180,
         taskSlaHours: 72,
         wonBackDays: 90,
-      }),
-    routing: z.array(routingRule).default([]),
+      },
+    ),
+    routing: z._default(z.array(routingRule), []),
     closure,
     defaultDepartment: id,
     sms: smsProvider,
     auth: z.object({
-      tokens: z.array(machineKey).min(1),
-      clients: z.array(oauthClient).default([]),
-      people: z.array(localPerson).default([]),
-      oidc: oidcIssuer.optional(),
+      tokens: z.array(machineKey).check(z.minLength(1)),
+      clients: z._default(z.array(oauthClient), []),
+      people: z._default(z.array(localPerson), []),
+      oidc: z.optional(oidcIssuer),
     }),
-    privacy: z
-      .object({
+    privacy: z._default(
+      z.object({
         /** HMAC key for phone lookups and AES key material; prefer PHONE_KEY in the environment. */
-        phoneKey: z.union([secretReference, z.string().min(16)]).optional(),
-        retentionDays: z.number().int().positive().default(730),
-      })
-      .default({ retentionDays: 730 }),
-    publicBaseUrl: z.url().optional(),
+        phoneKey: z.optional(z.union([secretReference, z.string().check(z.minLength(16))])),
+        retentionDays: z._default(z.int().check(z.positive()), 730),
+      }),
+      { retentionDays: 730 },
+    ),
+    publicBaseUrl: z.optional(z.url()),
     /**
      * `two-way`: customers answer by replying to the text. `link`: the sender cannot receive
      * replies, so the text carries a link to the one-page web survey instead.
      */
-    smsMode: smsMode.default('two-way'),
+    smsMode: z._default(smsMode, 'two-way'),
     /** Integrity signals: what flags an answer or a visit, and when a share counts as far above its peers. */
-    integrity: z
-      .object({
+    integrity: z._default(
+      z.object({
         /** Staff numbers (as typed, the store's country by default): a visit with one is flagged `staff_phone`. */
-        staffPhones: z.array(z.string().min(1).max(32)).max(500).default([]),
+        staffPhones: z._default(z.array(z.string().check(z.minLength(1), z.maxLength(32))).check(z.maxLength(500)), []),
         /** A web answer this soon after the visit's end is flagged `fast_answer`. */
-        fastAnswerMinutes: z.number().positive().default(10),
+        fastAnswerMinutes: z._default(z.number().check(z.positive()), 10),
         /** Fewer visits or answers than this (in the group or its peers) and no test is run. */
-        minN: z.number().int().min(1).default(30),
+        minN: z._default(z.int().check(z.gte(1)), 30),
         /** A share fires its signal when the one-sided test's p-value is below this. */
-        maxPValue: z.number().positive().max(0.5).default(0.01),
+        maxPValue: z._default(z.number().check(z.positive(), z.lte(0.5)), 0.01),
         /** This many top scores in a row for one advisor flags the answers from there on `perfect_streak`. */
-        streakLength: z.number().int().min(2).default(10),
-      })
-      .default({ staffPhones: [], fastAnswerMinutes: 10, minN: 30, maxPValue: 0.01, streakLength: 10 }),
+        streakLength: z._default(z.int().check(z.gte(2)), 10),
+      }),
+      { staffPhones: [], fastAnswerMinutes: 10, minN: 30, maxPValue: 0.01, streakLength: 10 },
+    ),
     /** The dashboard's targets per score (NPS −100…100, CSAT % satisfied, CES mean 1–7). */
-    targets: z
-      .object(targets)
-      .default({ nps: { green: 50, amber: 30 }, csat: { green: 90, amber: 80 }, ces: { green: 5.5, amber: 5 } }),
+    targets: z._default(z.object(targets), {
+      nps: { green: 50, amber: 30 },
+      csat: { green: 90, amber: 80 },
+      ces: { green: 5.5, amber: 5 },
+    }),
   })
-  .superRefine((config, ctx) => {
-    const signature = config.brand.smsSignature;
-    if (typeof signature === 'object' && signature.en !== undefined && encodingOf(signature.en) !== 'GSM-7') {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['brand', 'smsSignature', 'en'],
-        message: 'an English signature must be GSM-7 (no 【】 or Chinese characters), or English texts fall into UCS-2',
-      });
-    }
-    const departments = new Set(config.departments.map((d) => d.id));
-    const mustBeDepartment = (value: string, path: (string | number)[]) => {
-      if (!departments.has(value)) {
-        ctx.addIssue({ code: 'custom', path, message: `unknown department "${value}"` });
+  .check(
+    z.superRefine((config, ctx) => {
+      const signature = config.brand.smsSignature;
+      if (typeof signature === 'object' && signature.en !== undefined && encodingOf(signature.en) !== 'GSM-7') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['brand', 'smsSignature', 'en'],
+          message: 'an English signature must be GSM-7 (no 【】 or Chinese characters), or English texts fall into UCS-2',
+        });
       }
-    };
-    mustBeDepartment(config.defaultDepartment, ['defaultDepartment']);
-    if (config.retention.departmentId) mustBeDepartment(config.retention.departmentId, ['retention', 'departmentId']);
-    config.routing.forEach((rule, i) => {
-      rule.departments.forEach((d, j) => {
-        mustBeDepartment(d, ['routing', i, 'departments', j]);
+      const departments = new Set(config.departments.map((d) => d.id));
+      const mustBeDepartment = (value: string, path: (string | number)[]) => {
+        if (!departments.has(value)) {
+          ctx.addIssue({ code: 'custom', path, message: `unknown department "${value}"` });
+        }
+      };
+      mustBeDepartment(config.defaultDepartment, ['defaultDepartment']);
+      if (config.retention.departmentId) mustBeDepartment(config.retention.departmentId, ['retention', 'departmentId']);
+      config.routing.forEach((rule, i) => {
+        rule.departments.forEach((d, j) => {
+          mustBeDepartment(d, ['routing', i, 'departments', j]);
+        });
       });
-    });
-    config.surveyPlans.forEach((plan, i) => {
-      if (plan.departmentId) mustBeDepartment(plan.departmentId, ['surveyPlans', i, 'departmentId']);
-    });
-    for (const key of ['clients', 'people'] as const) {
-      config.auth[key].forEach((p, i) => {
-        if (p.role === 'department') mustBeDepartment(p.departmentId, ['auth', key, i, 'departmentId']);
+      config.surveyPlans.forEach((plan, i) => {
+        if (plan.departmentId) mustBeDepartment(plan.departmentId, ['surveyPlans', i, 'departmentId']);
       });
-    }
-    unique(config.closure.rootCauses, ['closure', 'rootCauses'], ctx);
-    unique(
-      config.closure.resolutions.map((r) => r.id),
-      ['closure', 'resolutions'],
-      ctx,
-    );
-    unique(
-      config.stores.map((s) => s.id),
-      ['stores'],
-      ctx,
-    );
-    unique(
-      config.departments.map((d) => d.id),
-      ['departments'],
-      ctx,
-    );
-    unique(
-      config.surveyPlans.map((p) => p.serviceType),
-      ['surveyPlans'],
-      ctx,
-    );
-    unique(
-      config.auth.tokens.map((t) => t.token),
-      ['auth', 'tokens'],
-      ctx,
-    );
-    unique(
-      config.auth.clients.map((c) => c.clientId),
-      ['auth', 'clients'],
-      ctx,
-    );
-    unique(
-      config.auth.people.map((p) => p.username),
-      ['auth', 'people'],
-      ctx,
-    );
-  });
+      for (const key of ['clients', 'people'] as const) {
+        config.auth[key].forEach((p, i) => {
+          if (p.role === 'department') mustBeDepartment(p.departmentId, ['auth', key, i, 'departmentId']);
+        });
+      }
+      unique(config.closure.rootCauses, ['closure', 'rootCauses'], ctx);
+      unique(
+        config.closure.resolutions.map((r) => r.id),
+        ['closure', 'resolutions'],
+        ctx,
+      );
+      unique(
+        config.stores.map((s) => s.id),
+        ['stores'],
+        ctx,
+      );
+      unique(
+        config.departments.map((d) => d.id),
+        ['departments'],
+        ctx,
+      );
+      unique(
+        config.surveyPlans.map((p) => p.serviceType),
+        ['surveyPlans'],
+        ctx,
+      );
+      unique(
+        config.auth.tokens.map((t) => t.token),
+        ['auth', 'tokens'],
+        ctx,
+      );
+      unique(
+        config.auth.clients.map((c) => c.clientId),
+        ['auth', 'clients'],
+        ctx,
+      );
+      unique(
+        config.auth.people.map((p) => p.username),
+        ['auth', 'people'],
+        ctx,
+      );
+    }),
+  );
 
 export type Config = z.infer<typeof configSchema>;
 export type Store = Config['stores'][number];
@@ -426,7 +456,7 @@ export type LocalPerson = Config['auth']['people'][number];
 export type PersonRole = z.infer<typeof personRole>;
 export type Targets = Config['targets'];
 
-function unique(values: string[], path: string[], ctx: z.RefinementCtx) {
+function unique(values: string[], path: string[], ctx: z.core.$RefinementCtx) {
   const seen = new Set<string>();
   for (const value of values) {
     if (seen.has(value)) ctx.addIssue({ code: 'custom', path, message: `duplicate "${value}"` });

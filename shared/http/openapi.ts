@@ -3,7 +3,7 @@
  * handlers parse requests with (zod-openapi); served at GET /openapi.json. Local-only /dev routes
  * are not part of it. A test checks it both ways against the routes the topology defines.
  */
-import * as z from 'zod';
+import * as z from '#shared/zod.ts';
 import { createDocument, type ZodOpenApiOperationObject } from 'zod-openapi';
 import { closedLoopQuerySchema } from '#shared/use-cases/closed-loop-metrics.ts';
 import { twilioInboundSchema } from '#shared/use-cases/handle-inbound-sms.ts';
@@ -23,12 +23,12 @@ const errorSchema = z
     error: z.object({
       code: z.string(),
       message: z.string(),
-      fields: z.record(z.string(), z.string()).optional().meta({ description: 'field path → what is wrong with it' }),
+      fields: z.optional(z.record(z.string(), z.string())).check(z.meta({ description: 'field path → what is wrong with it' })),
     }),
   })
-  .meta({ id: 'Error', description: 'Every 4xx and 5xx answer' });
+  .check(z.meta({ id: 'Error', description: 'Every 4xx and 5xx answer' }));
 
-const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
+const json = (schema: z.ZodMiniType, description: string) => ({ description, content: { 'application/json': { schema } } });
 const error = (description: string) => json(errorSchema, description);
 const bearer = [{ bearer: [] }];
 const guarded = {
@@ -37,11 +37,11 @@ const guarded = {
   '403': error("a token outside this route's role or department"),
 };
 const twilioSignature = z.object({
-  'x-twilio-signature': z.string().meta({ description: "Twilio's signature of PUBLIC_BASE_URL + path and the form" }),
+  'x-twilio-signature': z.string().check(z.meta({ description: "Twilio's signature of PUBLIC_BASE_URL + path and the form" })),
 });
-const alertPath = z.object({ id: z.string().min(1).max(128).meta({ description: 'the alert id' }) });
+const alertPath = z.object({ id: z.string().check(z.minLength(1), z.maxLength(128), z.meta({ description: 'the alert id' })) });
 
-const anyObject = (description: string) => z.looseObject({}).meta({ description });
+const anyObject = (description: string) => z.looseObject({}).check(z.meta({ description }));
 
 const operations: Record<string, Partial<Record<'get' | 'post', ZodOpenApiOperationObject>>> = {
   '/v1/service-events': {
@@ -67,9 +67,11 @@ const operations: Record<string, Partial<Record<'get' | 'post', ZodOpenApiOperat
       requestBody: {
         content: {
           'application/x-ndjson': {
-            schema: z.string().meta({ description: 'one import row (the ImportRow schema) as JSON per line' }),
+            schema: z.string().check(z.meta({ description: 'one import row (the ImportRow schema) as JSON per line' })),
           },
-          'text/csv': { schema: z.string().meta({ description: 'a header row, then one import row per line (RFC 4180)' }) },
+          'text/csv': {
+            schema: z.string().check(z.meta({ description: 'a header row, then one import row per line (RFC 4180)' })),
+          },
         },
       },
       responses: {
@@ -201,7 +203,7 @@ const operations: Record<string, Partial<Record<'get' | 'post', ZodOpenApiOperat
       security: bearer,
       requestParams: { path: alertPath },
       responses: {
-        '200': json(z.object({ phone: z.string().meta({ description: 'E.164, for a tel: link' }) }), 'the number'),
+        '200': json(z.object({ phone: z.string().check(z.meta({ description: 'E.164, for a tel: link' })) }), 'the number'),
         ...guarded,
         '404': error('no such alert'),
         '409': error('the alert was reassigned meanwhile'),

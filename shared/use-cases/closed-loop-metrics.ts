@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '#shared/zod.ts';
 import { ValidationError } from '#shared/errors.ts';
 import { granularities, periodOf } from '#shared/domain/periods.ts';
 import { localDate } from '#shared/domain/quiet-hours.ts';
@@ -11,16 +11,18 @@ export const closedLoopQuerySchema = z
   .object({
     from: z.iso.date(),
     to: z.iso.date(),
-    departmentId: z.string().min(1).max(40).optional(),
-    storeId: z.string().min(1).max(40).optional(),
-    groupBy: z.enum(['none', 'department', 'store']).default('department'),
-    granularity: z.enum(['none', ...granularities]).default('none'),
+    departmentId: z.optional(z.string().check(z.minLength(1), z.maxLength(40))),
+    storeId: z.optional(z.string().check(z.minLength(1), z.maxLength(40))),
+    groupBy: z._default(z.enum(['none', 'department', 'store']), 'department'),
+    granularity: z._default(z.enum(['none', ...granularities]), 'none'),
   })
-  .refine((q) => q.from <= q.to, { path: ['to'], message: 'must not be before from' })
-  .refine((q) => Date.parse(q.to) - Date.parse(q.from) <= 366 * 86_400_000, {
-    path: ['to'],
-    message: 'a range of at most a year',
-  });
+  .check(
+    z.refine((q) => q.from <= q.to, { path: ['to'], message: 'must not be before from' }),
+    z.refine((q) => Date.parse(q.to) - Date.parse(q.from) <= 366 * 86_400_000, {
+      path: ['to'],
+      message: 'a range of at most a year',
+    }),
+  );
 export type ClosedLoopQuery = z.infer<typeof closedLoopQuerySchema>;
 
 const median = (values: number[]) => {

@@ -1,12 +1,12 @@
-import * as z from 'zod';
+import * as z from '#shared/zod.ts';
 import type { Alert } from '#shared/domain/records.ts';
 import type { AlertDeliveryMessage, AlertPayload } from '#shared/ports.ts';
 import type { Deps } from './deps.ts';
 
 export const alertDeliveryMessageSchema = z.object({
-  alertId: z.string().min(1),
-  round: z.string().regex(/^(new|escalation|reassign-\d+)$/),
-  at: z.iso.datetime().optional(),
+  alertId: z.string().check(z.minLength(1)),
+  round: z.string().check(z.regex(/^(new|escalation|reassign-\d+)$/)),
+  at: z.optional(z.iso.datetime()),
 });
 
 export class AlertNotFound extends Error {

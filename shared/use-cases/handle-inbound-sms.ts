@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '#shared/zod.ts';
 import { renderMessage } from '#shared/domain/messages.ts';
 import { toE164 } from '#shared/domain/phone.ts';
 import { keywordOf, parseScore } from '#shared/domain/reply-parser.ts';
@@ -9,14 +9,14 @@ import type { InboundRecord } from '#shared/ports.ts';
 import { addMs, type Deps, MINUTE, TIMER_LEASE_MS } from './deps.ts';
 
 /** Twilio's id of a message: SM (SMS) or MM (MMS) and 32 hex digits. */
-export const twilioMessageSid = z.string().regex(/^(SM|MM)[0-9a-fA-F]{32}$/, 'a Twilio message SID (SM or MM + 32 hex)');
+export const twilioMessageSid = z.string().check(z.regex(/^(SM|MM)[0-9a-fA-F]{32}$/, 'a Twilio message SID (SM or MM + 32 hex)'));
 
 /** The fields of Twilio's inbound message webhook this use case reads (the form has more; they are ignored). */
 export const twilioInboundSchema = z.looseObject({
   MessageSid: twilioMessageSid,
-  From: z.string().min(1).max(64),
-  To: z.string().max(64).optional(),
-  Body: z.string().max(1600),
+  From: z.string().check(z.minLength(1), z.maxLength(64)),
+  To: z.optional(z.string().check(z.maxLength(64))),
+  Body: z.string().check(z.maxLength(1600)),
 });
 
 export interface InboundSms {

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import * as z from 'zod';
+import * as z from '#shared/zod.ts';
 import type { Config, MachineKey } from '#shared/config/schema.ts';
 import type { Actor } from '#shared/domain/records.ts';
 import { ForbiddenError, UnauthorizedError } from '#shared/errors.ts';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import * as z from 'zod';
+import * as z from '#shared/zod.ts';
 import { toDotPath } from 'zod/v4/core';
 import { type Config, type Locale, type Store, type SurveyType, surveyTypes } from '#shared/config/schema.ts';
 import { type ImportFormat, type ImportRecord, readImportRecords } from '#shared/domain/import-records.ts';
@@ -24,7 +24,9 @@ const WRITE_SLICE = 200;
 export const requiredImportColumns = ['eventId', 'occurredAt', 'storeId', 'serviceType'] as const;
 
 const text = (max: number) =>
-  z.string({ error: 'text is needed here' }).trim().min(1, 'must not be empty').max(max, `at most ${max} characters`);
+  z
+    .string({ error: 'text is needed here' })
+    .check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(max, `at most ${max} characters`));
 const instant = z.iso.datetime({ offset: true, error: 'an ISO 8601 time with its offset, e.g. 2026-05-01T09:30:00+08:00' });
 
 /** One past visit and its survey, as a migrating team exports it; a CSV has one column per field. */
@@ -34,23 +36,23 @@ export const importRowSchema = z.object({
   occurredAt: instant,
   storeId: text(40),
   serviceType: text(64),
-  advisorId: text(64).optional(),
-  technicianId: text(64).optional(),
+  advisorId: z.optional(text(64)),
+  technicianId: z.optional(text(64)),
   /** Whose scores the answer counts in; else the survey plan's. */
-  departmentId: text(40).optional(),
-  customerId: text(128).optional(),
-  customerName: text(64).optional(),
-  phone: text(32).optional(),
+  departmentId: z.optional(text(40)),
+  customerId: z.optional(text(128)),
+  customerName: z.optional(text(64)),
+  phone: z.optional(text(32)),
   /** What the visit cost the customer (the stores' currency): their spend in the history (RFM). */
-  amount: z.number({ error: 'a number' }).nonnegative('not negative').finite().optional(),
-  locale: z.enum(['zh-CN', 'en'], { error: 'zh-CN or en' }).optional(),
-  survey: z.enum(surveyTypes, { error: 'nps, csat or ces' }).optional(),
-  channel: z.enum(['sms', 'web'], { error: 'sms or web' }).optional(),
-  sentAt: instant.optional(),
+  amount: z.optional(z.number({ error: 'a number' }).check(z.nonnegative('not negative'))),
+  locale: z.optional(z.enum(['zh-CN', 'en'], { error: 'zh-CN or en' })),
+  survey: z.optional(z.enum(surveyTypes, { error: 'nps, csat or ces' })),
+  channel: z.optional(z.enum(['sms', 'web'], { error: 'sms or web' })),
+  sentAt: z.optional(instant),
   /** With a score the survey was answered; without one it was sent and expired. */
-  score: z.number({ error: 'a number' }).optional(),
-  comment: z.string({ error: 'text is needed here' }).trim().max(1600, 'at most 1600 characters').optional(),
-  answeredAt: instant.optional(),
+  score: z.optional(z.number({ error: 'a number' })),
+  comment: z.optional(z.string({ error: 'text is needed here' }).check(z.trim(), z.maxLength(1600, 'at most 1600 characters'))),
+  answeredAt: z.optional(instant),
 });
 export type ImportRowFields = z.infer<typeof importRowSchema>;
 

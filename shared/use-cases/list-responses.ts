@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '#shared/zod.ts';
 import { surveyType } from '#shared/config/schema.ts';
 import { sentimentOf } from '#shared/domain/scoring.ts';
 import type { Deps } from './deps.ts';
@@ -11,22 +11,26 @@ export const responsesQuerySchema = refineRange(
     metric: surveyType,
     from: isoDate,
     to: isoDate,
-    storeId: idParam.optional(),
-    departmentId: idParam.optional(),
-    advisorId: idParam.optional(),
-    serviceType: idParam.optional(),
-    sentiment: z.enum(['promoter', 'passive', 'detractor']).optional(),
-    withComment: z
-      .enum(['true', 'false'])
-      .transform((v) => v === 'true')
-      .optional(),
+    storeId: z.optional(idParam),
+    departmentId: z.optional(idParam),
+    advisorId: z.optional(idParam),
+    serviceType: z.optional(idParam),
+    sentiment: z.optional(z.enum(['promoter', 'passive', 'detractor'])),
+    withComment: z.optional(
+      z.pipe(
+        z.enum(['true', 'false']),
+        z.transform((v) => v === 'true'),
+      ),
+    ),
     /** true: only answers with integrity flags. */
-    flagged: z
-      .enum(['true', 'false'])
-      .transform((v) => v === 'true')
-      .optional(),
-    limit: z.coerce.number().int().min(1).max(100).default(50),
-    cursor: z.string().min(1).max(2048).optional(),
+    flagged: z.optional(
+      z.pipe(
+        z.enum(['true', 'false']),
+        z.transform((v) => v === 'true'),
+      ),
+    ),
+    limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 50),
+    cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
   }),
 );
 export type ResponsesQuery = z.infer<typeof responsesQuerySchema>;

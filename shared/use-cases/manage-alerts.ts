@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '#shared/zod.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '#shared/errors.ts';
 import { type Alert, type AlertActionRecord, type AlertStatus, retentionOutcomes } from '#shared/domain/records.ts';
 import type { AlertChanges } from '#shared/ports.ts';
@@ -12,22 +12,27 @@ import { actorOf, type Identity, requireRole } from './identity.ts';
 const alertStatuses = ['open', 'acknowledged', 'contacted', 'resolved', 'unreachable'] as const;
 
 export const listAlertsQuerySchema = z.object({
-  status: z.enum(alertStatuses).optional(),
-  kind: z.enum(['detractor', 'retention']).optional(),
-  departmentId: z.string().min(1).max(40).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  status: z.optional(z.enum(alertStatuses)),
+  kind: z.optional(z.enum(['detractor', 'retention'])),
+  departmentId: z.optional(z.string().check(z.minLength(1), z.maxLength(40))),
+  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(200)), 50),
 });
 
 export const alertActionSchema = z.object({
   action: z.enum(['acknowledge', 'contacted', 'resolved', 'unreachable', 'reassign']),
-  note: z.string().trim().max(2000).optional(),
-  departmentId: z.string().min(1).max(40).optional().meta({ description: 'reassign: the department to hand it to' }),
-  rootCause: z.string().min(1).max(40).optional().meta({ description: 'resolved: one of closure.rootCauses' }),
-  resolution: z.string().min(1).max(40).optional().meta({ description: "resolved: one of closure.resolutions' ids" }),
+  note: z.optional(z.string().check(z.trim(), z.maxLength(2000))),
+  departmentId: z
+    .optional(z.string().check(z.minLength(1), z.maxLength(40)))
+    .check(z.meta({ description: 'reassign: the department to hand it to' })),
+  rootCause: z
+    .optional(z.string().check(z.minLength(1), z.maxLength(40)))
+    .check(z.meta({ description: 'resolved: one of closure.rootCauses' })),
+  resolution: z
+    .optional(z.string().check(z.minLength(1), z.maxLength(40)))
+    .check(z.meta({ description: "resolved: one of closure.resolutions' ids" })),
   outcome: z
-    .enum(retentionOutcomes)
-    .optional()
-    .meta({ description: 'resolved, for a retention task: reached, booked, not_reachable or lost' }),
+    .optional(z.enum(retentionOutcomes))
+    .check(z.meta({ description: 'resolved, for a retention task: reached, booked, not_reachable or lost' })),
 });
 export type AlertActionInput = z.infer<typeof alertActionSchema>;
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '#shared/zod.ts';
 import { suppressedCounter } from '#shared/domain/rollups.ts';
 import { suppressionReasons } from '#shared/domain/records.ts';
 import type { Deps } from './deps.ts';

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '#shared/zod.ts';
 import { surveyTypes } from '#shared/config/schema.ts';
 import { type ProportionTest, twoProportionTest } from '#shared/domain/integrity.ts';
 import { flagCounter, flaggedCounter, type RollupCounters, type RollupFamily } from '#shared/domain/rollups.ts';
@@ -13,7 +13,7 @@ export const integrityQuerySchema = refineRange(
     to: rollupQueryFields.to,
     granularity: rollupQueryFields.granularity,
     /** store: each store against the brand. advisor: each advisor against the other advisors in scope (with storeId: that store's). */
-    groupBy: z.enum(['store', 'advisor']).default('store'),
+    groupBy: z._default(z.enum(['store', 'advisor']), 'store'),
     storeId: rollupQueryFields.storeId,
     departmentId: rollupQueryFields.departmentId,
   }),

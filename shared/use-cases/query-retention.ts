@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '#shared/zod.ts';
 import { surveyType } from '#shared/config/schema.ts';
 import { partitionsBetween } from '#shared/domain/periods.ts';
 import { horizonView, retentionClasses, wilsonInterval } from '#shared/domain/retention.ts';
@@ -12,12 +12,12 @@ export const retentionQuerySchema = refineRange(
   z.object({
     from: isoDate,
     to: isoDate,
-    metric: surveyType.default('nps'),
+    metric: z._default(surveyType, 'nps'),
     /** One of `retention.horizonDays`; the first of them when absent. */
-    horizonDays: z.coerce.number().int().min(1).max(730).optional(),
-    groupBy: z.enum(['none', 'store']).default('none'),
-    granularity: z.enum(['none', 'month']).default('none'),
-    storeId: idParam.optional(),
+    horizonDays: z.optional(z.coerce.number().check(z.int(), z.gte(1), z.lte(730))),
+    groupBy: z._default(z.enum(['none', 'store']), 'none'),
+    granularity: z._default(z.enum(['none', 'month']), 'none'),
+    storeId: z.optional(idParam),
   }),
 );
 export type RetentionQuery = z.infer<typeof retentionQuerySchema>;

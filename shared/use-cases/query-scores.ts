@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '#shared/zod.ts';
 import { surveyType } from '#shared/config/schema.ts';
 import { flaggedCounter, type RollupCounters } from '#shared/domain/rollups.ts';
 import { type Counters, scoreBucket } from '#shared/domain/scoring.ts';
@@ -12,10 +12,12 @@ export const scoresQuerySchema = refineRange(
     metric: surveyType,
     ...rollupQueryFields,
     /** true: each bucket's figures leave flagged answers out, and `includingFlagged` carries the full ones. */
-    excludeFlagged: z
-      .enum(['true', 'false'])
-      .transform((v) => v === 'true')
-      .optional(),
+    excludeFlagged: z.optional(
+      z.pipe(
+        z.enum(['true', 'false']),
+        z.transform((v) => v === 'true'),
+      ),
+    ),
   }),
 );
 export type ScoresQuery = z.infer<typeof scoresQuerySchema>;

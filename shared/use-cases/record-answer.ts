@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
+import * as z from '#shared/zod.ts';
 import { categorize } from '#shared/domain/classifier.ts';
 import { answerContactFlags, type IntegrityFlag, isTopScore, sortFlags } from '#shared/domain/integrity.ts';
 import type { Alert, ScoredResponse, Survey } from '#shared/domain/records.ts';
@@ -10,7 +10,7 @@ import { addMs, type Deps, HOUR, TIMER_LEASE_MS } from './deps.ts';
 import { decideRecovery } from './recovery.ts';
 import { joinCohort } from './track-retention.ts';
 
-export const responseUpdatedSchema = z.object({ surveyId: z.string().min(1) });
+export const responseUpdatedSchema = z.object({ surveyId: z.string().check(z.minLength(1)) });
 
 export class SurveyNotFound extends Error {
   override name = 'SurveyNotFound';

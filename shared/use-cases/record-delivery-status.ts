@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '#shared/zod.ts';
 import { twilioMessageSid } from './handle-inbound-sms.ts';
 import type { Clock, DeliveryStatusStore } from '#shared/ports.ts';
 
@@ -41,11 +41,10 @@ export const twilioStatusCallbackSchema = z.object({
   MessageSid: twilioMessageSid,
   MessageStatus: z.enum(twilioMessageStatuses),
   // Twilio sends ErrorCode only for failed and undelivered messages; an empty one means none.
-  ErrorCode: z
-    .string()
-    .regex(/^\d{0,10}$/, 'a numeric Twilio error code')
-    .optional()
-    .transform((code) => code || undefined),
+  ErrorCode: z.pipe(
+    z.optional(z.string().check(z.regex(/^\d{0,10}$/, 'a numeric Twilio error code'))),
+    z.transform((code) => code || undefined),
+  ),
 });
 export type TwilioStatusCallback = z.infer<typeof twilioStatusCallbackSchema>;
 

@@ -5,7 +5,7 @@
  * again by every visit: no scan finds the quiet ones.
  */
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
+import * as z from '#shared/zod.ts';
 import { localDate } from '#shared/domain/quiet-hours.ts';
 import type { Actor, Alert } from '#shared/domain/records.ts';
 import { atRiskAt, nextRecencyChange, returnAfter, rfmOf, segmentOf } from '#shared/domain/rfm.ts';
@@ -13,10 +13,10 @@ import type { AlertChanges, CustomerHistory, CustomerTimerMessage } from '#share
 import { addMs, type Deps, HOUR, TIMER_LEASE_MS } from './deps.ts';
 
 export const customerTimerMessageSchema = z.object({
-  phoneHash: z.string().min(1).max(200),
+  phoneHash: z.string().check(z.minLength(1), z.maxLength(200)),
   action: z.enum(['recency', 'at_risk']),
   at: z.iso.datetime(),
-}) satisfies z.ZodType<CustomerTimerMessage>;
+}) satisfies z.ZodMiniType<CustomerTimerMessage>;
 
 type TaskDeps = Pick<Deps, 'config' | 'clock' | 'retention' | 'alerts' | 'queues'>;
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '#shared/zod.ts';
 import { ValidationError } from '#shared/errors.ts';
 import { type Granularity, granularities, partitionsBetween, periodOf } from '#shared/domain/periods.ts';
 import {
@@ -12,29 +12,30 @@ import {
 import type { Deps } from './deps.ts';
 
 export const isoDate = z.iso.date();
-export const idParam = z.string().min(1).max(64);
+export const idParam = z.string().check(z.minLength(1), z.maxLength(64));
 
 /** The range, granularity, groupBy and filters every rollup query takes. */
 export const rollupQueryFields = {
   from: isoDate,
   to: isoDate,
-  granularity: z.enum(granularities).default('month'),
-  groupBy: z.enum(['none', ...dimensions]).default('none'),
-  storeId: idParam.optional(),
-  departmentId: idParam.optional(),
-  advisorId: idParam.optional(),
-  serviceType: idParam.optional(),
+  granularity: z._default(z.enum(granularities), 'month'),
+  groupBy: z._default(z.enum(['none', ...dimensions]), 'none'),
+  storeId: z.optional(idParam),
+  departmentId: z.optional(idParam),
+  advisorId: z.optional(idParam),
+  serviceType: z.optional(idParam),
 };
 
 const THREE_YEARS_MS = 3 * 366 * 86_400_000;
 
-export function refineRange<T extends z.ZodType<{ from: string; to: string }>>(schema: T) {
-  return schema
-    .refine((q) => q.from <= q.to, { path: ['to'], message: 'must not be before from' })
-    .refine((q) => Date.parse(q.to) - Date.parse(q.from) <= THREE_YEARS_MS, {
+export function refineRange<T extends z.ZodMiniType<{ from: string; to: string }>>(schema: T) {
+  return schema.check(
+    z.refine((q) => q.from <= q.to, { path: ['to'], message: 'must not be before from' }),
+    z.refine((q) => Date.parse(q.to) - Date.parse(q.from) <= THREE_YEARS_MS, {
       path: ['to'],
       message: 'a range of at most three years',
-    });
+    }),
+  );
 }
 
 export interface RollupQueryParams {

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '#shared/zod.ts';
 import { renderMessage } from '#shared/domain/messages.ts';
 import { isQuiet, nextSendableTime } from '#shared/domain/quiet-hours.ts';
 import type { Survey } from '#shared/domain/records.ts';
@@ -7,7 +7,7 @@ import { addMs, type Deps, HOUR, TIMER_LEASE_MS } from './deps.ts';
 import { resurvey } from './recovery.ts';
 
 export const surveyTimerMessageSchema = z.object({
-  surveyId: z.string().min(1),
+  surveyId: z.string().check(z.minLength(1)),
   action: z.enum(['send', 'remind', 'expire', 'close', 'resurvey']),
   at: z.iso.datetime(),
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import * as z from 'zod';
+import * as z from '#shared/zod.ts';
 import { isTimeZone } from '#shared/config/schema.ts';
 import { ValidationError } from '#shared/errors.ts';
 import { type ContactFlag, contactFlagsOf } from '#shared/domain/integrity.ts';
@@ -10,7 +10,7 @@ import { addMs, type Deps, MINUTE, TIMER_LEASE_MS } from './deps.ts';
 import { noteVisit } from './track-retention.ts';
 import { hashWebSurveyToken, newWebSurveyToken } from './web-survey.ts';
 
-const text = (max: number) => z.string().trim().min(1).max(max);
+const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
 
 export const serviceEventSchema = z.object({
   eventId: text(128),
@@ -18,22 +18,19 @@ export const serviceEventSchema = z.object({
   storeId: text(40),
   serviceType: text(64),
   customer: z.object({
-    id: text(128).optional(),
+    id: z.optional(text(128)),
     /** Absent or empty: the visit is not surveyed (`invalid_phone`) and counts as a visit with no phone. */
-    phone: z.string().trim().max(32).optional(),
-    name: text(64).optional(),
-    locale: z.enum(['zh-CN', 'en']).optional(),
+    phone: z.optional(z.string().check(z.trim(), z.maxLength(32))),
+    name: z.optional(text(64)),
+    locale: z.optional(z.enum(['zh-CN', 'en'])),
     /** The customer's own IANA time zone, when the DMS knows it; quiet hours follow it. */
-    timezone: z.string().refine(isTimeZone, 'an IANA time zone such as Asia/Shanghai').optional(),
+    timezone: z.optional(z.string().check(z.refine(isTimeZone, 'an IANA time zone such as Asia/Shanghai'))),
   }),
-  vehicle: z.object({ vin: text(32).optional(), model: text(128).optional() }).optional(),
-  advisorId: text(64).optional(),
-  technicianId: text(64).optional(),
-  amount: z.number().nonnegative().finite().optional(),
-  currency: z
-    .string()
-    .regex(/^[A-Z]{3}$/)
-    .optional(),
+  vehicle: z.optional(z.object({ vin: z.optional(text(32)), model: z.optional(text(128)) })),
+  advisorId: z.optional(text(64)),
+  technicianId: z.optional(text(64)),
+  amount: z.optional(z.number().check(z.nonnegative())),
+  currency: z.optional(z.string().check(z.regex(/^[A-Z]{3}$/))),
 });
 export type ServiceEvent = z.infer<typeof serviceEventSchema>;
 

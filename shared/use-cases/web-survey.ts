@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import * as z from 'zod';
+import * as z from '#shared/zod.ts';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '#shared/errors.ts';
 import { type AnswerFlag, webAnswerFlagsOf } from '#shared/domain/integrity.ts';
 import { networkMatcher } from '#shared/domain/networks.ts';
@@ -11,7 +11,7 @@ import { addMs, type Deps, HOUR, TIMER_LEASE_MS } from './deps.ts';
 export const newWebSurveyToken = () => randomBytes(16).toString('base64url');
 /** Only the token's hash is stored, so the table never holds a working link. */
 export const hashWebSurveyToken = (token: string) => createHash('sha256').update(token).digest('base64url');
-export const webSurveyTokenSchema = z.string().regex(/^[A-Za-z0-9_-]{22}$/);
+export const webSurveyTokenSchema = z.string().check(z.regex(/^[A-Za-z0-9_-]{22}$/));
 
 export class SurveyClosedError extends AppError {
   readonly status = 410;
@@ -19,8 +19,8 @@ export class SurveyClosedError extends AppError {
 }
 
 export const webAnswerSchema = z.object({
-  score: z.coerce.number().int(),
-  reason: z.string().trim().max(1600).optional(),
+  score: z.coerce.number().check(z.int()),
+  reason: z.optional(z.string().check(z.trim(), z.maxLength(1600))),
 });
 
 type OpenDeps = Pick<Deps, 'config' | 'clock' | 'surveys'>;

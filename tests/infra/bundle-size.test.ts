@@ -49,7 +49,7 @@ describe('Lambda bundle sizes', () => {
     ).toBeLessThanOrEqual(bundleBoundBytes(name));
   });
 
-  it('carries no X-Ray SDK, no zod locale but English (locales/index.js is a 17-byte stub), not the SDK credential chain, and no event-stream code', () => {
+  it("carries no X-Ray SDK, no zod locale but English (locales/index.js is a 17-byte stub), not zod's classic API, not the SDK credential chain, and no event-stream code", () => {
     for (const bundle of bundles) {
       const inputs = bundle.inputs.map((i) => i.input);
       expect(inputs, bundle.function).not.toContain('aws-xray-sdk-core');
@@ -57,6 +57,11 @@ describe('Lambda bundle sizes', () => {
       expect(inputs, bundle.function).not.toContain('@aws-sdk/credential-provider-ini');
       expect(
         bundle.files.filter((file) => file.includes('/event-streams/')),
+        bundle.function,
+      ).toEqual([]);
+      // zod/mini (shared/zod.ts): the classic API's methods would bring every schema type and the JSON Schema converter.
+      expect(
+        bundle.files.filter((file) => file.includes('/zod/v4/classic/')),
         bundle.function,
       ).toEqual([]);
       const locales = bundle.files

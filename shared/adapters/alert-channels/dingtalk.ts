@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import * as z from 'zod';
+import * as z from '#shared/zod.ts';
 import type { AlertPayload } from '#shared/ports.ts';
 import { type AlertText, inertMarkdown } from './alert-text.ts';
 import { type ChannelOf, type ChannelSender, type HttpChannelOptions, textOf } from './channel.ts';
@@ -26,9 +26,10 @@ export function dingtalkMessage(text: AlertText) {
   return { msgtype: 'markdown', markdown: { title: text.title, text: lines.join('\n\n') } };
 }
 
-const result = z
-  .object({ errcode: z.number(), errmsg: z.string().optional() })
-  .transform((r) => ({ code: r.errcode, message: r.errmsg }));
+const result = z.pipe(
+  z.object({ errcode: z.number(), errmsg: z.optional(z.string()) }),
+  z.transform((r) => ({ code: r.errcode, message: r.errmsg })),
+);
 
 /** A 钉钉 custom robot; it answers 200 with `errcode` (0 is success, e.g. 310000 a bad signature). */
 export class DingtalkChannel implements ChannelSender<'dingtalk'> {

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import * as z from 'zod';
+import * as z from '#shared/zod.ts';
 import type { AlertPayload } from '#shared/ports.ts';
 import { type AlertText, inertMarkdown } from './alert-text.ts';
 import { type ChannelOf, type ChannelSender, type HttpChannelOptions, textOf } from './channel.ts';
@@ -40,9 +40,10 @@ export function feishuMessage(text: AlertText) {
 }
 
 /** Current answers carry `code`; older ones only `StatusCode`. */
-const result = z
-  .object({ code: z.number().optional(), StatusCode: z.number().optional(), msg: z.string().optional() })
-  .transform((r) => ({ code: r.code ?? r.StatusCode, message: r.msg }));
+const result = z.pipe(
+  z.object({ code: z.optional(z.number()), StatusCode: z.optional(z.number()), msg: z.optional(z.string()) }),
+  z.transform((r) => ({ code: r.code ?? r.StatusCode, message: r.msg })),
+);
 
 /** A 飞书 custom bot; it answers 200 with `code` (0 is success, e.g. 19021 a bad signature). */
 export class FeishuChannel implements ChannelSender<'feishu'> {

@@ -1,5 +1,5 @@
 /** What every HTTP alert channel shares: secrets from the environment, and one retrying POST. */
-import type { z } from 'zod';
+import type * as z from '#shared/zod.ts';
 
 export class ChannelDeliveryError extends Error {
   override name = 'ChannelDeliveryError';
@@ -86,7 +86,10 @@ export async function postWithRetry(
  * A check for platforms that answer HTTP 200 with a result code in the JSON body (WeCom and
  * DingTalk `errcode`, Feishu `code`): anything but 0, or no such body, is a refusal.
  */
-export function requireZeroCode(channel: string, schema: z.ZodType<{ code: number | undefined; message?: string | undefined }>) {
+export function requireZeroCode(
+  channel: string,
+  schema: z.ZodMiniType<{ code: number | undefined; message?: string | undefined }>,
+) {
   return (text: string) => {
     let json: unknown;
     try {

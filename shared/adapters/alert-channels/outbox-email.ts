@@ -1,5 +1,5 @@
 import { appendFile, readFile } from 'node:fs/promises';
-import * as z from 'zod';
+import * as z from '#shared/zod.ts';
 import type { EmailMessage, EmailTransport } from './email.ts';
 
 const outboxEmail = z.object({

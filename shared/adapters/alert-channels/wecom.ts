@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '#shared/zod.ts';
 import type { AlertPayload } from '#shared/ports.ts';
 import { type AlertText, inertMarkdown } from './alert-text.ts';
 import { type ChannelOf, type ChannelSender, type HttpChannelOptions, textOf } from './channel.ts';
@@ -17,9 +17,10 @@ export function wecomMessage(text: AlertText) {
   return { msgtype: 'markdown', markdown: { content } };
 }
 
-const result = z
-  .object({ errcode: z.number(), errmsg: z.string().optional() })
-  .transform((r) => ({ code: r.errcode, message: r.errmsg }));
+const result = z.pipe(
+  z.object({ errcode: z.number(), errmsg: z.optional(z.string()) }),
+  z.transform((r) => ({ code: r.errcode, message: r.errmsg })),
+);
 
 /** A 企业微信 group robot: the URL carries its key; it answers 200 with `errcode` (0 is success). */
 export class WecomChannel implements ChannelSender<'wecom'> {

@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from '#shared/zod.ts';
 import { partitionsBetween } from '#shared/domain/periods.ts';
 import type { ScoredResponse } from '#shared/domain/records.ts';
 import { scoreRangeOf } from '#shared/domain/scoring.ts';
@@ -27,8 +27,8 @@ export const responseKey = (r: Pick<ScoredResponse, 'surveyType' | 'visitDate' |
 
 /** Where the next page starts: a month, and within it the key after which to go on (none: its newest). */
 const cursorSchema = z.object({
-  month: z.string().regex(/^\d{4}-\d{2}$/),
-  after: z.object({ pk: z.string().startsWith('RESPONSES#'), sk: z.string().min(1) }).optional(),
+  month: z.string().check(z.regex(/^\d{4}-\d{2}$/)),
+  after: z.optional(z.object({ pk: z.string().check(z.startsWith('RESPONSES#')), sk: z.string().check(z.minLength(1)) })),
 });
 type Cursor = z.infer<typeof cursorSchema>;
 const encodeCursor = (cursor: Cursor) => Buffer.from(JSON.stringify(cursor)).toString('base64url');

@@ -1,5 +1,5 @@
 import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from '#shared/zod.ts';
 import { locales, surveyType } from '#shared/config/schema.ts';
 import { type Cohort, cohortGroup, horizonView, returnMarker } from '#shared/domain/retention.ts';
 import { type Segment, segmentMoveCounters, segmentMovesView, segmentShard, segments, segmentView } from '#shared/domain/rfm.ts';
@@ -15,23 +15,23 @@ const COHORT_PREFIX = 'cohort#';
 const cohortAttribute = (surveyId: string) => `${COHORT_PREFIX}${surveyId}`;
 
 const cohortSchema = z.object({
-  surveyId: z.string().min(1),
-  storeId: z.string().min(1),
-  month: z.string().regex(/^\d{4}-\d{2}$/),
+  surveyId: z.string().check(z.minLength(1)),
+  storeId: z.string().check(z.minLength(1)),
+  month: z.string().check(z.regex(/^\d{4}-\d{2}$/)),
   metric: surveyType,
-  class: z.string().min(1),
-  visitAt: z.string().min(1),
-  answeredAt: z.string().min(1),
-  recovered: z.boolean().optional(),
+  class: z.string().check(z.minLength(1)),
+  visitAt: z.string().check(z.minLength(1)),
+  answeredAt: z.string().check(z.minLength(1)),
+  recovered: z.optional(z.boolean()),
 });
 
 const contactSchema = z.object({
-  phoneCipher: z.string().min(1),
-  phoneMasked: z.string().min(1),
-  customerName: z.string().optional(),
-  storeId: z.string().min(1),
-  serviceType: z.string().min(1),
-  locale: z.enum(locales).optional(),
+  phoneCipher: z.string().check(z.minLength(1)),
+  phoneMasked: z.string().check(z.minLength(1)),
+  customerName: z.optional(z.string()),
+  storeId: z.string().check(z.minLength(1)),
+  serviceType: z.string().check(z.minLength(1)),
+  locale: z.optional(z.enum(locales)),
 });
 
 const stringsOf = (value: unknown): string[] => (value instanceof Set ? [...value].map(String) : []);

@@ -6,7 +6,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
+import * as z from '#shared/zod.ts';
 import { surveyType } from '#shared/config/schema.ts';
 import { contactFlags, integrityFlags } from '#shared/domain/integrity.ts';
 import { suppressionReasons } from '#shared/domain/records.ts';
@@ -20,9 +20,9 @@ export interface StreamChange {
 }
 
 const date = z.iso.date();
-const optionalId = z.string().min(1).optional();
+const optionalId = z.optional(z.string().check(z.minLength(1)));
 const dimensions = {
-  storeId: z.string().min(1),
+  storeId: z.string().check(z.minLength(1)),
   departmentId: optionalId,
   advisorId: optionalId,
   serviceType: optionalId,
@@ -31,32 +31,32 @@ const dimensions = {
 
 /** Flags this code does not know (written by a newer version) are left out, never fail the record. */
 const knownFlags = <T extends string>(names: readonly T[]) =>
-  z
-    .array(z.string())
-    .optional()
-    .transform((flags) => flags?.filter((f): f is T => (names as readonly string[]).includes(f)));
+  z.pipe(
+    z.optional(z.array(z.string())),
+    z.transform((flags) => flags?.filter((f): f is T => (names as readonly string[]).includes(f))),
+  );
 
 const responseItem = z.object({
   type: z.literal('response'),
-  surveyId: z.string().min(1),
+  surveyId: z.string().check(z.minLength(1)),
   surveyType,
-  score: z.number().int(),
+  score: z.int(),
   ...dimensions,
-  departmentId: z.string().min(1),
-  serviceType: z.string().min(1),
-  answeredAt: z.string().min(1),
-  comment: z.string().optional(),
-  channel: z.enum(['sms', 'web']).catch('sms'),
-  recoveryOf: z.string().optional(),
+  departmentId: z.string().check(z.minLength(1)),
+  serviceType: z.string().check(z.minLength(1)),
+  answeredAt: z.string().check(z.minLength(1)),
+  comment: z.optional(z.string()),
+  channel: z.catch(z.enum(['sms', 'web']), 'sms'),
+  recoveryOf: z.optional(z.string()),
   flags: knownFlags(integrityFlags),
 });
 
 const surveyItem = z.object({
   type: z.literal('survey'),
   ...dimensions,
-  sentAt: z.string().optional(),
-  score: z.number().optional(),
-  recoveryOf: z.string().optional(),
+  sentAt: z.optional(z.string()),
+  score: z.optional(z.number()),
+  recoveryOf: z.optional(z.string()),
   contactFlags: knownFlags(contactFlags),
 });
 
@@ -64,12 +64,12 @@ const suppressionReason = z.enum(suppressionReasons);
 const eventItem = z.object({
   type: z.literal('event'),
   result: z.object({ survey: z.object({ status: z.literal('suppressed'), reason: suppressionReason }) }),
-  storeId: z.string().min(1),
+  storeId: z.string().check(z.minLength(1)),
   departmentId: optionalId,
   advisorId: optionalId,
   serviceType: optionalId,
-  visitDate: date.optional(),
-  at: z.string().min(10),
+  visitDate: z.optional(date),
+  at: z.string().check(z.minLength(10)),
   contactFlags: knownFlags(contactFlags),
 });
 

@@ -1,5 +1,5 @@
 import { SendTextMessageCommand, type SendTextMessageCommandOutput } from '@aws-sdk/client-pinpoint-sms-voice-v2';
-import * as z from 'zod';
+import * as z from '#shared/zod.ts';
 import type { SmsSender } from '#shared/ports.ts';
 import type { InboundSms } from '#shared/use-cases/handle-inbound-sms.ts';
 
@@ -39,14 +39,14 @@ export class AwsEndUserMessagingSms implements SmsSender {
  */
 export const awsInboundSmsSchema = z.object({
   /** The customer's number. */
-  originationNumber: z.string().regex(/^\+[1-9]\d{1,14}$/, 'an E.164 phone number'),
+  originationNumber: z.string().check(z.regex(/^\+[1-9]\d{1,14}$/, 'an E.164 phone number')),
   /** Our number the customer texted. */
-  destinationNumber: z.string().min(1),
-  messageKeyword: z.string().optional(),
+  destinationNumber: z.string().check(z.minLength(1)),
+  messageKeyword: z.optional(z.string()),
   messageBody: z.string(),
-  inboundMessageId: z.string().min(1).max(128),
+  inboundMessageId: z.string().check(z.minLength(1), z.maxLength(128)),
   /** The id of our message the customer answers, when End User Messaging knows it. */
-  previousPublishedMessageId: z.string().optional(),
+  previousPublishedMessageId: z.optional(z.string()),
 });
 export type AwsInboundSms = z.infer<typeof awsInboundSmsSchema>;
 

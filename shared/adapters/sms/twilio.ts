@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '#shared/zod.ts';
 import type { SmsSender } from '#shared/ports.ts';
 
 export class SmsProviderError extends Error {
@@ -6,7 +6,7 @@ export class SmsProviderError extends Error {
 }
 
 /** The part of Twilio's created Message resource we keep. */
-const createdMessage = z.object({ sid: z.string().regex(/^(SM|MM)[0-9a-fA-F]{32}$/) });
+const createdMessage = z.object({ sid: z.string().check(z.regex(/^(SM|MM)[0-9a-fA-F]{32}$/)) });
 
 /** Twilio's Messages REST API; 429 and 5xx are retried with backoff, then surface to the queue. */
 export class TwilioSms implements SmsSender {
