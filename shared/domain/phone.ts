@@ -1,14 +1,18 @@
-import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { type CountryCode, type MetadataJson, parsePhoneNumberFromString } from 'libphonenumber-js/core';
+import phoneMetadata from './phone-metadata.json' with { type: 'json' };
+
+/** libphonenumber-js's full metadata without the display formats, which nothing here uses (scripts/phone-metadata.ts). */
+const metadata = phoneMetadata as unknown as MetadataJson;
 
 /** E.164 for a number as typed, with the store's country as the default; undefined if not a phone. */
 export function toE164(raw: string, defaultCountry: string): string | undefined {
-  const parsed = parsePhoneNumberFromString(raw, defaultCountry as CountryCode);
+  const parsed = parsePhoneNumberFromString(raw, defaultCountry as CountryCode, metadata);
   return parsed?.isValid() ? parsed.number : undefined;
 }
 
 /** +8613800138000 → +86 138****8000: enough for a person to recognise, not to dial. */
 export function maskPhone(e164: string): string {
-  const parsed = parsePhoneNumberFromString(e164);
+  const parsed = parsePhoneNumberFromString(e164, metadata);
   if (!parsed) return '****';
   const national = parsed.nationalNumber;
   const keepEnd = national.length >= 8 ? 4 : 2;

@@ -60,10 +60,13 @@ describe('Lambda bundle sizes', () => {
         bundle.function,
       ).toEqual([]);
       // zod/mini (shared/zod.ts): the classic API's methods would bring every schema type and the JSON Schema converter.
-      expect(
-        bundle.files.filter((file) => file.includes('/zod/v4/classic/')),
-        bundle.function,
-      ).toEqual([]);
+      // get-openapi alone has them, through zod-openapi's own import of zod/v4 (and is within the target).
+      if (!inputs.includes('zod-openapi')) {
+        expect(
+          bundle.files.filter((file) => file.includes('/zod/v4/classic/')),
+          bundle.function,
+        ).toEqual([]);
+      }
       const locales = bundle.files
         .filter((file) => file.includes('/zod/v4/locales/') && !file.endsWith('/locales/index.js'))
         .map((file) => file.split('/').pop());
