@@ -247,12 +247,13 @@ export function bundling(config: Readonly<Config>): BundlingOptions {
     inject: [`./${bundlePreludeModule}`],
     // CommonJS dependencies call require() for Node built-ins, which ESM lacks. The alias keeps
     // the banner's import from clashing with a bundled module's own `createRequire` import.
-    // Then zod without its compiled checkers: it checks objects by walking their shapes instead of
-    // compiling a checker per object schema with `new Function`, which pays off over many parses
-    // of one schema, not over a config and a few requests per cold start (8 to 10 ms of every cold
-    // load, `npm run bench`). zod reads the setting as it builds each schema, so it must be set
-    // before zod loads: zod keeps a `__zod_globalConfig` it finds on globalThis, for "an inline
-    // script before the bundle" (its global-config tests). Unbundled runs compile, to the same results.
+    // Then zod without its compiled checkers. Our schemas are zod/mini's, whose objects never compile
+    // one; the classic API's objects, which zod-openapi brings into get-openapi, compile a checker
+    // per object schema with `new Function`, which pays off over many parses of one schema, not
+    // over a few requests per cold start (8 to 10 ms of a cold load when every schema was classic).
+    // zod reads the setting as it builds each schema, so it must be set before zod loads: zod keeps
+    // a `__zod_globalConfig` it finds on globalThis, for "an inline script before the bundle" (its
+    // global-config tests). The bundle-size test fails if any bundle compiles code from strings.
     banner: [
       "import { createRequire as __closedloopCreateRequire } from 'node:module'; const require = __closedloopCreateRequire(import.meta.url);",
       'globalThis.__zod_globalConfig = { jitless: true };',
