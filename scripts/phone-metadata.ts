@@ -17,11 +17,11 @@ const FORMATS = 4;
 
 export const phoneMetadataPath = fileURLToPath(new URL('../shared/domain/phone-metadata.json', import.meta.url));
 
-export function phoneMetadata(metadata: MetadataJson = full as unknown as MetadataJson): MetadataJson {
+export function phoneMetadata(): MetadataJson {
   const withoutFormats = (region: unknown[]) => region.map((part, i) => (i === FORMATS ? null : part));
   const regions = (all: Record<string, unknown[]>) =>
     Object.fromEntries(Object.entries(all).map(([code, region]) => [code, withoutFormats(region)]));
-  const { countries, nonGeographic, ...rest } = metadata as unknown as {
+  const { countries, nonGeographic, ...rest } = full as unknown as {
     countries: Record<string, unknown[]>;
     nonGeographic: Record<string, unknown[]>;
   };
