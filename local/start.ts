@@ -1,7 +1,7 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 /** `npm start`: the whole pipeline on this machine. */
-import type { PersonRole } from '#shared/config/schema.ts';
 import { ConfigError } from '#shared/config/load.ts';
+import { startupBanner } from './banner.ts';
 import { faultPlanFromEnv } from './faults.ts';
 import { startLocalStack } from './runtime.ts';
 import { StartupError } from './startup-error.ts';
@@ -35,36 +35,16 @@ try {
     scheduleIntervalMs: optionalNumber('LOCAL_SCHEDULE_INTERVAL_MS'),
     faults: faultPlanFromEnv(process.env.LOCAL_FAULTS),
   });
-  const auth = stack.config.auth;
-  const roleOf = (who: PersonRole) => (who.role === 'cx' ? 'cx' : `head of ${who.departmentId}`);
-  const people = auth.people
-    .map((p) => `    ${p.username.padEnd(14)}${p.password.padEnd(26)}${p.name} (${roleOf(p)})`)
-    .join('\n');
-  const clients = auth.clients.map((c) => `    ${c.clientId.padEnd(14)}${(c.secret ?? '').padEnd(26)}${roleOf(c)}`).join('\n');
-  const keys = auth.tokens
-    .map((t) => `    ${t.token.padEnd(40)}${t.name ?? t.role} (POST /v1/service-events, /v1/imports)`)
-    .join('\n');
-  console.log(`
-ClosedLoop is running locally (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)
-
-  Dashboard        ${stack.url}/
-  Inbox            ${stack.url}/inbox
-  Phone simulator  ${stack.url}/dev/phone
-  API              ${stack.url}/v1/...   (POST /v1/service-events, GET /v1/scores, GET /v1/alerts)
-  SMS outbox       ${stack.url}/dev/sms/outbox
-  Sign-in (OIDC)   ${stack.signIn.issuer}/.well-known/openid-configuration
-  Data             ${process.env.DATA_DIR ?? '.data'}/   DynamoDB Local ${stack.endpoints.dynamodb}, SQS (fauxqs) ${stack.endpoints.sqs}
-
-  People who can sign in (username, password):
-${people}
-
-  OAuth clients (client credentials at ${stack.signIn.issuer}/oidc/token, HTTP Basic):
-${clients}
-
-  Machine keys (Authorization: Bearer <key>):
-${keys}
-
-Press Ctrl+C to stop.`);
+  console.log(
+    startupBanner({
+      readySeconds: (Date.now() - started) / 1000,
+      url: stack.url,
+      issuer: stack.signIn.issuer,
+      dataDir: process.env.DATA_DIR ?? '.data',
+      endpoints: stack.endpoints,
+      auth: stack.config.auth,
+    }),
+  );
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
