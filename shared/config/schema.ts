@@ -210,6 +210,23 @@ const ascendingCuts = z
   ])
   .check(z.refine(([a, b, c, d]) => a < b && b < c && c < d, 'four cut points, each above the one before'));
 
+/**
+ * Retention horizons in days: a list of one to four, or one number, which is what a person
+ * writes for one horizon (`"horizonDays": 180`) and is read as `[180]`.
+ */
+const horizonDays = z.pipe(
+  z.transform((value: unknown) => (typeof value === 'number' ? [value] : value)),
+  z
+    .array(z.int().check(z.gte(1), z.lte(730)), {
+      error: (issue) => (issue.code === 'invalid_type' ? 'a number of days, or a list of one to four' : undefined),
+    })
+    .check(
+      z.minLength(1),
+      z.maxLength(4),
+      z.refine((h) => new Set(h).size === h.length, 'each horizon once'),
+    ),
+);
+
 export const configSchema = z
   .object({
     brand: z.object({
@@ -288,14 +305,7 @@ export const configSchema = z
      */
     retention: z._default(
       z.object({
-        horizonDays: z._default(
-          z.array(z.int().check(z.gte(1), z.lte(730))).check(
-            z.minLength(1),
-            z.maxLength(4),
-            z.refine((h) => new Set(h).size === h.length, 'each horizon once'),
-          ),
-          [180, 365],
-        ),
+        horizonDays: z._default(horizonDays, [180, 365]),
         /** RFM cut points (shared/domain/rfm.ts); the defaults suit a car service business (CNY). */
         rfm: z._default(
           z.object({

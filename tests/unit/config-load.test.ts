@@ -162,6 +162,37 @@ describe('parseConfig', () => {
   it('rejects a document that is not an object', () => {
     expect(messageOf(null)).toContain('(root)');
   });
+
+  it('reads one retention horizon written as a number as a list of one', () => {
+    const document = raw();
+    document.retention = { horizonDays: 180 };
+
+    expect(parseConfig(document).retention.horizonDays).toEqual([180]);
+  });
+
+  it('keeps retention horizons written as a list, and the default when there are none', () => {
+    const document = raw();
+    document.retention = { horizonDays: [90, 365] };
+    expect(parseConfig(document).retention.horizonDays).toEqual([90, 365]);
+
+    document.retention = {};
+    expect(parseConfig(document).retention.horizonDays).toEqual([180, 365]);
+  });
+
+  it('names a retention horizon that is neither a number of days nor a list of them', () => {
+    const document = raw();
+
+    document.retention = { horizonDays: '180' };
+    expect(messageOf(document)).toContain('retention.horizonDays: a number of days, or a list of one to four');
+    document.retention = { horizonDays: -5 };
+    expect(messageOf(document)).toMatch(/retention\.horizonDays\[0\]: Too small: expected number to be >=1/);
+    document.retention = { horizonDays: 90.5 };
+    expect(messageOf(document)).toMatch(/retention\.horizonDays\[0\]: .*expected int/);
+    document.retention = { horizonDays: [] };
+    expect(messageOf(document)).toContain('retention.horizonDays: Too small');
+    document.retention = { horizonDays: [180, 180] };
+    expect(messageOf(document)).toContain('retention.horizonDays: each horizon once');
+  });
 });
 
 describe('loadConfigFile', () => {
