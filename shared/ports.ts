@@ -290,6 +290,10 @@ export interface AlertStore {
   /** Creates the alert unless it exists; true when created now. */
   create(alert: Alert, leaseUntil: string): Promise<boolean>;
   get(alertId: string): Promise<Alert | undefined>;
+  /**
+   * A department's alerts, newest first. With status `reopened`, its reopened cases, the latest
+   * reopened first, from a list of their own: a handful, however many alerts the department has.
+   */
   listByDepartment(departmentId: string, options: { status?: AlertStatus | undefined; limit: number }): Promise<Alert[]>;
   /** Every alert of a department created in [from, to] (ISO instants), oldest first. */
   createdBetween(departmentId: string, from: string, to: string): Promise<Alert[]>;
@@ -300,6 +304,12 @@ export interface AlertStore {
     expect: { status?: AlertStatus[]; departmentId?: string; timerAt?: string | undefined; leaseUntil?: string | undefined },
     action?: AlertActionRecord,
   ): Promise<boolean>;
+  /**
+   * Reopens a case that is still resolved and with the department it was read with: the changes
+   * (timer leased until `leaseUntil`) and the `reopened` action, and the case joins its department's
+   * reopened cases, in one write. False if the condition failed.
+   */
+  reopen(alert: Alert, changes: AlertChanges, action: AlertActionRecord, leaseUntil: string): Promise<boolean>;
 }
 
 export interface DueTimer {

@@ -105,9 +105,13 @@ export type IngestResult =
 export const suppressionReasons = ['opted_out', 'throttled', 'invalid_phone', 'no_plan', 'unknown_store'] as const;
 export type SuppressionReason = (typeof suppressionReasons)[number];
 
-export type AlertStatus = 'open' | 'acknowledged' | 'contacted' | 'resolved' | 'unreachable';
-/** `phone_revealed`: someone was shown the customer's full number to call them; the status stays. */
-export type AlertAction = 'acknowledge' | 'contacted' | 'resolved' | 'unreachable' | 'reassign' | 'phone_revealed';
+/** `reopened`: resolved, but the customer's re-survey was a detractor's answer again; worked like an open case. */
+export type AlertStatus = 'open' | 'acknowledged' | 'contacted' | 'resolved' | 'unreachable' | 'reopened';
+/**
+ * `phone_revealed`: someone was shown the customer's full number to call them; the status stays.
+ * `reopened`: ClosedLoop reopened the case on the customer's re-survey (nobody acts it by hand).
+ */
+export type AlertAction = 'acknowledge' | 'contacted' | 'resolved' | 'unreachable' | 'reassign' | 'phone_revealed' | 'reopened';
 
 /**
  * How a retention task ended: the customer was reached, booked a visit, could not be reached,
@@ -129,11 +133,22 @@ export interface RetentionFacts {
 }
 export type AlertTimerAction = 'deliver' | 'escalate';
 
+/** The re-survey answer that reopened a resolved case: the customer's new score and words. */
+export interface ReopeningAnswer {
+  at: string;
+  surveyId: string;
+  score: number;
+  comment?: string | undefined;
+}
+
 /** Who acted, as the audit trail records it: the subject of their token and a name to show. */
 export interface Actor {
   sub: string;
   name: string;
 }
+
+/** ClosedLoop itself, on what nobody did by hand: a task the customer closed by coming back, a case it reopened. */
+export const CLOSEDLOOP: Actor = { sub: 'closedloop', name: 'ClosedLoop' };
 
 export interface AlertActionRecord {
   action: AlertAction;
@@ -177,7 +192,7 @@ export interface Alert {
   createdAt: string;
   dueAt: string;
   escalated: boolean;
-  /** The delivery round the alert is in: `new`, then `reassign-N` after each reassignment. */
+  /** The delivery round the alert is in: `new`, then `reassign-N` after each reassignment, `reopen-N` after each reopening. */
   round: string;
   firstContactAt?: string | undefined;
   resolvedAt?: string | undefined;
@@ -189,10 +204,12 @@ export interface Alert {
   /** After resolution: whether the customer's next answer was 7+ (NPS) / 4+ (CSAT) / 5+ (CES). */
   recovered?: boolean | undefined;
   recoverySurveyId?: string | undefined;
+  /** Set when a failed recovery reopened the case: the answer that did (the case's own score and words stay). */
+  reopened?: ReopeningAnswer | undefined;
   /** A retention task's customer, and how the task ended. */
   retention?: RetentionFacts | undefined;
   outcome?: RetentionOutcome | undefined;
-  /** Channel deliveries done, by `<round>:<channel index>`; a round is `new`, `escalation` or `reassign-N`. */
+  /** Channel deliveries done, by `<round>:<channel index>`; a round is `new`, `escalation`, `reassign-N` or `reopen-N`. */
   deliveries: Record<string, string>;
   actions: AlertActionRecord[];
   timer?: Timer<AlertTimerAction> | undefined;

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import * as z from '#shared/zod.ts';
 import { localDate } from '#shared/domain/quiet-hours.ts';
-import type { Actor, Alert } from '#shared/domain/records.ts';
+import { type Alert, CLOSEDLOOP } from '#shared/domain/records.ts';
 import { atRiskAt, nextRecencyChange, returnAfter, rfmOf, segmentOf } from '#shared/domain/rfm.ts';
 import type { AlertChanges, CustomerHistory, CustomerTimerMessage } from '#shared/ports.ts';
 import { addMs, type Deps, HOUR, TIMER_LEASE_MS } from './deps.ts';
@@ -19,9 +19,6 @@ export const customerTimerMessageSchema = z.object({
 }) satisfies z.ZodMiniType<CustomerTimerMessage>;
 
 type TaskDeps = Pick<Deps, 'config' | 'clock' | 'retention' | 'alerts' | 'queues'>;
-
-/** Who closes a task the customer closed themselves, by coming back. */
-export const CLOSEDLOOP: Actor = { sub: 'closedloop', name: 'ClosedLoop' };
 
 const DAY_MS = 86_400_000;
 

@@ -573,7 +573,8 @@ export class FakeAlertStore implements AlertStore {
   }
 
   async listByDepartment(departmentId: string, options: { status?: AlertStatus; limit: number }): Promise<Alert[]> {
-    const sortKey = (a: Alert) => `${a.createdAt}#${a.id}`;
+    // Reopened cases come from a list of their own, the latest reopened first.
+    const sortKey = (a: Alert) => `${options.status === 'reopened' ? (a.reopened?.at ?? '') : a.createdAt}#${a.id}`;
     return [...this.alerts.values()]
       .filter((a) => a.departmentId === departmentId && (!options.status || a.status === options.status))
       .sort((a, b) => (sortKey(a) < sortKey(b) ? 1 : sortKey(a) > sortKey(b) ? -1 : 0))
@@ -615,6 +616,10 @@ export class FakeAlertStore implements AlertStore {
     if (action) next.actions = [...alert.actions, clone(action)];
     this.alerts.set(alertId, next);
     return true;
+  }
+
+  async reopen(alert: Alert, changes: AlertChanges, action: AlertActionRecord, leaseUntil: string): Promise<boolean> {
+    return this.update(alert.id, changes, { status: ['resolved'], departmentId: alert.departmentId, leaseUntil }, action);
   }
 }
 

@@ -1,7 +1,7 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Alert, AlertActionRecord, AlertStatus } from '#shared/domain/records.ts';
 import type { AlertChanges, AlertStore } from '#shared/ports.ts';
-import { type DocumentClient, isConditionFailure, UpdateBuilder } from './client.ts';
+import { type DocumentClient, failedConditions, isConditionFailure, UpdateBuilder } from './client.ts';
 import { epochSeconds, keys, timerAttributeNames, timerAttributes } from './keys.ts';
 import { isLive } from './survey-store.ts';
 
@@ -57,6 +57,7 @@ export class DynamoAlertStore implements AlertStore {
   }
 
   async listByDepartment(departmentId: string, options: { status?: AlertStatus; limit: number }): Promise<Alert[]> {
+    if (options.status === 'reopened') return this.reopenedOf(departmentId, options.limit);
     const alerts: Alert[] = [];
     let ExclusiveStartKey: Record<string, unknown> | undefined;
     do {
@@ -80,6 +81,33 @@ export class DynamoAlertStore implements AlertStore {
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey && alerts.length < options.limit);
     return alerts.slice(0, options.limit);
+  }
+
+  /**
+   * A department's reopened cases, latest reopened first, from their entries in its list (each
+   * removed when its case moves on): not a filter over every alert the department ever had.
+   */
+  private async reopenedOf(departmentId: string, limit: number): Promise<Alert[]> {
+    const alerts: Alert[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: 'lookup',
+          KeyConditionExpression: 'lookupPk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.departmentReopened(departmentId) },
+          ScanIndexForward: false,
+          Limit: limit,
+          ExclusiveStartKey,
+        }),
+      );
+      const ids = (page.Items ?? []).filter((i) => isLive(i)).map((i) => String(i.alertId));
+      const found = await Promise.all(ids.map((id) => this.get(id)));
+      alerts.push(...found.filter((a): a is Alert => a?.status === 'reopened' && a.departmentId === departmentId));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey && alerts.length < limit);
+    return alerts.slice(0, limit);
   }
 
   async createdBetween(departmentId: string, from: string, to: string): Promise<Alert[]> {
@@ -119,6 +147,45 @@ export class DynamoAlertStore implements AlertStore {
     expect: { status?: AlertStatus[]; departmentId?: string; timerAt?: string; leaseUntil?: string },
     action?: AlertActionRecord,
   ): Promise<boolean> {
+    const update = this.alertUpdate(alertId, changes, expect, action);
+    // A case worked on from `reopened` leaves its department's list of reopened cases in the same write.
+    const leavesReopened = expect.status?.includes('reopened') && changes.status !== undefined && changes.status !== 'reopened';
+    if (leavesReopened)
+      return this.transact([{ Update: update }, { Delete: { TableName: this.table, Key: keys.reopenedAlert(alertId) } }]);
+    try {
+      await this.db.send(new UpdateCommand(update));
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async reopen(alert: Alert, changes: AlertChanges, action: AlertActionRecord, leaseUntil: string): Promise<boolean> {
+    const departmentId = changes.departmentId ?? alert.departmentId;
+    const update = this.alertUpdate(
+      alert.id,
+      changes,
+      { status: ['resolved'], departmentId: alert.departmentId, leaseUntil },
+      action,
+    );
+    const entry = {
+      ...keys.reopenedAlert(alert.id),
+      type: 'alert-reopened',
+      alertId: alert.id,
+      lookupPk: keys.departmentReopened(departmentId),
+      lookupSk: `${action.at}#${alert.id}`,
+      expiresAt: epochSeconds(alert.createdAt) + this.retentionDays * DAY_S,
+    };
+    return this.transact([{ Update: update }, { Put: { TableName: this.table, Item: entry } }]);
+  }
+
+  private alertUpdate(
+    alertId: string,
+    changes: AlertChanges,
+    expect: { status?: AlertStatus[]; departmentId?: string; timerAt?: string; leaseUntil?: string },
+    action?: AlertActionRecord,
+  ) {
     const { timer, ...fields } = changes;
     const u = new UpdateBuilder().condition('attribute_exists(pk)');
     for (const [k, v] of Object.entries(fields)) u.set(k, v);
@@ -129,11 +196,16 @@ export class DynamoAlertStore implements AlertStore {
     if (expect.status) u.condition(`${u.name('status')} IN (${expect.status.map((s) => u.value(s)).join(', ')})`);
     if (expect.departmentId) u.condition(`${u.name('departmentId')} = ${u.value(expect.departmentId)}`);
     if (expect.timerAt) u.condition(`${u.name('timerAt')} = ${u.value(expect.timerAt)}`);
+    return { TableName: this.table, Key: keys.alert(alertId), ...u.build() };
+  }
+
+  /** The alert's update and its entry's write together; false when the alert's condition failed. */
+  private async transact(items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>) {
     try {
-      await this.db.send(new UpdateCommand({ TableName: this.table, Key: keys.alert(alertId), ...u.build() }));
+      await this.db.send(new TransactWriteCommand({ TransactItems: items }));
       return true;
     } catch (error) {
-      if (isConditionFailure(error)) return false;
+      if (failedConditions(error)?.[0]) return false;
       throw error;
     }
   }

@@ -11,6 +11,8 @@ export const keys = {
   optOut: (phoneHash: string) => ({ pk: `OPTOUT#${phoneHash}`, sk: 'OPTOUT' }),
   inbound: (key: string) => ({ pk: `INBOUND#${key}`, sk: 'INBOUND' }),
   alert: (id: string) => ({ pk: `ALERT#${id}`, sk: 'ALERT' }),
+  /** A reopened case's entry in its department's list of reopened cases (beside the alert, in its partition). */
+  reopenedAlert: (id: string) => ({ pk: `ALERT#${id}`, sk: 'REOPENED' }),
   customer: (phoneHash: string) => ({ pk: `CUSTOMER#${phoneHash}`, sk: 'CUSTOMER' }),
   webToken: (tokenHash: string) => ({ pk: `WEBTOKEN#${tokenHash}`, sk: 'WEBTOKEN' }),
   /** The customers who answered from one device (a keyed hash of address and user agent, never the address). */
@@ -19,6 +21,7 @@ export const keys = {
   delivery: (messageId: string) => ({ pk: `DELIVERY#${messageId}`, sk: 'DELIVERY' }),
   phoneLookup: (phoneHash: string) => `PHONE#${phoneHash}`,
   departmentAlerts: (departmentId: string) => `ALERTS#${departmentId}`,
+  departmentReopened: (departmentId: string) => `REOPENED#${departmentId}`,
 };
 
 /** Spreads timers over shards so no single index partition takes every write. */
