@@ -337,6 +337,7 @@ export interface AlertPayload {
     | 'alert.raised'
     | 'alert.escalated'
     | 'alert.reassigned'
+    | 'alert.reopened'
     | 'retention.raised'
     | 'retention.escalated'
     | 'retention.reassigned';
@@ -362,6 +363,8 @@ export interface AlertPayload {
     createdAt: string;
     /** A retention task's customer: their last visit, visits and spend (never their phone's hash). */
     retention: { lastVisitAt: string; visits: number; spend: number; daysSinceVisit: number } | null;
+    /** A reopened case: the re-survey answer that reopened it (`score` and `comment` stay the first answer's). */
+    reopened: { at: string; score: number; comment: string | null } | null;
   };
   /** `view`: the case page in the inbox; `api`: the alert's JSON route; `act`: its actions route. */
   links: { view: string; api: string; act: string };

@@ -18,13 +18,19 @@ export function publicAlert(alert: Alert) {
   return { ...rest, kind: alert.kind ?? 'detractor', retention: facts, deliveredAt: Object.values(deliveries).sort()[0] ?? null };
 }
 
-/** The first thing a person did about the alert (a reassignment or a look at the number is not a response). */
+const notResponses = new Set<Alert['actions'][number]['action']>(['reassign', 'phone_revealed', 'reopened']);
+
+/**
+ * The first thing a person did about the alert (a reassignment or a look at the number is not a
+ * response); for a reopened case, the first since it was reopened, which its new SLA asks for.
+ */
 export const firstResponseAt = (alert: Alert) =>
-  alert.actions.find((a) => a.action !== 'reassign' && a.action !== 'phone_revealed')?.at;
+  alert.actions.slice(alert.actions.findLastIndex((a) => a.action === 'reopened') + 1).find((a) => !notResponses.has(a.action))
+    ?.at;
 
 /**
  * The SLA clock: running until someone responds, then met or missed; overdue once due and
- * nobody has responded.
+ * nobody has responded. A reopened case's clock starts again from its reopening.
  */
 export function slaClock(alert: Alert, now: Date) {
   const responded = firstResponseAt(alert);
@@ -38,8 +44,11 @@ export type TimelineEntry =
   | { at: string; kind: 'delivered' | 'escalated'; departmentId: string; round: string }
   | ({ at: string; kind: 'action' } & Alert['actions'][number]);
 
-/** Raised, each round's first delivery per department, escalation, and every action with its person's name and note. */
-export function timelineOf(alert: Alert): TimelineEntry[] {
+/**
+ * Raised, each round's first delivery per department, escalation, and every action with its
+ * person's name and note. A reopening reaches the default department as an escalation does.
+ */
+export function timelineOf(alert: Alert, defaultDepartment?: string): TimelineEntry[] {
   const deliveries = new Map<string, { at: string; round: string; departmentId: string }>();
   for (const [key, at] of Object.entries(alert.deliveries)) {
     // Keys are `<round>:<department>:<channel index>` (older alerts: `<round>:<channel index>`).
@@ -51,14 +60,18 @@ export function timelineOf(alert: Alert): TimelineEntry[] {
   }
   const entries: TimelineEntry[] = [
     { at: alert.createdAt, kind: 'raised' },
-    ...[...deliveries.values()].map(
-      (d): TimelineEntry => ({
+    ...[...deliveries.values()].map((d): TimelineEntry => {
+      const reopenEscalation =
+        d.round.startsWith('reopen-') &&
+        d.departmentId === defaultDepartment &&
+        [...deliveries.values()].some((o) => o.round === d.round && o.departmentId !== d.departmentId);
+      return {
         at: d.at,
-        kind: d.round === 'escalation' ? 'escalated' : 'delivered',
+        kind: d.round === 'escalation' || reopenEscalation ? 'escalated' : 'delivered',
         departmentId: d.departmentId,
         round: d.round,
-      }),
-    ),
+      };
+    }),
     ...alert.actions.map((a): TimelineEntry => ({ ...a, kind: 'action' })),
   ];
   return entries.sort((a, b) => a.at.localeCompare(b.at));
@@ -121,6 +134,6 @@ export async function alertCase(deps: CaseDeps, alert: Alert) {
     // A retention task's customer has a history, perhaps without a survey of the task's own.
     history: await historyOf(deps, alert.retention?.phoneHash ?? survey?.phoneHash, survey?.id),
     sla: slaClock(alert, deps.clock.now()),
-    timeline: timelineOf(alert),
+    timeline: timelineOf(alert, deps.config.defaultDepartment),
   };
 }

@@ -5,7 +5,7 @@ import type { Deps } from './deps.ts';
 
 export const alertDeliveryMessageSchema = z.object({
   alertId: z.string().check(z.minLength(1)),
-  round: z.string().check(z.regex(/^(new|escalation|reassign-\d+)$/)),
+  round: z.string().check(z.regex(/^(new|escalation|reassign-\d+|reopen-\d+)$/)),
   at: z.optional(z.iso.datetime()),
 });
 
@@ -34,9 +34,10 @@ export async function deliverAlert(deps: DeliverDeps, message: AlertDeliveryMess
     await deps.alerts.update(alert.id, { escalated: true }, { timerAt: alert.timer.at });
     alert.escalated = true;
   }
-  // An escalation also reaches the default department, the owner of last resort.
-  const departmentIds =
-    message.round === 'escalation' ? [...new Set([alert.departmentId, deps.config.defaultDepartment])] : [alert.departmentId];
+  // An escalation also reaches the default department, the owner of last resort; so does a reopened
+  // case, whose recovery failed: the loop its department closed is open again.
+  const escalates = message.round === 'escalation' || isReopenRound(round);
+  const departmentIds = escalates ? [...new Set([alert.departmentId, deps.config.defaultDepartment])] : [alert.departmentId];
   let delivered = 0;
   for (const departmentId of departmentIds) {
     const department = deps.config.departments.find((d) => d.id === departmentId);
@@ -57,6 +58,8 @@ export async function deliverAlert(deps: DeliverDeps, message: AlertDeliveryMess
   return { delivered, escalated };
 }
 
+const isReopenRound = (round: string) => round.startsWith('reopen-');
+
 export function payloadOf(deps: Pick<Deps, 'config' | 'publicBaseUrl'>, alert: Alert, round: string): AlertPayload {
   const base = (deps.publicBaseUrl ?? '').replace(/\/$/, '');
   const department = deps.config.departments.find((d) => d.id === alert.departmentId);
@@ -64,8 +67,10 @@ export function payloadOf(deps: Pick<Deps, 'config' | 'publicBaseUrl'>, alert: A
   const family = alert.kind === 'retention' ? 'retention' : 'alert';
   const step = round === 'escalation' ? 'escalated' : round.startsWith('reassign') ? 'reassigned' : 'raised';
   const facts = alert.retention;
+  const reopened = alert.reopened;
   return {
-    type: `${family}.${step}`,
+    // Only a detractor's case reopens (on its re-survey); a retention task never does.
+    type: family === 'alert' && isReopenRound(round) ? 'alert.reopened' : `${family}.${step}`,
     alert: {
       id: alert.id,
       kind: alert.kind ?? 'detractor',
@@ -89,6 +94,7 @@ export function payloadOf(deps: Pick<Deps, 'config' | 'publicBaseUrl'>, alert: A
       retention: facts
         ? { lastVisitAt: facts.lastVisitAt, visits: facts.visits, spend: facts.spend, daysSinceVisit: facts.daysSinceVisit }
         : null,
+      reopened: reopened ? { at: reopened.at, score: reopened.score, comment: reopened.comment ?? null } : null,
     },
     // `view` opens the case page (sign-in first when needed); `api` and `act` are the JSON routes.
     links: {

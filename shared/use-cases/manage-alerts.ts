@@ -9,7 +9,7 @@ export { publicAlert };
 import { planResurvey } from './recovery.ts';
 import { actorOf, type Identity, requireRole } from './identity.ts';
 
-const alertStatuses = ['open', 'acknowledged', 'contacted', 'resolved', 'unreachable'] as const;
+const alertStatuses = ['open', 'acknowledged', 'contacted', 'resolved', 'unreachable', 'reopened'] as const;
 
 export const listAlertsQuerySchema = z.object({
   status: z.optional(z.enum(alertStatuses)),
@@ -36,13 +36,13 @@ export const alertActionSchema = z.object({
 });
 export type AlertActionInput = z.infer<typeof alertActionSchema>;
 
-/** Which states each action may start from. */
+/** Which states each action may start from; a reopened case is worked like a new one. */
 const allowedFrom: Record<AlertActionInput['action'], AlertStatus[]> = {
-  acknowledge: ['open'],
-  contacted: ['open', 'acknowledged', 'unreachable'],
-  unreachable: ['open', 'acknowledged', 'contacted'],
-  resolved: ['open', 'acknowledged', 'contacted', 'unreachable'],
-  reassign: ['open', 'acknowledged', 'contacted', 'unreachable'],
+  acknowledge: ['open', 'reopened'],
+  contacted: ['open', 'acknowledged', 'unreachable', 'reopened'],
+  unreachable: ['open', 'acknowledged', 'contacted', 'reopened'],
+  resolved: ['open', 'acknowledged', 'contacted', 'unreachable', 'reopened'],
+  reassign: ['open', 'acknowledged', 'contacted', 'unreachable', 'reopened'],
 };
 const resultingStatus = {
   acknowledge: 'acknowledged',
@@ -69,13 +69,21 @@ export async function listAlerts(deps: ReadDeps, identity: Identity, query: z.in
       : query.departmentId
         ? [query.departmentId]
         : deps.config.departments.map((d) => d.id);
+  // Reopened cases come first, however old: they are read from their own list, not found among the newest.
+  const withReopened = query.status === undefined && query.kind !== 'retention';
   const lists = await Promise.all(
-    departments.map((d) => deps.alerts.listByDepartment(d, { status: query.status, limit: query.limit })),
+    departments.flatMap((d) => [
+      deps.alerts.listByDepartment(d, { status: query.status, limit: query.limit }),
+      ...(withReopened ? [deps.alerts.listByDepartment(d, { status: 'reopened', limit: query.limit })] : []),
+    ]),
   );
-  const alerts = lists
-    .flat()
+  const alerts = [...new Map(lists.flat().map((a) => [a.id, a])).values()]
     .filter((a) => !query.kind || (a.kind ?? 'detractor') === query.kind)
-    .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+    .sort((a, b) => {
+      const reopened = Number(b.status === 'reopened') - Number(a.status === 'reopened');
+      if (reopened || a.status !== 'reopened') return reopened || b.createdAt.localeCompare(a.createdAt);
+      return (b.reopened?.at ?? '').localeCompare(a.reopened?.at ?? '');
+    })
     .slice(0, query.limit);
   return { alerts: alerts.map(publicAlert) };
 }

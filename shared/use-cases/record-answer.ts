@@ -47,7 +47,8 @@ export async function recordAnswer(deps: RecordDeps, surveyId: string) {
   if (survey.status !== 'completed') return { recorded, alerts: 0 };
   if (survey.alertsRaisedAt) return { recorded, alerts: 0 };
   await decideRecovery(deps, scored);
-  const alertIds = isDetractor(survey.surveyType, score) ? await raiseAlerts(deps, scored) : [];
+  // A re-survey raises no case of its own: a detractor's answer there reopens the case it follows up.
+  const alertIds = isDetractor(survey.surveyType, score) && !survey.recoveryOf ? await raiseAlerts(deps, scored) : [];
   await deps.surveys.update(
     survey.id,
     {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { nextSendableTime } from '#shared/domain/quiet-hours.ts';
-import type { Survey } from '#shared/domain/records.ts';
-import { isRecovered } from '#shared/domain/scoring.ts';
+import { type Alert, CLOSEDLOOP, type Survey } from '#shared/domain/records.ts';
+import { isDetractor, isRecovered } from '#shared/domain/scoring.ts';
 import { addMs, type Deps, HOUR, TIMER_LEASE_MS } from './deps.ts';
 import { markCohortRecovered } from './track-retention.ts';
 import { hashWebSurveyToken, newWebSurveyToken } from './web-survey.ts';
@@ -68,10 +68,12 @@ export async function resurvey(deps: Pick<Deps, 'config' | 'clock' | 'surveys' |
 
 /**
  * A customer's next answer after a resolved alert decides whether the detractor recovered:
- * 7+ for NPS, 4+ for CSAT, 5+ for CES. Decided once per earlier detractor answer.
+ * 7+ for NPS, 4+ for CSAT, 5+ for CES. Decided once per earlier detractor answer. When the answer
+ * is that detractor's re-survey and a detractor's answer again, the loop did not close: each of its
+ * resolved cases reopens (reopenCase) instead of only counting "not recovered".
  */
 export async function decideRecovery(
-  deps: Pick<Deps, 'config' | 'clock' | 'surveys' | 'alerts' | 'retention'>,
+  deps: Pick<Deps, 'config' | 'clock' | 'surveys' | 'alerts' | 'retention' | 'queues'>,
   answer: Survey & { score: number },
 ) {
   const earlier = (await deps.surveys.latestForPhone(answer.phoneHash, 10)).filter(
@@ -80,13 +82,18 @@ export async function decideRecovery(
   const now = deps.clock.now().toISOString();
   let decided = 0;
   for (const detractor of earlier) {
+    // A case this answer already reopened (before a crash) still counts as decided by it.
     const alerts = (await Promise.all((detractor.alertIds ?? []).map((id) => deps.alerts.get(id)))).filter(
-      (a) => a?.status === 'resolved' && (a.resolvedAt ?? '') <= (answer.scoredAt ?? now),
+      (a): a is Alert =>
+        (a?.status === 'resolved' && (a.resolvedAt ?? '') <= (answer.scoredAt ?? now)) || a?.reopened?.surveyId === answer.id,
     );
     if (alerts.length === 0) continue;
     const recovered = isRecovered(answer.surveyType, answer.score);
+    const reopen = answer.recoveryOf === detractor.id && isDetractor(answer.surveyType, answer.score);
     for (const alert of alerts) {
-      if (alert) await deps.alerts.update(alert.id, { recovered, recoverySurveyId: answer.id }, { status: ['resolved'] });
+      if (alert.status !== 'resolved') continue;
+      if (reopen) await reopenCase(deps, alert, answer);
+      else await deps.alerts.update(alert.id, { recovered, recoverySurveyId: answer.id }, { status: ['resolved'] });
     }
     // Before the decision is kept: a crash in between decides again, and the cohort counts once.
     if (recovered) await markCohortRecovered(deps, detractor.phoneHash, detractor.id);
@@ -94,4 +101,37 @@ export async function decideRecovery(
     decided++;
   }
   return decided;
+}
+
+/**
+ * A failed recovery reopens the case: status `reopened`, the re-survey's score and words beside
+ * the first answer's, a new SLA from now, and round `reopen-N`, which delivers it again to its
+ * department and, as an escalation does, to the default department (`alert.reopened` on every
+ * channel). It is then worked and resolved like any case; its customer is not re-surveyed again.
+ */
+export async function reopenCase(
+  deps: Pick<Deps, 'config' | 'clock' | 'alerts' | 'queues'>,
+  alert: Alert,
+  answer: Survey & { score: number },
+) {
+  const now = deps.clock.now().toISOString();
+  const department = deps.config.departments.find((d) => d.id === alert.departmentId);
+  const round = `reopen-${alert.actions.filter((a) => a.action === 'reopened').length + 1}`;
+  // Reopened with its delivery timer leased: if the queue send below is lost, the sweeper resends.
+  const reopened = await deps.alerts.reopen(
+    alert,
+    {
+      status: 'reopened',
+      recovered: false,
+      recoverySurveyId: answer.id,
+      reopened: { at: now, surveyId: answer.id, score: answer.score, comment: answer.reason },
+      round,
+      dueAt: addMs(now, (department?.slaHours ?? 24) * HOUR),
+      timer: { action: 'deliver', at: now },
+    },
+    { action: 'reopened', at: now, by: CLOSEDLOOP },
+    addMs(now, TIMER_LEASE_MS),
+  );
+  if (reopened) await deps.queues.alertDelivery(alert.departmentId, { alertId: alert.id, round, at: now });
+  return reopened;
 }

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { VaultCustomerContact } from '#shared/adapters/contact/vault-contact.ts';
 import type { Alert } from '#shared/domain/records.ts';
-import { ForbiddenError, ValidationError } from '#shared/errors.ts';
+import { ConflictError, ForbiddenError, ValidationError } from '#shared/errors.ts';
 import { classifierPrecision, closedLoopMetrics } from '#shared/use-cases/closed-loop-metrics.ts';
 import type { Identity } from '#shared/use-cases/identity.ts';
 import { actOnAlert, getAlert } from '#shared/use-cases/manage-alerts.ts';
 import { recordAnswer } from '#shared/use-cases/record-answer.ts';
+import { reopenCase } from '#shared/use-cases/recovery.ts';
 import { revealContact } from '#shared/use-cases/reveal-contact.ts';
 import { aSurvey, createFakes, type Fakes, fakeVault } from './fakes.ts';
 
@@ -121,6 +122,56 @@ describe('getAlert (the case)', () => {
     expect(found.timeline.map((e) => e.kind)).toEqual(['raised', 'delivered', 'action']);
     expect(found.timeline[2]).toMatchObject({ action: 'acknowledge', by: { name: '李明' }, note: '今天下午回电' });
     expect(JSON.stringify(found)).not.toContain(PHONE);
+  });
+});
+
+describe('a reopened case', () => {
+  /** The workshop case, resolved, then reopened by the customer's re-survey (NPS 3) an hour later. */
+  async function reopenedCase(fakes: Fakes) {
+    const alert = await workshopCase(fakes);
+    await actOnAlert(fakes, workshopHead, alert.id, {
+      action: 'resolved',
+      rootCause: 'repair_quality',
+      resolution: 'redo_repair',
+    });
+    fakes.clock.advance(3_600_000);
+    const resolved = await fakes.alerts.get(alert.id);
+    if (!resolved) throw new Error('no alert');
+    const answer = aSurvey({ id: 'sv_re', phone: PHONE, status: 'completed', score: 3, reason: '还是响', recoveryOf: 'sv_case' });
+    await reopenCase(fakes, resolved, { ...answer, score: 3 });
+    return resolved;
+  }
+
+  it('runs a new SLA clock from its reopening: nobody has responded to it yet', async () => {
+    const fakes = createFakes();
+    const alert = await reopenedCase(fakes);
+    const found = await getAlert(fakes, workshopHead, alert.id);
+
+    expect(found).toMatchObject({ status: 'reopened', reopened: { score: 3, comment: '还是响' } });
+    expect(found.sla).toMatchObject({ state: 'running', respondedAt: null, minutesLeft: 24 * 60 });
+    expect(found.timeline.at(-1)).toMatchObject({ kind: 'action', action: 'reopened', by: { name: 'ClosedLoop' } });
+  });
+
+  it('takes the actions a new case takes: unreachable, then a reassignment, delivered anew to the other department', async () => {
+    const fakes = createFakes();
+    const alert = await reopenedCase(fakes);
+
+    expect((await actOnAlert(fakes, workshopHead, alert.id, { action: 'unreachable' })).status).toBe('unreachable');
+    const reassigned = await actOnAlert(fakes, workshopHead, alert.id, {
+      action: 'reassign',
+      departmentId: 'service-advisors',
+    });
+
+    expect(reassigned).toMatchObject({ status: 'open', departmentId: 'service-advisors', round: 'reassign-1' });
+    expect(fakes.queues.alertDeliveries.at(-1)).toMatchObject({ departmentId: 'service-advisors' });
+  });
+
+  it('is acknowledged from reopened, and refuses to be acknowledged twice', async () => {
+    const fakes = createFakes();
+    const alert = await reopenedCase(fakes);
+
+    expect((await actOnAlert(fakes, workshopHead, alert.id, { action: 'acknowledge' })).status).toBe('acknowledged');
+    await expect(actOnAlert(fakes, workshopHead, alert.id, { action: 'acknowledge' })).rejects.toBeInstanceOf(ConflictError);
   });
 });
 

@@ -93,6 +93,7 @@ const payload = (overrides: Partial<AlertPayload['alert']> = {}, type: AlertPayl
     dueAt: '2026-11-20T09:30:00.000Z',
     escalated: type === 'alert.escalated',
     createdAt: '2026-11-20T05:30:00.000Z',
+    reopened: null,
     ...overrides,
   },
   links: {
@@ -407,6 +408,28 @@ describe('feishu channel', () => {
 });
 
 describe.each(httpChannels.map((c) => [c.type, c] as const))('%s channel, delivery', (_, { channel, success }) => {
+  it("says a case is reopened, with the re-survey's score and words first and the first answer after", async () => {
+    respond({ status: 200, body: success });
+
+    await deliver(
+      channel(),
+      payload({ reopened: { at: '2026-11-23T05:30:00.000Z', score: 5, comment: '换了零件还是响' } }, 'alert.reopened'),
+    );
+
+    const body = only().body;
+    if (channel().type === 'webhook') {
+      expect(JSON.parse(body)).toMatchObject({
+        type: 'alert.reopened',
+        data: { alert: { score: 3, reopened: { score: 5, comment: '换了零件还是响' } } },
+      });
+    } else {
+      expect(body).toContain('差评工单重新打开：回访客户仍不满意');
+      expect(body).toContain('回访评分');
+      expect(body.indexOf('换了零件还是响')).toBeGreaterThan(-1);
+      expect(body).toMatch(/首次评价.*NPS 3\/10 · 等了三个小时，车还没修好/);
+    }
+  });
+
   it('shows the masked phone, never the full number', async () => {
     respond({ status: 200, body: success });
 
@@ -487,6 +510,21 @@ describe('email channel', () => {
     expect(email.html).not.toContain('<b>太贵');
     expect(email.html).toContain('<a href="https://closedloop.example.com/inbox/alerts/al_test0000000000000001">');
     expect(`${email.text}${email.html}`).not.toMatch(FULL_PHONE);
+  });
+
+  it('puts a reopened case in the subject, with the new score and words in the text', async () => {
+    await deliver(
+      emailChannel,
+      payload({ reopened: { at: '2026-11-23T05:30:00.000Z', score: 5, comment: '换了零件还是响' } }, 'alert.reopened'),
+      configWith({ defaultLocale: 'en' }),
+    );
+
+    const email = sentEmails[0] as EmailMessage;
+    expect(email.subject).toBe('Case reopened: the customer is still unhappy · 浦东服务中心');
+    expect(email.text).toContain('Re-survey score: NPS 5/10');
+    expect(email.text).toContain('First answer: NPS 3/10 · 等了三个小时，车还没修好');
+    expect(email.text).toContain('Customer said:\n换了零件还是响');
+    expect(email.html).toContain('color:#c0392b');
   });
 
   describe('OutboxEmailTransport', () => {

@@ -27,6 +27,8 @@ export interface AlertText {
 const maxScore: Record<SurveyType, number> = { nps: 10, csat: 5, ces: 7 };
 /** Long comments are cut: chat platforms cap message sizes (WeCom markdown: 4096 bytes). */
 const MAX_COMMENT = 500;
+/** The first answer's words beside a reopened case's new ones: a field, so shorter. */
+const MAX_FIELD_COMMENT = 120;
 
 const texts = {
   'zh-CN': {
@@ -34,6 +36,7 @@ const texts = {
       'alert.raised': '新的差评预警',
       'alert.escalated': '差评预警升级：超时未确认',
       'alert.reassigned': '差评预警已转派',
+      'alert.reopened': '差评工单重新打开：回访客户仍不满意',
       'retention.raised': '老客户流失预警：请致电回访',
       'retention.escalated': '流失预警升级：超时未跟进',
       'retention.reassigned': '流失预警已转派',
@@ -57,6 +60,8 @@ const texts = {
       categories: '问题分类',
       due: '处理时限',
       comment: '客户原话',
+      newScore: '回访评分',
+      firstAnswer: '首次评价',
     },
     priority: { high: '高', normal: '普通' },
     noComment: '（客户未留言）',
@@ -81,6 +86,7 @@ const texts = {
       'alert.raised': 'New detractor alert',
       'alert.escalated': 'Alert escalated: not acknowledged in time',
       'alert.reassigned': 'Detractor alert reassigned',
+      'alert.reopened': 'Case reopened: the customer is still unhappy',
       'retention.raised': 'Loyal customer at risk: please call them',
       'retention.escalated': 'At-risk customer escalated: not followed up in time',
       'retention.reassigned': 'At-risk customer reassigned',
@@ -104,6 +110,8 @@ const texts = {
       categories: 'Categories',
       due: 'Due',
       comment: 'Customer said',
+      newScore: 'Re-survey score',
+      firstAnswer: 'First answer',
     },
     priority: { high: 'High', normal: 'Normal' },
     noComment: '(no comment)',
@@ -136,16 +144,26 @@ export function alertText(payload: AlertPayload, options: AlertTextOptions): Ale
   const high = alert.priority === 'high';
   const headline = t.headline[payload.type];
   const categories = alert.categories.map((c) => (t.categories as Record<string, string>)[c as CommentCategory] ?? c);
-  const comment = alert.comment?.trim();
   if (alert.retention) return retentionText(payload, alert.retention, options);
+  const scoreOf = (score: number | null) =>
+    alert.surveyType ? `${alert.surveyType.toUpperCase()} ${score}/${maxScore[alert.surveyType]}` : t.none;
+  // A reopened case leads with what the customer said on the re-survey; their first answer follows.
+  const reopened = payload.type === 'alert.reopened' ? alert.reopened : null;
+  const comment = (reopened ? reopened.comment : alert.comment)?.trim();
+  const first = alert.comment?.trim();
   return {
     title: `${high ? t.highPriority : ''}${headline} · ${alert.storeName}`,
     headline,
     fields: [
-      {
-        label: t.labels.score,
-        value: alert.surveyType ? `${alert.surveyType.toUpperCase()} ${alert.score}/${maxScore[alert.surveyType]}` : t.none,
-      },
+      ...(reopened
+        ? [
+            { label: t.labels.newScore, value: scoreOf(reopened.score) },
+            {
+              label: t.labels.firstAnswer,
+              value: `${scoreOf(alert.score)}${first ? ` · ${clip(first, MAX_FIELD_COMMENT)}` : ''}`,
+            },
+          ]
+        : [{ label: t.labels.score, value: scoreOf(alert.score) }]),
       { label: t.labels.priority, value: high ? t.priority.high : t.priority.normal },
       { label: t.labels.department, value: alert.departmentName },
       { label: t.labels.store, value: alert.storeName },
@@ -158,7 +176,7 @@ export function alertText(payload: AlertPayload, options: AlertTextOptions): Ale
     comment: { label: t.labels.comment, value: comment ? clip(comment, MAX_COMMENT) : t.noComment },
     link: { label: t.link, url: payload.links.view },
     footer: `${t.alertId}: ${alert.id}`,
-    urgent: high || payload.type === 'alert.escalated',
+    urgent: high || payload.type === 'alert.escalated' || payload.type === 'alert.reopened',
   };
 }
 
