@@ -159,15 +159,25 @@ const operations: Record<string, Partial<Record<'get' | 'post', ZodOpenApiOperat
   },
   '/v1/closed-loop': {
     get: {
-      summary: 'Follow-up, closed-loop, SLA, escalation and recovery figures (roles cx, department)',
+      summary:
+        'Follow-up, closed-loop, SLA, escalation and recovery figures, cases reopened by a failed recovery, and the recovery rate by who closed the case, each with n (roles cx, department)',
       security: bearer,
       requestParams: { query: closedLoopQuerySchema },
-      responses: { '200': json(anyObject('{"overall",...,"groups":[...]}'), 'the figures'), ...guarded },
+      responses: {
+        '200': json(
+          anyObject(
+            '{"overall":{...,"recoveryDecided","recovered","recoveryRate","reopened","reopenedUnresolved","reopenRate","recoveryByCloser":[{"sub","name","n","recovered","reopened","recoveryRate"}]},"groups":[...]}',
+          ),
+          'the figures',
+        ),
+        ...guarded,
+      },
     },
   },
   '/v1/alerts': {
     get: {
-      summary: 'Detractor alerts, newest first (roles cx, department: its own only)',
+      summary:
+        'Detractor alerts and retention tasks: reopened cases first (status reopened: a failed recovery), then newest first (roles cx, department: its own only)',
       security: bearer,
       requestParams: { query: listAlertsQuerySchema },
       responses: { '200': json(anyObject('{"alerts":[...]}'), 'the alerts'), ...guarded },
@@ -179,12 +189,16 @@ const operations: Record<string, Partial<Record<'get' | 'post', ZodOpenApiOperat
         "One alert as its case page shows it: with its actions, the visit, the customer's other surveys and alerts (history), the SLA clock (sla) and the timeline",
       security: bearer,
       requestParams: { path: alertPath },
-      responses: { '200': json(anyObject('the alert'), 'the alert'), ...guarded, '404': error('no such alert') },
+      responses: {
+        '200': json(anyObject('the alert; a reopened case also has `reopened` {"at","surveyId","score","comment"}'), 'the alert'),
+        ...guarded,
+        '404': error('no such alert'),
+      },
     },
   },
   '/v1/alerts/{id}/actions': {
     post: {
-      summary: 'Acknowledge, contact, resolve, mark unreachable or reassign an alert',
+      summary: 'Acknowledge, contact, resolve, mark unreachable or reassign an alert (a reopened one too)',
       security: bearer,
       requestParams: { path: alertPath },
       requestBody: { content: { 'application/json': { schema: alertActionSchema } } },

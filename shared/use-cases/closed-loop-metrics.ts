@@ -36,8 +36,8 @@ const minutesBetween = (from: string, to: string) => Math.round((Date.parse(to) 
 
 /**
  * The closed-loop figures of a set of alerts: did someone follow up (contacted, found
- * unreachable or resolved), was the loop closed, how fast, within the SLA, and did the
- * detractor recover.
+ * unreachable or resolved), was the loop closed, how fast, within the SLA, did the detractor
+ * recover (or did their re-survey reopen the case), and the recovery by who closed the case.
  */
 export function closedLoopFigures(alerts: Alert[]) {
   const followedUp = alerts.filter((a) => a.firstContactAt || a.status === 'resolved' || a.status === 'unreachable');
@@ -46,8 +46,10 @@ export function closedLoopFigures(alerts: Alert[]) {
     const at = firstResponseAt(a);
     return at !== undefined && at <= a.dueAt;
   });
-  const decided = resolved.filter((a) => a.recovered !== undefined);
+  // A reopened case was decided too (not recovered), whether or not it has been resolved again.
+  const decided = alerts.filter((a) => a.recovered !== undefined);
   const recovered = decided.filter((a) => a.recovered);
+  const reopened = alerts.filter((a) => a.reopened !== undefined);
   return {
     raised: alerts.length,
     open: alerts.filter((a) => a.status === 'open').length,
@@ -63,8 +65,33 @@ export function closedLoopFigures(alerts: Alert[]) {
     recoveryDecided: decided.length,
     recovered: recovered.length,
     recoveryRate: rate(recovered.length, decided.length),
+    reopened: reopened.length,
+    reopenedUnresolved: reopened.filter((a) => a.status !== 'resolved').length,
+    reopenRate: rate(reopened.length, decided.length),
+    recoveryByCloser: recoveryByCloser(decided),
     closures: closuresOf(resolved),
   };
+}
+
+/**
+ * Of the cases whose recovery was decided, by the person who closed them (the `sub` and name on
+ * the resolving action the re-survey followed): how many (n), recovered, reopened, and the rate.
+ * Most cases first.
+ */
+export function recoveryByCloser(decided: Alert[]) {
+  const closers = new Map<string, { sub: string; name: string; n: number; recovered: number; reopened: number }>();
+  for (const alert of decided) {
+    const closer = alert.actions.find((a) => a.action === 'resolved')?.by;
+    if (!closer) continue;
+    const entry = closers.get(closer.sub) ?? { sub: closer.sub, name: closer.name, n: 0, recovered: 0, reopened: 0 };
+    entry.n++;
+    if (alert.recovered) entry.recovered++;
+    if (alert.reopened) entry.reopened++;
+    closers.set(closer.sub, entry);
+  }
+  return [...closers.values()]
+    .sort((a, b) => b.n - a.n || a.sub.localeCompare(b.sub))
+    .map((c) => ({ ...c, recoveryRate: rate(c.recovered, c.n) }));
 }
 
 /**

@@ -83,12 +83,84 @@ describe('closedLoopFigures', () => {
     expect(closedLoopFigures(alerts)).toMatchObject({ escalated: 1, recoveryDecided: 2, recovered: 1, recoveryRate: 50 });
   });
 
+  it('counts the cases a failed recovery reopened, and the recovery rate by who closed each case, with n', () => {
+    const by = (sub: string, name: string) => ({ sub, name });
+    const resolvedBy = (who: { sub: string; name: string }, at: string): AlertActionRecord => ({
+      ...action('resolved', at),
+      by: who,
+    });
+    const li = by('li.ming', '李明');
+    const wang = by('wang.fang', '王芳');
+    const reopening = { at: contactedAfter(5000), surveyId: 'sv_re', score: 3 };
+    const figures = closedLoopFigures([
+      anAlert('recovered', { status: 'resolved', recovered: true, actions: [resolvedBy(li, contactedAfter(60))] }),
+      // Reopened and not worked yet: decided (not recovered), no longer resolved.
+      anAlert('reopened', {
+        status: 'reopened',
+        recovered: false,
+        reopened: reopening,
+        actions: [
+          resolvedBy(wang, contactedAfter(60)),
+          { ...action('reopened', reopening.at), by: by('closedloop', 'ClosedLoop') },
+        ],
+      }),
+      // Reopened, then resolved again by someone else: still counted for who closed it first.
+      anAlert('again', {
+        status: 'resolved',
+        recovered: false,
+        reopened: reopening,
+        actions: [
+          resolvedBy(li, contactedAfter(60)),
+          { ...action('reopened', reopening.at), by: by('closedloop', 'ClosedLoop') },
+          resolvedBy(wang, contactedAfter(6000)),
+        ],
+      }),
+      anAlert('undecided', { status: 'resolved', actions: [resolvedBy(wang, contactedAfter(60))] }),
+    ]);
+
+    expect(figures).toMatchObject({
+      resolved: 3,
+      recoveryDecided: 3,
+      recovered: 1,
+      recoveryRate: 33.3,
+      reopened: 2,
+      reopenedUnresolved: 1,
+      reopenRate: 66.7,
+    });
+    expect(figures.recoveryByCloser).toEqual([
+      { sub: 'li.ming', name: '李明', n: 2, recovered: 1, reopened: 1, recoveryRate: 50 },
+      { sub: 'wang.fang', name: '王芳', n: 1, recovered: 0, reopened: 1, recoveryRate: 0 },
+    ]);
+  });
+
+  it('holds a reopened case to its new SLA: the first response since it was reopened, against its new due time', () => {
+    const reopenedAt = contactedAfter(5000);
+    const reopened = (respondedAfter: number) =>
+      anAlert(`r${respondedAfter}`, {
+        status: 'acknowledged',
+        recovered: false,
+        reopened: { at: reopenedAt, surveyId: 'sv_re', score: 2 },
+        dueAt: contactedAfter(5000 + 240),
+        actions: [
+          action('acknowledge', contactedAfter(10)),
+          action('resolved', contactedAfter(60)),
+          { ...action('reopened', reopenedAt), by: { sub: 'closedloop', name: 'ClosedLoop' } },
+          action('acknowledge', contactedAfter(5000 + respondedAfter)),
+        ],
+      });
+
+    expect(closedLoopFigures([reopened(30), reopened(300)]).withinSlaRate).toBe(50);
+  });
+
   it('has no rates, not zeros, when no alert was raised', () => {
     expect(closedLoopFigures([])).toMatchObject({
       raised: 0,
       followUpRate: null,
       medianMinutesToFirstContact: null,
       recoveryRate: null,
+      reopened: 0,
+      reopenRate: null,
+      recoveryByCloser: [],
     });
   });
 });
