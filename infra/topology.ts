@@ -290,7 +290,8 @@ export function buildTopology(config: Pick<Config, 'departments' | 'sms'>): Topo
           {
             kind: 'stream',
             table: 'scores',
-            itemTypes: ['response'],
+            // Kept answers, and each advisor's answers by answer time (the streaks decided here).
+            itemTypes: ['response', 'streak-answer'],
             batchSize: STREAM_BATCH,
             maxBatchingWindowSeconds: STREAM_WINDOW_SECONDS,
             onFailure: 'rollup-failures',

@@ -13,6 +13,7 @@ import type {
 } from '#shared/domain/records.ts';
 
 export type { CustomerContactCard };
+import type { IntegrityFlag, StreakPlace } from '#shared/domain/integrity.ts';
 import type { Granularity } from '#shared/domain/periods.ts';
 import type { Cohort } from '#shared/domain/retention.ts';
 import type { Segment } from '#shared/domain/rfm.ts';
@@ -197,11 +198,8 @@ export interface ResponseStore {
   record(response: ScoredResponse): Promise<'recorded' | 'duplicate'>;
   /** Puts the customer's words on a kept answer; false when the answer is not kept yet. */
   setComment(response: ScoredResponse, comment: string): Promise<boolean>;
-  /**
-   * Moves a run of top scores (one advisor's) on by one answer and answers the run with it:
-   * `top` adds one, anything else ends the run. The same survey again answers what it got.
-   */
-  advanceStreak(key: string, surveyId: string, top: boolean): Promise<number>;
+  /** Sets a kept answer's integrity flags (a streak decided after it was kept); false when it is not kept. */
+  setFlags(response: ScoredResponse, flags: IntegrityFlag[]): Promise<boolean>;
   /** Answers of one survey type whose visit date is in the range, newest first, a page at a time. */
   list(query: ResponsesQuery): Promise<{ responses: ScoredResponse[]; nextCursor?: string | undefined }>;
 }
@@ -217,6 +215,29 @@ export interface ResponsesQuery {
   flagged?: boolean | undefined;
   limit: number;
   cursor?: string | undefined;
+}
+
+/** One answer in its advisor's streak: where it stands by answer time, and the answer itself. */
+export interface StreakAnswer extends StreakPlace {
+  /** `<store>|<advisor>`: an advisor's streak is theirs at one store. */
+  streak: string;
+  response: ScoredResponse;
+}
+
+/**
+ * Each advisor's answers by answer time, for the `perfect_streak` flag. Answers join without
+ * any check of the others (scorers never wait on each other); the flags are decided where the
+ * store's change stream brings an advisor's new answers, in order, one batch at a time.
+ */
+export interface StreakStore {
+  /** Places an answer in its streak, unflagged; the same answer again changes nothing. */
+  add(answer: StreakAnswer): Promise<void>;
+  /**
+   * Around a run of new answers of one streak: the `count` answers before `from` (oldest first)
+   * and every answer from `from` to `count` answers past `to`.
+   */
+  around(streak: string, from: string, to: string, count: number): Promise<{ before: StreakAnswer[]; range: StreakAnswer[] }>;
+  setFlagged(answer: StreakAnswer, flagged: boolean): Promise<void>;
 }
 
 export interface RollupStore {

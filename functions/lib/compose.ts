@@ -11,6 +11,7 @@ import { DynamoAlertStore } from '#shared/adapters/dynamodb/alert-store.ts';
 import { DynamoResponseStore } from '#shared/adapters/dynamodb/response-store.ts';
 import { DynamoRetentionStore } from '#shared/adapters/dynamodb/retention-store.ts';
 import { DynamoRollupStore } from '#shared/adapters/dynamodb/rollup-store.ts';
+import { DynamoStreakStore } from '#shared/adapters/dynamodb/streak-store.ts';
 import { DynamoSurveyStore } from '#shared/adapters/dynamodb/survey-store.ts';
 import { DynamoTimerIndex } from '#shared/adapters/dynamodb/timer-index.ts';
 import { DynamoDeliveryStatusStore } from '#shared/adapters/dynamodb/delivery-status-store.ts';
@@ -35,6 +36,7 @@ export const timerIndex = () => new DynamoTimerIndex(db(), runtime.table('main')
 export const deliveryStatusStore = () => new DynamoDeliveryStatusStore(db(), runtime.table('main'), retention());
 export const responseStore = () => new DynamoResponseStore(db(), runtime.table('scores'), retention());
 export const rollupStore = () => new DynamoRollupStore(db(), runtime.table('scores'));
+export const streakStore = () => new DynamoStreakStore(db(), runtime.table('scores'), retention());
 export const retentionStore = () => new DynamoRetentionStore(db(), runtime.table('main'), runtime.table('scores'));
 /** The customers' history items alone (the main table): contact and retention-task bookkeeping, no counters. */
 export const customerHistory = () => new DynamoRetentionStore(db(), runtime.table('main'));

@@ -1,6 +1,15 @@
 import { businessMetrics } from '#shared/config/metric-names.ts';
 import { recordAnswer, responseUpdatedSchema } from '#shared/use-cases/record-answer.ts';
-import { alertStore, clock, config, responseStore, retentionStore, surveyStore, workQueues } from '../lib/compose.ts';
+import {
+  alertStore,
+  clock,
+  config,
+  responseStore,
+  retentionStore,
+  streakStore,
+  surveyStore,
+  workQueues,
+} from '../lib/compose.ts';
 import { createLogger } from '../lib/logger.ts';
 import { count } from '../lib/observability.ts';
 import { sqsHandler } from '../lib/sqs.ts';
@@ -12,6 +21,7 @@ const deps = {
   clock,
   surveys: surveyStore(),
   responses: responseStore(),
+  streaks: streakStore(),
   alerts: alertStore(),
   queues: workQueues(),
   retention: retentionStore(),

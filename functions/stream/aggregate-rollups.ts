@@ -2,18 +2,21 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { batchIdOf, rollupFactsOf, type StreamChange } from '#shared/adapters/dynamodb/rollup-facts.ts';
+import { streakAnswerOf } from '#shared/adapters/dynamodb/streak-store.ts';
 import { aggregateRollups } from '#shared/use-cases/aggregate-rollups.ts';
-import { rollupStore } from '../lib/compose.ts';
+import { reviewStreaks, settleStreaks } from '#shared/use-cases/track-streaks.ts';
+import { config, responseStore, rollupStore, streakStore } from '../lib/compose.ts';
 import { createLogger } from '../lib/logger.ts';
 import { observability } from '../lib/observability.ts';
 
 const logger = createLogger();
 
-const deps = { rollups: rollupStore() };
+const deps = { config, rollups: rollupStore(), responses: responseStore(), streaks: streakStore() };
 
 /**
- * The tables' change streams → rollups. A failure throws, so the event source retries this
- * same batch (no bisecting), which the per-batch markers make safe to apply again.
+ * The tables' change streams → rollups, and the advisors' streaks decided by answer time. A
+ * failure throws, so the event source retries this same batch (no bisecting), which the
+ * per-batch markers make safe to apply again.
  */
 export const handler = middy<DynamoDBStreamEvent, void>()
   .use(observability(logger))
@@ -31,6 +34,13 @@ export const handler = middy<DynamoDBStreamEvent, void>()
           ]
         : [],
     );
-    const outcome = await aggregateRollups(deps, { id: batchIdOf(changes), facts: changes.flatMap(rollupFactsOf) });
-    logger.info('rollups aggregated', { records: changes.length, ...outcome });
+    const streaks = await reviewStreaks(
+      deps,
+      changes.flatMap((c) => streakAnswerOf(c) ?? []),
+    );
+    const facts = [...changes.flatMap(rollupFactsOf), ...streaks.facts];
+    const outcome = await aggregateRollups(deps, { id: batchIdOf(changes), facts });
+    // After the rollups: until the decisions are written down, a retried batch decides the same again.
+    await settleStreaks(deps, streaks.decisions);
+    logger.info('rollups aggregated', { records: changes.length, streakFlagsChanged: streaks.decisions.length, ...outcome });
   });

@@ -65,8 +65,36 @@ export function webAnswerFlagsOf(facts: WebAnswerFacts): AnswerFlag[] {
 /** The scale's best score: NPS 10, CSAT 5, CES 7. */
 export const isTopScore = (survey: SurveyType, score: number) => score === scales[survey].max;
 
-/** The run of top scores after this answer, given the run before it. */
-export const nextStreak = (survey: SurveyType, score: number, before: number) => (isTopScore(survey, score) ? before + 1 : 0);
+/** One answer in its advisor's streak, placed by answer time (`at`), with the flag it carries now. */
+export interface StreakPlace {
+  at: string;
+  top: boolean;
+  flagged: boolean;
+}
+
+/**
+ * Which answers' `perfect_streak` flags change once new answers have joined an advisor's
+ * streak. An answer is flagged when it and the `length − 1` answers before it, by answer time,
+ * are all top scores: a new answer can change only itself and the `length − 1` answers after
+ * it. So `before` is the `length − 1` answers preceding the first new one (oldest first), and
+ * `range` runs from the first new answer to `length − 1` answers past the last; what comes out
+ * depends on which answers there are, never on the order they arrived or were scored in.
+ */
+export function streakFlagChanges<T extends StreakPlace>(
+  before: readonly Pick<StreakPlace, 'top'>[],
+  range: readonly T[],
+  length: number,
+): { place: T; flagged: boolean }[] {
+  let run = 0;
+  for (const place of before) run = place.top ? run + 1 : 0;
+  const changes: { place: T; flagged: boolean }[] = [];
+  for (const place of range) {
+    run = place.top ? run + 1 : 0;
+    const flagged = run >= length;
+    if (flagged !== place.flagged) changes.push({ place, flagged });
+  }
+  return changes;
+}
 
 /** Flags in one stable order, each once (what is stored and shown). */
 export const sortFlags = (flags: readonly IntegrityFlag[]): IntegrityFlag[] => integrityFlags.filter((f) => flags.includes(f));

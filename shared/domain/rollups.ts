@@ -60,7 +60,9 @@ export type RollupFact =
       /** Only on the visit step: the visit's contact quality. */
       contactFlags?: ContactFlag[] | undefined;
       visit: VisitDimensions;
-    };
+    }
+  /** A kept answer's flags changed (a streak decided later): its flagged counts move, nothing else. */
+  | { kind: 'reflagged'; before: ScoredResponse; after: ScoredResponse };
 
 /** `retention`: cohort buckets (shared/domain/retention.ts), written by the retention store, read like the rest. */
 export type RollupFamily = SurveyType | 'funnel' | 'retention';
@@ -97,8 +99,19 @@ function scoredCounters(response: ScoredResponse): RollupCounters {
   return counters;
 }
 
+/** What `after` counts that `before` did not, and the reverse as negatives; equal counts left out. */
+function difference(after: RollupCounters, before: RollupCounters): RollupCounters {
+  const counters: RollupCounters = {};
+  for (const name of new Set([...Object.keys(after), ...Object.keys(before)])) {
+    const n = (after[name] ?? 0) - (before[name] ?? 0);
+    if (n !== 0) counters[name] = n;
+  }
+  return counters;
+}
+
 function countersOf(fact: RollupFact): RollupCounters {
   if (fact.kind === 'scored') return scoredCounters(fact.response);
+  if (fact.kind === 'reflagged') return difference(scoredCounters(fact.after), scoredCounters(fact.before));
   const counters: RollupCounters = {};
   for (const step of fact.steps) counters[step === 'visit' ? 'visits' : step] = 1;
   if (fact.suppressed) {
@@ -114,9 +127,11 @@ function countersOf(fact: RollupFact): RollupCounters {
 
 /** Every bucket one fact adds to: each view at each granularity. */
 export function rollupIncrementsOf(fact: RollupFact): RollupIncrement[] {
-  const family: RollupFamily = fact.kind === 'scored' ? fact.response.surveyType : 'funnel';
-  const dims = fact.kind === 'scored' ? fact.response : fact.visit;
+  const dims = fact.kind === 'scored' ? fact.response : fact.kind === 'reflagged' ? fact.after : fact.visit;
+  const family: RollupFamily =
+    fact.kind === 'funnel' ? 'funnel' : fact.kind === 'scored' ? fact.response.surveyType : fact.after.surveyType;
   const counters = countersOf(fact);
+  if (Object.keys(counters).length === 0) return [];
   return granularities.flatMap((granularity) => {
     const period = periodOf(dims.visitDate, granularity);
     return rollupViewsOf(dims).map(({ view, group }) => ({ key: { family, granularity, view, period, group }, counters }));

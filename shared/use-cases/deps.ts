@@ -8,6 +8,7 @@ import type {
   RetentionStore,
   RollupStore,
   SmsSender,
+  StreakStore,
   SurveyStore,
   TimerIndex,
   WorkQueues,
@@ -19,6 +20,8 @@ export interface Deps {
   clock: Clock;
   surveys: SurveyStore;
   responses: ResponseStore;
+  /** Each advisor's answers by answer time, for the perfect-streak flag. */
+  streaks: StreakStore;
   rollups: RollupStore;
   retention: RetentionStore;
   alerts: AlertStore;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as z from '#shared/zod.ts';
 import { categorize } from '#shared/domain/classifier.ts';
-import { answerContactFlags, type IntegrityFlag, isTopScore, sortFlags } from '#shared/domain/integrity.ts';
+import { answerContactFlags, type IntegrityFlag, sortFlags } from '#shared/domain/integrity.ts';
 import type { Alert, ScoredResponse, Survey } from '#shared/domain/records.ts';
 import { rfmOf, segmentOf } from '#shared/domain/rfm.ts';
 import { routeDetractor } from '#shared/domain/routing.ts';
@@ -9,6 +9,7 @@ import { isDetractor } from '#shared/domain/scoring.ts';
 import { addMs, type Deps, HOUR, TIMER_LEASE_MS } from './deps.ts';
 import { decideRecovery } from './recovery.ts';
 import { joinCohort } from './track-retention.ts';
+import { joinStreak } from './track-streaks.ts';
 
 export const responseUpdatedSchema = z.object({ surveyId: z.string().check(z.minLength(1)) });
 
@@ -16,7 +17,7 @@ export class SurveyNotFound extends Error {
   override name = 'SurveyNotFound';
 }
 
-type RecordDeps = Pick<Deps, 'config' | 'clock' | 'surveys' | 'responses' | 'alerts' | 'queues' | 'retention'>;
+type RecordDeps = Pick<Deps, 'config' | 'clock' | 'surveys' | 'responses' | 'streaks' | 'alerts' | 'queues' | 'retention'>;
 
 /**
  * Brings one survey's answer up to date: the response and its rollups exactly once, the
@@ -31,17 +32,15 @@ export async function recordAnswer(deps: RecordDeps, surveyId: string) {
   const scored = { ...survey, score };
 
   // The response's change feeds the rollups (aggregateRollups), which count each response once.
-  const flags = [
-    ...answerContactFlags(survey.contactFlags ?? []),
-    ...(survey.answerFlags ?? []),
-    ...(await streakFlags(deps, scored)),
-  ];
+  // A streak of top scores is decided later, by answer time, where the stream batches an advisor's answers.
+  const flags = [...answerContactFlags(survey.contactFlags ?? []), ...(survey.answerFlags ?? [])];
   const response = responseOf(scored, deps.clock.now().toISOString(), sortFlags(flags));
   const comment = survey.status === 'completed' ? survey.reason : undefined;
   let recorded = false;
   if (comment === undefined || !(await deps.responses.setComment(response, comment))) {
     recorded = (await deps.responses.record(response)) === 'recorded';
   }
+  await joinStreak(deps, response);
   await joinCohort(deps, scored);
 
   if (survey.status !== 'completed') return { recorded, alerts: 0 };
@@ -59,20 +58,6 @@ export async function recordAnswer(deps: RecordDeps, surveyId: string) {
     { status: 'completed', timerAt: survey.timer?.at },
   );
   return { recorded, alerts: alertIds.length };
-}
-
-/**
- * An advisor's run of top scores, this answer included: from `streakLength` in a row on, each
- * is flagged. A re-survey is not part of the advisor's run.
- */
-async function streakFlags(deps: RecordDeps, survey: Survey & { score: number }): Promise<IntegrityFlag[]> {
-  if (!survey.advisorId || survey.recoveryOf) return [];
-  const run = await deps.responses.advanceStreak(
-    `${survey.storeId}|${survey.advisorId}`,
-    survey.id,
-    isTopScore(survey.surveyType, survey.score),
-  );
-  return run >= deps.config.integrity.streakLength ? ['perfect_streak'] : [];
 }
 
 function responseOf(survey: Survey & { score: number }, now: string, flags: IntegrityFlag[]): ScoredResponse {

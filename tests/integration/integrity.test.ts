@@ -79,15 +79,77 @@ describe('integrity signals through the local runtime', () => {
     }));
     expect((await importRows(rows)).status).toBe(200);
 
+    // The streak is decided by answer time where the stream batches the advisor's answers, after they count.
     const group = await waitFor(async () => {
       const body = await integrity('groupBy=advisor&storeId=sh-minhang', day);
       const g = body.groups.find((x: { group: string }) => x.group === advisorId);
-      return g?.answers.responses === 12 ? g : undefined;
-    }, 'the imported answers in the rollups');
+      return g?.answers.responses === 12 && g.answers.perfectStreak === 3 ? g : undefined;
+    }, 'the imported answers and their streak in the rollups');
     // A run of 12 tens reaches 10, 11 and 12: three answers carry the flag, all twelve still count.
     expect(group.answers).toMatchObject({ perfectStreak: 3, flagged: 3 });
     expect(group.topScores).toMatchObject({ count: 12, share: 100 });
   });
+
+  it("scores one advisor's 200 answers at once, none waiting for another, with the streak of their answer times", async () => {
+    const advisorId = `A-busy-${randomUUID().slice(0, 6)}`;
+    const day = visitDay('Asia/Shanghai', -3);
+    // A 10 at most minutes, an 8 now and then: runs long enough to flag, broken often enough to matter.
+    const scoreAt = (i: number) => (i % 23 === 7 || i % 37 === 3 ? 8 : 10);
+    const answerOf = (i: number) => ({
+      score: scoreAt(i),
+      answeredAt: new Date(Date.parse(`${day}T09:00:00+08:00`) + i * 60_000).toISOString(),
+    });
+    const answers = Array.from({ length: 200 }, (_, i) => answerOf(i));
+    const expected: string[] = [];
+    let run = 0;
+    for (const a of answers) {
+      run = a.score === 10 ? run + 1 : 0;
+      if (run >= 10) expected.push(a.answeredAt);
+    }
+    // The import hands them to the scorers in another order than they were answered in.
+    const rows = Array.from({ length: 200 }, (_, k) => answerOf((k * 73) % 200)).map((a) => ({
+      eventId: `IMP-${randomUUID()}`,
+      occurredAt: `${day}T08:00:00+08:00`,
+      storeId: 'sh-minhang',
+      serviceType: 'maintenance',
+      advisorId,
+      score: a.score,
+      answeredAt: a.answeredAt,
+    }));
+    expect((await importRows(rows)).status).toBe(200);
+
+    // A scoring retried for contention would sit out the responses queue's 180 s visibility timeout.
+    const group = await waitFor(
+      async () => {
+        const body = await integrity('groupBy=advisor&storeId=sh-minhang', day);
+        const g = body.groups.find((x: { group: string }) => x.group === advisorId);
+        return g?.answers.responses === 200 && g.answers.perfectStreak === expected.length ? g : undefined;
+      },
+      'all 200 answers and their streak flags in the rollups',
+      120_000,
+    );
+    expect(group.answers.flagged).toBe(expected.length);
+
+    // The answers themselves carry the flags a moment after the rollups count them.
+    const flaggedAnswers = async () => {
+      const flagged: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const { body } = await api(
+          `/v1/responses?metric=nps&from=${day}&to=${day}&storeId=sh-minhang&advisorId=${advisorId}&flagged=true&limit=100${cursor ? `&cursor=${cursor}` : ''}`,
+          { token: tokens.cx },
+        );
+        flagged.push(...body.responses.map((r: { answeredAt: string }) => r.answeredAt));
+        cursor = body.nextCursor;
+      } while (cursor);
+      return flagged.sort();
+    };
+    const flagged = await waitFor(async () => {
+      const answers = await flaggedAnswers();
+      return answers.length === expected.length ? answers : undefined;
+    }, 'the streak flags on the answers');
+    expect(flagged).toEqual(expected);
+  }, 180_000);
 
   it('answers the score with and without flagged answers exactly', async () => {
     const advisorId = `A-exact-${randomUUID().slice(0, 6)}`;

@@ -11,7 +11,9 @@ import { type Granularity, partitionOfPeriod } from '#shared/domain/periods.ts';
 import { type Cohort, cohortGroup, horizonView, returnMarker } from '#shared/domain/retention.ts';
 import { type Segment, segmentMoveCounters, segmentMovesView, segmentShard, segmentView } from '#shared/domain/rfm.ts';
 import type { RollupFact, RollupFamily, RollupIncrement } from '#shared/domain/rollups.ts';
+import type { IntegrityFlag } from '#shared/domain/integrity.ts';
 import { aggregateRollups } from '#shared/use-cases/aggregate-rollups.ts';
+import { reviewStreaks, settleStreaks } from '#shared/use-cases/track-streaks.ts';
 import {
   type Alert,
   type AlertActionRecord,
@@ -46,6 +48,8 @@ import type {
   RollupRow,
   RollupStore,
   SmsSender,
+  StreakAnswer,
+  StreakStore,
   SuppressionContext,
   SurveyChanges,
   SurveyStore,
@@ -334,17 +338,11 @@ export class FakeResponseStore implements ResponseStore {
     return 'recorded';
   }
 
-  /** key → the run and each survey's run, as the adapter keeps them. */
-  readonly streaks = new Map<string, { run: number; bySurvey: Map<string, number> }>();
-
-  async advanceStreak(key: string, surveyId: string, top: boolean) {
-    const streak = this.streaks.get(key) ?? { run: 0, bySurvey: new Map<string, number>() };
-    const known = streak.bySurvey.get(surveyId);
-    if (known !== undefined) return known;
-    streak.run = top ? streak.run + 1 : 0;
-    streak.bySurvey.set(surveyId, streak.run);
-    this.streaks.set(key, streak);
-    return streak.run;
+  async setFlags(response: ScoredResponse, flags: IntegrityFlag[]) {
+    const kept = this.responses.get(response.surveyId);
+    if (!kept) return false;
+    kept.flags = flags.length ? [...flags] : undefined;
+    return true;
   }
 
   async setComment(response: ScoredResponse, comment: string): Promise<boolean> {
@@ -379,13 +377,45 @@ export class FakeResponseStore implements ResponseStore {
  * Mirrors DynamoRollupStore: a batch's increments are applied once per batch id and chunk.
  * Reading drains the response store's change log first, as the stream consumer would have.
  */
+/**
+ * Mirrors DynamoStreakStore: answers by streak and answer time, each placed once; newly placed
+ * ones go to a change log, as the scores table's stream carries them to the rollups' consumer.
+ */
+export class FakeStreakStore implements StreakStore {
+  readonly answers = new Map<string, StreakAnswer>();
+  readonly stream: StreakAnswer[] = [];
+
+  async add(answer: StreakAnswer) {
+    const key = `${answer.streak}|${answer.at}`;
+    if (this.answers.has(key)) return;
+    this.answers.set(key, clone(answer));
+    this.stream.push(clone(answer));
+  }
+
+  async around(streak: string, from: string, to: string, count: number) {
+    const all = [...this.answers.values()].filter((a) => a.streak === streak).sort((a, b) => a.at.localeCompare(b.at));
+    const before = all.filter((a) => a.at < from).slice(-count);
+    const within = all.filter((a) => a.at >= from && a.at <= to);
+    const after = all.filter((a) => a.at > to).slice(0, count);
+    return { before: clone(before), range: clone([...within, ...after]) };
+  }
+
+  async setFlagged(answer: StreakAnswer, flagged: boolean) {
+    const kept = this.answers.get(`${answer.streak}|${answer.at}`);
+    if (kept) kept.flagged = flagged;
+  }
+}
+
 export class FakeRollupStore implements RollupStore {
   /** `<family>#<granularity>#<view>#<partition>` → `<period>#<group>` → row */
   readonly rollups = new Map<string, Map<string, RollupRow>>();
   readonly appliedBatches = new Set<string>();
   private batches = 0;
 
-  constructor(private readonly source?: FakeResponseStore) {}
+  constructor(
+    private readonly source?: FakeResponseStore,
+    private readonly streaks?: { store: FakeStreakStore; config: Readonly<Config> },
+  ) {}
 
   async apply(batchId: string, increments: RollupIncrement[]) {
     if (this.appliedBatches.has(batchId)) return { applied: 0, alreadyApplied: 1 };
@@ -410,7 +440,13 @@ export class FakeRollupStore implements RollupStore {
   /** The stream consumer's work: everything the change log carried, as one batch. */
   async drain() {
     const facts = this.source?.stream.splice(0) ?? [];
+    const arrived = this.streaks?.store.stream.splice(0) ?? [];
+    const deps = this.source &&
+      this.streaks && { config: this.streaks.config, streaks: this.streaks.store, responses: this.source };
+    const streaks = deps && arrived.length ? await reviewStreaks(deps, arrived) : { facts: [], decisions: [] };
+    facts.push(...streaks.facts);
     if (facts.length) await aggregateRollups({ rollups: this }, { id: `fake-batch-${this.batches++}`, facts });
+    if (deps) await settleStreaks(deps, streaks.decisions);
   }
 
   async read(query: RollupQuery): Promise<RollupRow[]> {
@@ -629,12 +665,13 @@ export function createFakes(options: { config?: Readonly<Config>; now?: string }
   const clock = new FakeClock(options.now ?? '2026-11-20T02:00:00.000Z');
   const surveys = new FakeSurveyStore();
   const responses = new FakeResponseStore();
-  const rollups = new FakeRollupStore(responses);
+  const streaks = new FakeStreakStore();
+  const rollups = new FakeRollupStore(responses, { store: streaks, config });
   const alerts = new FakeAlertStore();
   const queues = new FakeWorkQueues();
   const sms = new FakeSmsSender();
   const retention = new FakeRetentionStore(surveys, rollups);
-  return { config, clock, surveys, responses, rollups, alerts, queues, sms, vault: fakeVault, retention };
+  return { config, clock, surveys, responses, streaks, rollups, alerts, queues, sms, vault: fakeVault, retention };
 }
 export type Fakes = ReturnType<typeof createFakes>;
 

@@ -4,7 +4,6 @@ import {
   contactFlagsOf,
   integrityFlags,
   isTopScore,
-  nextStreak,
   normalUpperTail,
   twoProportionTest,
   webAnswerFlagsOf,
@@ -79,13 +78,11 @@ describe('webAnswerFlagsOf', () => {
 });
 
 describe('streaks', () => {
-  it('counts top scores in a row and starts again after any other score', () => {
+  it('takes the scale’s best score as a top score', () => {
     expect(isTopScore('nps', 10)).toBe(true);
     expect(isTopScore('nps', 9)).toBe(false);
     expect(isTopScore('csat', 5)).toBe(true);
     expect(isTopScore('ces', 7)).toBe(true);
-    expect(nextStreak('nps', 10, 4)).toBe(5);
-    expect(nextStreak('ces', 6, 4)).toBe(0);
   });
 });
 

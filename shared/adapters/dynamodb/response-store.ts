@@ -1,5 +1,6 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from '#shared/zod.ts';
+import type { IntegrityFlag } from '#shared/domain/integrity.ts';
 import { partitionsBetween } from '#shared/domain/periods.ts';
 import type { ScoredResponse } from '#shared/domain/records.ts';
 import { scoreRangeOf } from '#shared/domain/scoring.ts';
@@ -9,9 +10,6 @@ import { type DocumentClient, isConditionFailure } from './client.ts';
 import { epochSeconds } from './keys.ts';
 
 const DAY_S = 86_400;
-/** A streak remembers its last answers' runs, so a scorer retrying one of them gets the same run back. */
-const STREAK_MEMORY = 20;
-const STREAK_ATTEMPTS = 8;
 /** A page of a selective filter may need several reads; this bounds one request's work. */
 const MAX_QUERIES_PER_PAGE = 8;
 
@@ -109,33 +107,23 @@ export class DynamoResponseStore implements ResponseStore {
     }
   }
 
-  /**
-   * One item per advisor (`STREAK#<store>|<advisor>`), written only if nobody moved it on
-   * meanwhile (a version check); a retried survey finds its run among the recent ones.
-   */
-  async advanceStreak(key: string, surveyId: string, top: boolean): Promise<number> {
-    const itemKey = { pk: `STREAK#${key}`, sk: 'STREAK' };
-    for (let attempt = 1; ; attempt++) {
-      const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: itemKey, ConsistentRead: true }));
-      const recent: { surveyId: string; run: number }[] = Array.isArray(Item?.recent) ? Item.recent : [];
-      const known = recent.find((r) => r.surveyId === surveyId);
-      if (known) return known.run;
-      const version = Number(Item?.version ?? 0);
-      const run = top ? Number(Item?.run ?? 0) + 1 : 0;
-      const kept = [...recent.slice(-(STREAK_MEMORY - 1)), { surveyId, run }];
-      try {
-        await this.db.send(
-          new PutCommand({
-            TableName: this.table,
-            Item: { ...itemKey, type: 'streak', run, version: version + 1, recent: kept },
-            ConditionExpression: 'attribute_not_exists(pk) OR version = :version',
-            ExpressionAttributeValues: { ':version': version },
-          }),
-        );
-        return run;
-      } catch (error) {
-        if (!isConditionFailure(error) || attempt >= STREAK_ATTEMPTS) throw error;
-      }
+  async setFlags(response: ScoredResponse, flags: IntegrityFlag[]): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: responseKey(response),
+          // An answer without flags has no `flags` attribute: the flagged filter reads its presence.
+          UpdateExpression: flags.length ? 'SET #flags = :flags' : 'REMOVE #flags',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#flags': 'flags' },
+          ...(flags.length ? { ExpressionAttributeValues: { ':flags': flags } } : {}),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
     }
   }
 

@@ -36,8 +36,8 @@ const knownFlags = <T extends string>(names: readonly T[]) =>
     z.transform((flags) => flags?.filter((f): f is T => (names as readonly string[]).includes(f))),
   );
 
-const responseItem = z.object({
-  type: z.literal('response'),
+/** A kept answer as the scores table holds it: on its own item, and inside its streak's item. */
+export const storedResponse = z.object({
   surveyId: z.string().check(z.minLength(1)),
   surveyType,
   score: z.int(),
@@ -50,6 +50,7 @@ const responseItem = z.object({
   recoveryOf: z.optional(z.string()),
   flags: knownFlags(integrityFlags),
 });
+const responseItem = z.extend(storedResponse, { type: z.literal('response') });
 
 const surveyItem = z.object({
   type: z.literal('survey'),
