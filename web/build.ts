@@ -74,7 +74,7 @@ const dashboardBootstrap = (config: Readonly<Config>): DashboardBootstrap => ({
   defaultLocale: config.defaultLocale,
   stores: config.stores.map((s) => ({ id: s.id, name: s.name })),
   departments: config.departments.map((d) => ({ id: d.id, name: d.name })),
-  serviceTypes: config.surveyPlans.map((p) => ({ id: p.serviceType, survey: p.survey })),
+  serviceTypes: config.surveyPlans.map((p) => ({ id: p.serviceType, survey: p.survey, name: p.name })),
   targets: config.targets,
   minResponses: config.minResponses,
   resolutions: config.closure.resolutions,
@@ -85,6 +85,7 @@ const inboxBootstrap = (config: Readonly<Config>): InboxBootstrap => ({
   defaultLocale: config.defaultLocale,
   stores: config.stores.map((s) => ({ id: s.id, name: s.name })),
   departments: config.departments.map((d) => ({ id: d.id, name: d.name })),
+  serviceTypes: config.surveyPlans.map((p) => ({ id: p.serviceType, name: p.name })),
   closure: config.closure,
 });
 

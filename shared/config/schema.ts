@@ -271,6 +271,8 @@ export const configSchema = z
       .array(
         z.object({
           serviceType: z.string().check(z.minLength(1)),
+          /** The service as people read it on the pages, in each locale; without one they see `serviceType`. */
+          name: z.optional(localized),
           survey: surveyType,
           delayMinutes: z.number().check(z.gte(0)),
           /** The department that delivers this service; answers count towards its scores. */

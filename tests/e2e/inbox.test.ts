@@ -1,6 +1,9 @@
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { shippedConfig } from '#local/stack-process.ts';
+import { defaultClosure } from '#shared/config/schema.ts';
+import { segments } from '#shared/domain/rfm.ts';
 import { answeredSurvey, api, e164, heads, newPhone, postVisit, stack, tokens, visit, waitFor } from '../integration/helpers.ts';
 import { chromiumForFile, open, overflowsSideways, screenshot, signInOnForm } from './browser.ts';
 
@@ -15,6 +18,29 @@ async function seriousViolations(page: Page) {
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
 }
+
+/**
+ * The config's ids that a page could show instead of their names: stores, departments, service
+ * types, root causes, resolutions, segments (those with a dash or an underscore, which no word of
+ * the pages' own has).
+ */
+const rawIds = (() => {
+  const config = shippedConfig();
+  const closure = config.closure ?? defaultClosure;
+  return [
+    ...config.stores.map((s: { id: string }) => s.id),
+    ...config.departments.map((d: { id: string }) => d.id),
+    ...config.surveyPlans.map((p: { serviceType: string }) => p.serviceType),
+    ...closure.rootCauses,
+    ...closure.resolutions.map((r: { id: string }) => r.id),
+    ...segments,
+  ].filter((id: string) => /[-_]/.test(id));
+})();
+/** The ids a person reads on the page where a name belongs. */
+const rawIdsOn = async (page: Page) => {
+  const text = await page.locator('main').innerText();
+  return rawIds.filter((id) => text.includes(id));
+};
 
 /** A workshop detractor, and the case link its webhook delivery carries. */
 async function deliveredWorkshopCase() {
@@ -89,7 +115,11 @@ describe('inbox and case pages', () => {
       expect(new URL(page.url()).pathname).toBe(url.pathname);
       expect(await page.locator('.words').textContent()).toBe('车修完还是有异响，返修两次了');
       // The customer's RFM segment when the alert was raised (one visit: new).
-      expect(await page.locator('section[aria-labelledby="visit-title"] dl').textContent()).toContain('客户分群新客户');
+      const visitFacts = await page.locator('section[aria-labelledby="visit-title"] dl').textContent();
+      expect(visitFacts).toContain('客户分群新客户');
+      // The service type by the config's name for it in the page's language, not its id.
+      expect(visitFacts).toContain('服务类型首次保养');
+      expect(visitFacts).not.toContain('first_service');
       expect(await seriousViolations(page)).toEqual([]);
 
       await page.locator('#reveal').click();
@@ -102,11 +132,25 @@ describe('inbox and case pages', () => {
       await page.locator('#timeline li', { hasText: '已致电，约明天复检' }).waitFor();
 
       expect(await page.locator('#root-cause').inputValue()).toBe('repair_quality');
+      expect(await page.locator('#root-cause option:checked').textContent()).toBe('维修质量');
       await page.locator('#resolution').selectOption('redo_repair');
       await page.locator('form[data-action="resolved"] button').click();
       await page.locator('#case-title', { hasText: '已结案' }).waitFor();
+      await page.locator('#timeline li', { hasText: '维修质量 · 返修 / 重新施工' }).waitFor();
+      expect(await rawIdsOn(page)).toEqual([]);
       expect(await overflowsSideways(page)).toBe(false);
       await screenshot(page, `inbox-case-${size}`);
+      if (size === 'desktop') {
+        // In English, the same case names everything in English where the config gives English names.
+        await page.locator('#locale').selectOption('en');
+        await page.locator('#case-title', { hasText: 'Resolved' }).waitFor();
+        expect(await page.locator('section[aria-labelledby="visit-title"] dl').textContent()).toContain('ServiceFirst service');
+        await page.locator('#timeline li', { hasText: 'Repair quality · Repair redone' }).waitFor();
+        expect(await rawIdsOn(page)).toEqual([]);
+        expect(await seriousViolations(page)).toEqual([]);
+        await page.locator('#locale').selectOption('zh-CN');
+        await page.locator('#case-title', { hasText: '已结案' }).waitFor();
+      }
 
       const alert = (await api(`/v1/alerts/${alertId}`, { token: tokens.cx })).body;
       expect(alert).toMatchObject({
@@ -121,6 +165,7 @@ describe('inbox and case pages', () => {
 
       await page.goto('/inbox');
       await page.locator('#counts').waitFor();
+      expect(await rawIdsOn(page)).toEqual([]);
       expect(await seriousViolations(page)).toEqual([]);
       expect(await overflowsSideways(page)).toBe(false);
       await screenshot(page, `inbox-list-${size}`);
@@ -129,6 +174,7 @@ describe('inbox and case pages', () => {
       await page.goto('/');
       await page.locator('#closed-loop .stat').first().waitFor();
       await page.waitForFunction(() => document.querySelector('[aria-busy]') === null);
+      expect(await rawIdsOn(page)).toEqual([]);
       expect(await seriousViolations(page)).toEqual([]);
       expect(errors).toEqual([]);
 

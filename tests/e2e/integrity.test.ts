@@ -66,7 +66,11 @@ describe('the integrity panel', () => {
     const panel = await drillToAdvisor(page);
 
     const advisorRow = panel.locator('tbody tr').filter({ has: page.locator(`button[data-group="${ADVISOR}"]`) });
-    await expect(advisorRow.locator('td.signals').textContent()).resolves.toContain("web answers came from the store's network");
+    // The signals in the page's language (zh-CN), the API's English explanation on hover.
+    await expect(advisorRow.locator('td.signals').textContent()).resolves.toContain('来自门店网络的网页回答');
+    await expect(advisorRow.locator('td.signals').getAttribute('title')).resolves.toContain(
+      "web answers came from the store's network",
+    );
     const answers = panel.locator('.integrity-answers li');
     await expect(answers.count()).resolves.toBe(3);
     await expect(answers.first().textContent()).resolves.toContain(COMMENT);

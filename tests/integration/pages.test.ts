@@ -38,6 +38,7 @@ describe('the pages, served as the static files CloudFront serves', () => {
       brand: config.brand.name,
       stores: expect.arrayContaining([{ id: 'sh-pudong', name: '浦东服务中心' }]),
       departments: expect.arrayContaining([{ id: 'workshop', name: '车间' }]),
+      serviceTypes: expect.arrayContaining([{ id: 'repair', survey: 'csat', name: { 'zh-CN': '维修', en: 'Repair' } }]),
       targets: { nps: { green: 50, amber: 30 }, csat: { green: 90, amber: 80 }, ces: { green: 5.5, amber: 5 } },
       minResponses: expect.any(Number),
     });
@@ -62,6 +63,10 @@ describe('the pages, served as the static files CloudFront serves', () => {
     expect(one.text).toBe(inbox.text);
     expect(another.text).toBe(inbox.text);
     expect(inbox.text).toContain('id="inbox-bootstrap"');
+    const data = JSON.parse(
+      /<script type="application\/json" id="inbox-bootstrap">(.*?)<\/script>/s.exec(inbox.text)?.[1] ?? 'null',
+    );
+    expect(data.serviceTypes).toContainEqual({ id: 'repair', name: { 'zh-CN': '维修', en: 'Repair' } });
   });
 
   it('names the sign-in client in /sign-in.json, written when the stack started', async () => {

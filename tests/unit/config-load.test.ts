@@ -163,6 +163,18 @@ describe('parseConfig', () => {
     expect(messageOf(null)).toContain('(root)');
   });
 
+  it("takes a service type's name in each locale, and names one that lacks a locale", () => {
+    const document = raw();
+    document.surveyPlans[0].name = { 'zh-CN': '首次保养', en: 'First service' };
+    document.surveyPlans[1].name = undefined;
+    const config = parseConfig(document);
+    expect(config.surveyPlans[0]?.name).toEqual({ 'zh-CN': '首次保养', en: 'First service' });
+    expect(config.surveyPlans[1]?.name).toBeUndefined();
+
+    document.surveyPlans[2].name = { 'zh-CN': '维修' };
+    expect(messageOf(document)).toContain('surveyPlans[2].name.en');
+  });
+
   it('reads one retention horizon written as a number as a list of one', () => {
     const document = raw();
     document.retention = { horizonDays: 180 };

@@ -1,14 +1,15 @@
 /** What the dashboard page (web/build.ts) tells the client about this installation: display names and targets, never tokens. */
 import * as z from 'zod/mini';
 import type { Locale, SurveyType, Targets } from '#shared/config/schema.ts';
+import { localizedNameSchema, type NamedServiceType } from '#web/lib/service-types.ts';
 
 export interface DashboardBootstrap {
   brand: string;
   defaultLocale: Locale;
   stores: { id: string; name: string }[];
   departments: { id: string; name: string }[];
-  /** Service types with a survey plan, and which survey their visits get. */
-  serviceTypes: { id: string; survey: SurveyType }[];
+  /** Service types with a survey plan, their names if the config gives them, and which survey their visits get. */
+  serviceTypes: (NamedServiceType & { survey: SurveyType })[];
   targets: Targets;
   /** Below this many answers a score is shown as "not enough data". */
   minResponses: number;
@@ -26,10 +27,10 @@ const bootstrapSchema = z.object({
   defaultLocale: z.enum(['zh-CN', 'en']),
   stores: named,
   departments: named,
-  serviceTypes: z.array(z.object({ id: z.string(), survey: surveyType })),
+  serviceTypes: z.array(z.object({ id: z.string(), survey: surveyType, name: z.optional(localizedNameSchema) })),
   targets: z.object({ nps: target, csat: target, ces: target }),
   minResponses: z.number(),
-  resolutions: z.array(z.object({ id: z.string(), name: z.object({ 'zh-CN': z.string(), en: z.string() }) })),
+  resolutions: z.array(z.object({ id: z.string(), name: localizedNameSchema })),
 }) satisfies z.ZodMiniType<DashboardBootstrap>;
 
 /** The JSON the page carries in `<script type="application/json" id="dashboard-bootstrap">`. */

@@ -7,6 +7,7 @@ import type { DashboardBootstrap } from './bootstrap.ts';
 import type { Dimension, Filters } from './filters.ts';
 import type { Formats, Translate } from './i18n.ts';
 import type { Preset } from './ranges.ts';
+import { serviceTypeName } from '#web/lib/service-types.ts';
 
 export interface ViewState {
   metric: SurveyType;
@@ -34,12 +35,7 @@ export interface Context {
   name(dimension: Dimension, id: string): string;
 }
 
-const serviceTypeNames: Record<Locale, Record<string, string>> = {
-  'zh-CN': { first_service: '首次保养', maintenance: '常规保养', repair: '维修', warranty: '保修' },
-  en: { first_service: 'First service', maintenance: 'Maintenance', repair: 'Repair', warranty: 'Warranty' },
-};
-
-/** Display names from the config (stores, departments); service types in the viewer's language; advisors by id. */
+/** Display names from the config: stores, departments, service types in the viewer's language; advisors by id. */
 export function namer(boot: DashboardBootstrap, locale: Locale, t: Translate) {
   const stores = new Map(boot.stores.map((s) => [s.id, s.name]));
   const departments = new Map(boot.departments.map((d) => [d.id, d.name]));
@@ -52,7 +48,7 @@ export function namer(boot: DashboardBootstrap, locale: Locale, t: Translate) {
       case 'department':
         return departments.get(id) ?? id;
       case 'serviceType':
-        return serviceTypeNames[locale][id] ?? id.replaceAll('_', ' ');
+        return serviceTypeName(boot.serviceTypes, locale, id);
       case 'advisor':
         return id;
     }

@@ -116,6 +116,13 @@ const en = {
   flag_store_network: "from the store's network",
   flag_shared_device: 'device used by other customers',
   flag_perfect_streak: 'in a streak of top scores',
+  signal_contact_quality: 'phone issues above its peers',
+  signal_suppressed_visits: 'more visits not surveyed than its peers',
+  signal_top_scores: 'more top scores than its peers',
+  signal_fast_answers: 'web answers within minutes of the visit',
+  signal_store_network: "web answers from the store's network",
+  signal_shared_device: 'web answers from a device other customers used',
+  signal_perfect_streak: 'answers in a streak of top scores',
   withoutFlagged: 'without flagged answers: {score}',
   segmentsTitle: 'Customers by value (RFM segment)',
   segmentsNote:
@@ -328,6 +335,13 @@ const zhCN: Messages = {
   flag_store_network: '来自门店网络',
   flag_shared_device: '其他客户用过的设备',
   flag_perfect_streak: '连续满分',
+  signal_contact_quality: '电话问题高于同行',
+  signal_suppressed_visits: '未调查的到店多于同行',
+  signal_top_scores: '满分占比高于同行',
+  signal_fast_answers: '到店后几分钟内的网页回答',
+  signal_store_network: '来自门店网络的网页回答',
+  signal_shared_device: '来自其他客户用过的设备的网页回答',
+  signal_perfect_streak: '连续满分中的回答',
   withoutFlagged: '去除被标记回答：{score}',
   segmentsTitle: '客户价值（RFM 分群）',
   segmentsNote: '所有有到店记录的客户，按截至今天的最近度、频次和消费分群，跨门店统计；+进 / −出：{since} 以来的变动。',
@@ -431,6 +445,8 @@ export function pickLocale(saved: string | null, browser: readonly string[], fal
   }
   return fallback;
 }
+
+export const isMessageKey = (key: string): key is MessageKey => Object.hasOwn(en, key);
 
 export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
 

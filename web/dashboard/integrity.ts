@@ -5,8 +5,11 @@
 import { type IntegrityGroup, integritySchema, responsesSchema } from './api.ts';
 import type { Context } from './context.ts';
 import { h } from './dom.ts';
-import type { MessageKey } from './i18n.ts';
+import { isMessageKey, type MessageKey } from './i18n.ts';
 import { card, emptyNotice, type Panel } from './panel.ts';
+
+/** A signal's or flag's words in the page's language; one newer than this page shows as the API gives it. */
+const named = (ctx: Context, key: string, fallback: string) => (isMessageKey(key) ? ctx.t(key) : fallback);
 
 /** Day buckets are exact for any range; beyond two months, month buckets keep the reads few. */
 const granularityFor = (from: string, to: string) => (Date.parse(to) - Date.parse(from) <= 62 * 86_400_000 ? 'day' : 'month');
@@ -93,7 +96,11 @@ export function integrityPanel(): Panel {
         h('td', { class: `num${g.answers.sharedDevice ? ' warn' : ''}`, text: ctx.f.integer(g.answers.sharedDevice) }),
         testCell(g.topScores.test, g.topScores.share),
         h('td', { class: 'num', text: `${ctx.f.integer(g.answers.flagged)} / ${ctx.f.integer(g.answers.responses)}` }),
-        h('td', { class: 'signals', text: g.signals.map((s) => s.why).join('; ') || '–' }),
+        h('td', {
+          class: 'signals',
+          text: g.signals.map((s) => named(ctx, `signal_${s.signal}`, s.why)).join('; ') || '–',
+          attrs: g.signals.length ? { title: g.signals.map((s) => s.why).join('; ') } : {},
+        }),
       );
     });
     const headers: MessageKey[] = [
@@ -164,7 +171,7 @@ async function showWords(ctx: Context, into: HTMLElement, storeId: string | unde
               'li',
               {},
               h('strong', { text: String(r.score) }),
-              h('span', { class: 'flags', text: ` ${(r.flags ?? []).map((f) => ctx.t(`flag_${f}` as MessageKey)).join(' · ')}` }),
+              h('span', { class: 'flags', text: ` ${(r.flags ?? []).map((f) => named(ctx, `flag_${f}`, f)).join(' · ')}` }),
               h('span', { text: ` · ${r.visitDate}` }),
               r.comment ? h('q', { text: r.comment }) : null,
             ),

@@ -1,12 +1,15 @@
 /** What the inbox page (web/build.ts) tells the client about this installation: names and the closure lists, never tokens. */
 import * as z from 'zod/mini';
 import type { Locale } from '#shared/config/schema.ts';
+import { localizedNameSchema, type NamedServiceType } from '#web/lib/service-types.ts';
 
 export interface InboxBootstrap {
   brand: string;
   defaultLocale: Locale;
   stores: { id: string; name: string }[];
   departments: { id: string; name: string }[];
+  /** Service types with a survey plan, and their names if the config gives them. */
+  serviceTypes: NamedServiceType[];
   closure: { rootCauses: string[]; resolutions: { id: string; name: Record<Locale, string> }[] };
 }
 
@@ -18,9 +21,10 @@ const bootstrapSchema = z.object({
   defaultLocale: z.enum(['zh-CN', 'en']),
   stores: named,
   departments: named,
+  serviceTypes: z.array(z.object({ id: z.string(), name: z.optional(localizedNameSchema) })),
   closure: z.object({
     rootCauses: z.array(z.string()),
-    resolutions: z.array(z.object({ id: z.string(), name: z.object({ 'zh-CN': z.string(), en: z.string() }) })),
+    resolutions: z.array(z.object({ id: z.string(), name: localizedNameSchema })),
   }),
 }) satisfies z.ZodMiniType<InboxBootstrap>;
 

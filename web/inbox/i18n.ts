@@ -194,6 +194,8 @@ const zhCN: Record<InboxKey, string> = {
 
 const tables: Record<Locale, Record<InboxKey, string>> = { en, 'zh-CN': zhCN };
 
+export const isInboxKey = (key: string): key is InboxKey => Object.hasOwn(en, key);
+
 export type InboxTranslate = (key: InboxKey, params?: Record<string, string | number>) => string;
 
 export const inboxTranslator =

@@ -11,8 +11,9 @@ import { byId, h } from '#web/dashboard/dom.ts';
 import { formats, localeNames, locales, pickLocale } from '#web/dashboard/i18n.ts';
 import { categoryName } from '#web/lib/categories.ts';
 import { segmentName } from '#web/lib/segments.ts';
+import { serviceTypeName } from '#web/lib/service-types.ts';
 import { readInboxBootstrap } from './bootstrap.ts';
-import { type InboxTranslate, inboxTranslator } from './i18n.ts';
+import { type InboxTranslate, inboxTranslator, isInboxKey } from './i18n.ts';
 
 const LOCALE_KEY = 'closedloop-locale';
 const boot = readInboxBootstrap(document);
@@ -27,7 +28,8 @@ const opt = <T extends z.ZodMiniType>(schema: T) => z.optional(z.nullable(schema
 const alertFields = {
   id: str,
   departmentId: str,
-  status: z.enum(['open', 'acknowledged', 'contacted', 'resolved', 'unreachable']),
+  // A string, not an enum: a status newer than this page (the API's to add) shows, named by its id, rather than breaking the page.
+  status: str,
   priority: str,
   kind: z.optional(z.enum(['detractor', 'retention'])),
   segment: opt(str),
@@ -104,14 +106,18 @@ type Case = z.infer<typeof caseSchema>;
 const storeName = (id: string) => boot.stores.find((s) => s.id === id)?.name ?? id;
 const departmentName = (id: string) => boot.departments.find((d) => d.id === id)?.name ?? id;
 const resolutionName = (id: string) => boot.closure.resolutions.find((r) => r.id === id)?.name[locale] ?? id;
-const statusName = (status: string) => t(`status_${status}` as 'status_open');
+const serviceName = (id: string) => serviceTypeName(boot.serviceTypes, locale, id);
+/** The word for a status, outcome or action the API names by id; a newer one than this page knows shows as its id. */
+const word = (key: string, params?: Record<string, string>, fallback = key) => (isInboxKey(key) ? t(key, params) : fallback);
+const statusName = (status: string) => word(`status_${status}`, undefined, status);
 const segmentOf = (segment: string | null | undefined) => (segment ? segmentName(locale, segment) : null);
-const outcomeName = (outcome: string) => t(`outcome_${outcome}` as 'outcome_reached');
+const outcomeName = (outcome: string) => word(`outcome_${outcome}`, undefined, outcome);
+const surveyName = (survey: string) => word(`survey_${survey}`, undefined, survey.toUpperCase());
 /** A detractor's survey and score, or a retention task's mark: what kind of case it is, at a glance. */
 const badge = (a: ListedAlert) =>
   a.kind === 'retention' || !a.surveyType
     ? h('span', { class: 'score score-retention', text: t('atRisk') })
-    : h('span', { class: `score score-${a.surveyType}`, text: `${t(`survey_${a.surveyType}`)} ${a.score}` });
+    : h('span', { class: `score score-${a.surveyType}`, text: `${surveyName(a.surveyType)} ${a.score}` });
 const isOverdue = (a: ListedAlert, now: number) => a.status === 'open' && Date.parse(a.dueAt) < now;
 
 async function api<T>(path: string, schema: z.ZodMiniType<T>, init: RequestInit = {}): Promise<T> {
@@ -310,7 +316,7 @@ function timelineEntry(e: Case['timeline'][number]) {
         ? t('t_delivered', { department })
         : e.kind === 'escalated'
           ? t('t_escalated', { department })
-          : t(`a_${e.action ?? 'acknowledge'}` as 'a_acknowledge', { department });
+          : word(`a_${e.action ?? 'acknowledge'}`, { department }, e.action ?? '');
   const closure = e.rootCause
     ? ` · ${categoryName(locale, e.rootCause)} · ${resolutionName(e.resolution ?? '')}`
     : e.outcome
@@ -529,7 +535,7 @@ async function caseView(main: HTMLElement, alertId: string) {
         [t('department'), departmentName(c.departmentId)],
         [t('advisor'), c.visit.advisorId],
         [t('technician'), c.visit.technicianId],
-        [t('serviceType'), c.visit.serviceType.replaceAll('_', ' ')],
+        [t('serviceType'), serviceName(c.visit.serviceType)],
         [t('visitDate'), c.visit.visitDate],
         [t('amount'), amount],
         // The customer's RFM segment when the case was raised: high-value ones are due sooner.
@@ -547,7 +553,7 @@ async function caseView(main: HTMLElement, alertId: string) {
               h(
                 'li',
                 {},
-                h('span', { text: `${s.visitDate} · ${storeName(s.storeId)} · ${s.surveyType.toUpperCase()} ${s.score ?? '–'}` }),
+                h('span', { text: `${s.visitDate} · ${storeName(s.storeId)} · ${surveyName(s.surveyType)} ${s.score ?? '–'}` }),
                 s.comment ? h('q', { text: s.comment }) : null,
                 ...s.alerts.map((a) =>
                   h('span', { class: 'tag', text: `${departmentName(a.departmentId)} · ${statusName(a.status)}` }),
