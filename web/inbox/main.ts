@@ -48,6 +48,8 @@ const alertFields = {
   createdAt: str,
   dueAt: str,
   escalated: z.boolean(),
+  // A reopened case: the re-survey answer that reopened it.
+  reopened: opt(z.object({ at: str, score: z.number(), comment: opt(str) })),
 };
 const listSchema = z.object({ alerts: z.array(z.object(alertFields)) });
 type ListedAlert = z.infer<typeof listSchema>['alerts'][number];
@@ -118,7 +120,10 @@ const badge = (a: ListedAlert) =>
   a.kind === 'retention' || !a.surveyType
     ? h('span', { class: 'score score-retention', text: t('atRisk') })
     : h('span', { class: `score score-${a.surveyType}`, text: `${surveyName(a.surveyType)} ${a.score}` });
-const isOverdue = (a: ListedAlert, now: number) => a.status === 'open' && Date.parse(a.dueAt) < now;
+const isOverdue = (a: ListedAlert, now: number) => (a.status === 'open' || a.status === 'reopened') && Date.parse(a.dueAt) < now;
+/** A reopened case is about what the customer said on their re-survey: its score and words lead. */
+const latestAnswer = (a: ListedAlert): ListedAlert =>
+  a.reopened ? { ...a, score: a.reopened.score, comment: a.reopened.comment ?? null } : a;
 
 async function api<T>(path: string, schema: z.ZodMiniType<T>, init: RequestInit = {}): Promise<T> {
   return answerOf(await session.fetch(path, init), schema, path);
@@ -168,12 +173,16 @@ function problem(error: unknown): HTMLElement {
 
 // ---- the inbox ----
 
-/** Open, overdue and escalated first; then by how soon they are due; resolved last. */
+/**
+ * Reopened first (the loop was closed once and the customer is still unhappy), then open, overdue
+ * and escalated; then by how soon they are due; resolved last.
+ */
 function urgency(a: ListedAlert, now: number) {
-  if (a.status === 'resolved') return 4;
-  if (isOverdue(a, now)) return 0;
-  if (a.escalated) return 1;
-  return a.status === 'open' ? 2 : 3;
+  if (a.status === 'resolved') return 5;
+  if (a.status === 'reopened') return 0;
+  if (isOverdue(a, now)) return 1;
+  if (a.escalated) return 2;
+  return a.status === 'open' ? 3 : 4;
 }
 
 function firstWords(comment: string | null | undefined) {
@@ -213,7 +222,7 @@ async function inboxView(main: HTMLElement) {
     };
     return h('div', { class: 'field' }, h('label', { text: label, attrs: { for: id } }), control);
   };
-  const statuses = ['open', 'acknowledged', 'contacted', 'unreachable', 'resolved'];
+  const statuses = ['reopened', 'open', 'acknowledged', 'contacted', 'unreachable', 'resolved'];
   const filters = h(
     'form',
     { class: 'filters', attrs: { 'aria-label': t('status') }, on: { submit: (e) => e.preventDefault() } },
@@ -235,6 +244,7 @@ async function inboxView(main: HTMLElement) {
   });
   const item = (a: ListedAlert) => {
     const overdue = isOverdue(a, now);
+    const answer = latestAnswer(a);
     const due =
       a.status === 'resolved'
         ? statusName(a.status)
@@ -247,13 +257,13 @@ async function inboxView(main: HTMLElement) {
       h(
         'a',
         { class: 'case-link', attrs: { href: `/inbox/alerts/${encodeURIComponent(a.id)}` } },
-        badge(a),
+        badge(answer),
         h(
           'span',
           { class: 'case-body' },
           h('span', {
             class: 'case-words',
-            text: a.retention ? t('silentFor', { days: a.retention.daysSinceVisit }) : firstWords(a.comment),
+            text: a.retention ? t('silentFor', { days: a.retention.daysSinceVisit }) : firstWords(answer.comment),
           }),
           h('span', {
             class: 'case-meta',
@@ -262,6 +272,7 @@ async function inboxView(main: HTMLElement) {
           h(
             'span',
             { class: 'case-tags' },
+            a.status === 'reopened' ? h('span', { class: 'tag tag-reopened', text: t('reopened') }) : null,
             overdue ? h('span', { class: 'tag tag-late', text: t('overdue') }) : null,
             a.escalated ? h('span', { class: 'tag tag-escalated', text: t('escalated') }) : null,
             a.priority === 'high' ? h('span', { class: 'tag tag-high', text: t('high') }) : null,
@@ -358,11 +369,11 @@ function callControl(c: Case) {
 
 type ActionName = 'acknowledge' | 'contacted' | 'unreachable' | 'reassign' | 'resolved';
 const allowed: Record<ActionName, string[]> = {
-  acknowledge: ['open'],
-  contacted: ['open', 'acknowledged', 'unreachable'],
-  unreachable: ['open', 'acknowledged', 'contacted'],
-  reassign: ['open', 'acknowledged', 'contacted', 'unreachable'],
-  resolved: ['open', 'acknowledged', 'contacted', 'unreachable'],
+  acknowledge: ['open', 'reopened'],
+  contacted: ['open', 'acknowledged', 'unreachable', 'reopened'],
+  unreachable: ['open', 'acknowledged', 'contacted', 'reopened'],
+  reassign: ['open', 'acknowledged', 'contacted', 'unreachable', 'reopened'],
+  resolved: ['open', 'acknowledged', 'contacted', 'unreachable', 'reopened'],
 };
 
 function actionsSection(c: Case, reload: () => void) {
@@ -500,6 +511,19 @@ async function caseView(main: HTMLElement, alertId: string) {
       ` ${storeName(c.storeId)} · ${c.outcome ? outcomeName(c.outcome) : statusName(c.status)}`,
     ),
     slaLine(c),
+    ...(c.reopened
+      ? [
+          section(
+            'reopened-title',
+            t('reopenedTitle'),
+            h('p', { class: 'muted', text: t('reopenedHint', { when: f.dateTime(c.reopened.at) }) }),
+            badge(latestAnswer(c)),
+            c.reopened.comment
+              ? h('blockquote', { class: 'words', text: c.reopened.comment })
+              : h('p', { class: 'muted', text: t('noComment') }),
+          ),
+        ]
+      : []),
     c.retention
       ? section(
           'retention-title',
