@@ -1,3 +1,5 @@
+import { revokesConsent } from './consent.ts';
+
 /**
  * Reads what customers actually text back: "9", " 9!", "9分", "九", "十分", "nine",
  * "9/10", "my score is 9", "９". Never throws; undefined means "ask again".
@@ -36,13 +38,27 @@ export function parseScore(text: string, scale: { min: number; max: number }): n
   return value;
 }
 
-const optOutWords = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'REVOKE', 'OPTOUT', 'TD', 'T', '退订']);
+/** Carrier keywords, and R: Chinese platforms end marketing texts with "拒收请回复R", so customers answer R. */
+const optOutWords = new Set([
+  'STOP',
+  'STOPALL',
+  'UNSUBSCRIBE',
+  'CANCEL',
+  'END',
+  'QUIT',
+  'REVOKE',
+  'OPTOUT',
+  'TD',
+  'T',
+  'R',
+  '退订',
+]);
 const helpWords = new Set(['HELP', 'INFO', '帮助']);
 const startWords = new Set(['START', 'UNSTOP', 'YES', '订阅']);
 
 export type Keyword = 'opt_out' | 'help' | 'opt_in';
 
-/** Carrier keywords first (exact word), then "stop" / "不要再发" inside a short message. */
+/** Carrier keywords first (the whole reply), then consent revoked in a sentence ("请不要再给我发短信了", "remove me"). */
 export function keywordOf(text: string): Keyword | undefined {
   const word = text
     .normalize('NFKC')
@@ -52,6 +68,6 @@ export function keywordOf(text: string): Keyword | undefined {
   if (optOutWords.has(word)) return 'opt_out';
   if (helpWords.has(word)) return 'help';
   if (startWords.has(word)) return 'opt_in';
-  if (word.length <= 40 && (/\bSTOP\b/.test(word) || /不要再发|别再发/.test(word))) return 'opt_out';
+  if (revokesConsent(text)) return 'opt_out';
   return undefined;
 }

@@ -334,6 +334,77 @@ describe('handleInboundSms', () => {
     });
   });
 
+  describe('consent revoked in a sentence', () => {
+    it('opts out on R (the answer to "拒收请回复R") and confirms once', async () => {
+      const { fakes, survey } = arrange();
+
+      const result = await handleInboundSms(fakes, sms('r'));
+
+      expect(result.reply).toBe(text(fakes, 'opted_out', survey));
+      expect(await fakes.surveys.get(survey.id)).toMatchObject({ status: 'opted_out' });
+      expect(await fakes.surveys.isOptedOut(fakeVault.hash(phone))).toBe(true);
+    });
+
+    it('opts out while the score is asked, and takes no score', async () => {
+      const { fakes, survey } = arrange();
+
+      const result = await handleInboundSms(fakes, sms('请不要再给我发短信了'));
+
+      expect(result.reply).toBe(text(fakes, 'opted_out', survey));
+      expect(await fakes.surveys.get(survey.id)).toMatchObject({ status: 'opted_out' });
+      expect((await fakes.surveys.get(survey.id))?.score).toBeUndefined();
+    });
+
+    it('opts out while the why-question is open, keeps the score and stores no reason', async () => {
+      const { fakes, survey } = arrange();
+      await handleInboundSms(fakes, sms('3'));
+
+      const result = await handleInboundSms(fakes, sms('Please stop texting me, I have said it twice'));
+
+      expect(result.reply).toBe(text(fakes, 'opted_out', survey));
+      const stored = await fakes.surveys.get(survey.id);
+      expect(stored).toMatchObject({ status: 'completed', score: 3, endedAt: NOW });
+      expect(stored?.reason).toBeUndefined();
+      expect(fakes.queues.responseUpdates).toEqual([survey.id, survey.id]);
+      expect(await fakes.surveys.isOptedOut(fakeVault.hash(phone))).toBe(true);
+    });
+
+    it('opts out after the survey ended, leaving its reason as it was', async () => {
+      const { fakes, survey } = arrange();
+      await handleInboundSms(fakes, sms('9'));
+      await handleInboundSms(fakes, sms('很好'));
+
+      const result = await handleInboundSms(fakes, sms('remove me from your list'));
+
+      expect(result.reply).toBe(text(fakes, 'opted_out', survey));
+      expect(await fakes.surveys.get(survey.id)).toMatchObject({ status: 'completed', reason: '很好' });
+      expect(await fakes.surveys.isOptedOut(fakeVault.hash(phone))).toBe(true);
+    });
+
+    it('does not confirm a second revocation', async () => {
+      const { fakes } = arrange();
+      await handleInboundSms(fakes, sms('别再发了'));
+
+      const result = await handleInboundSms(fakes, sms('不要再联系我'));
+
+      expect(result.reply).toBeUndefined();
+    });
+
+    it('takes a comment that merely holds "stop" as the reason, and keeps the number', async () => {
+      const { fakes, survey } = arrange();
+      await handleInboundSms(fakes, sms('4'));
+
+      const result = await handleInboundSms(fakes, sms('the brakes squeal every time I stop the car'));
+
+      expect(result.reply).toBe(text(fakes, 'sorry', survey));
+      expect(await fakes.surveys.get(survey.id)).toMatchObject({
+        status: 'completed',
+        reason: 'the brakes squeal every time I stop the car',
+      });
+      expect(await fakes.surveys.isOptedOut(fakeVault.hash(phone))).toBe(false);
+    });
+  });
+
   describe('with no open survey', () => {
     it('answers a reply after expiry with the "closed" text', async () => {
       const { fakes, survey } = arrange({ status: 'expired', timer: undefined });

@@ -109,18 +109,31 @@ describe('parseScore', () => {
 });
 
 describe('keywordOf', () => {
-  const optOutWords = ['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'REVOKE', 'OPTOUT', 'TD', 'T', '退订'];
+  const optOutWords = ['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'REVOKE', 'OPTOUT', 'TD', 'T', 'R', '退订'];
 
   it.each(optOutWords)('reads %s as an opt-out', (word) => {
     expect(keywordOf(word)).toBe('opt_out');
   });
 
-  it.each(['stop', 'Stop', 'sToP', 'stop.', 'Stop!', ' STOP ', 'unsubscribe?', 't', 'td', 'Td。', '退订。', '退订！'])(
-    'reads %j as an opt-out whatever its case and trailing punctuation',
-    (text) => {
-      expect(keywordOf(text)).toBe('opt_out');
-    },
-  );
+  it.each([
+    'stop',
+    'Stop',
+    'sToP',
+    'stop.',
+    'Stop!',
+    ' STOP ',
+    'unsubscribe?',
+    't',
+    'td',
+    'Td。',
+    'r',
+    ' R ',
+    'r。',
+    '退订。',
+    '退订！',
+  ])('reads %j as an opt-out whatever its case and trailing punctuation', (text) => {
+    expect(keywordOf(text)).toBe('opt_out');
+  });
 
   it('reads every opt-out word in any case with any trailing punctuation as an opt-out', () => {
     const casing = (word: string) =>
@@ -158,16 +171,22 @@ describe('keywordOf', () => {
     expect(keywordOf('不要再发了')).toBe('opt_out');
   });
 
+  it('reads R, the answer to "拒收请回复R", as an opt-out only when it is the whole reply', () => {
+    expect(keywordOf('R')).toBe('opt_out');
+    expect(keywordOf('r')).toBe('opt_out');
+    expect(keywordOf('R&D team was great')).toBeUndefined();
+    expect(keywordOf('RR')).toBeUndefined();
+  });
+
   it('leaves a score alone', () => {
     expect(keywordOf('9')).toBeUndefined();
     expect(keywordOf('九分')).toBeUndefined();
   });
 
-  it('leaves a long comment that mentions "stop" alone (a reason, not an opt-out)', () => {
-    const comment = 'The car kept making a noise at every stop sign on the way home';
-    expect(comment.length).toBeGreaterThan(40);
-
-    expect(keywordOf(comment)).toBeUndefined();
+  it('leaves a comment that mentions "stop" alone, however short (a reason, not an opt-out)', () => {
+    expect(keywordOf('The car kept making a noise at every stop sign on the way home')).toBeUndefined();
+    expect(keywordOf("brakes don't stop")).toBeUndefined();
+    expect(keywordOf('停车场太小')).toBeUndefined();
   });
 
   it('does not read a word that merely contains "stop" as an opt-out', () => {
