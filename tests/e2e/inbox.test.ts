@@ -42,6 +42,20 @@ const rawIdsOn = async (page: Page) => {
   return rawIds.filter((id) => text.includes(id));
 };
 
+/** The follow-up's step headings, in order. */
+const followUpSteps = (page: Page) => page.locator('#follow-up .step h3').allTextContents();
+
+/** Whether the elements come in this order in the page (each present once). */
+const inDocumentOrder = (page: Page, selectors: string[]) =>
+  page.evaluate((list) => {
+    const elements = list.map((selector) => document.querySelectorAll(selector));
+    if (elements.some((found) => found.length !== 1)) return false;
+    const nodes = elements.map((found) => found[0] as Element);
+    return nodes.every(
+      (node, i) => i === 0 || (nodes[i - 1] as Element).compareDocumentPosition(node) & Node.DOCUMENT_POSITION_FOLLOWING,
+    );
+  }, selectors);
+
 /** A workshop detractor, and the case link its webhook delivery carries. */
 async function deliveredWorkshopCase() {
   const { phone, surveyId } = await answeredSurvey('2', '车修完还是有异响，返修两次了');
@@ -122,20 +136,47 @@ describe('inbox and case pages', () => {
       expect(visitFacts).not.toContain('first_service');
       expect(await seriousViolations(page)).toEqual([]);
 
+      // The follow-up reads as one flow: call, record the outcome, close; one note box for all of it.
+      expect(await followUpSteps(page)).toEqual(['致电客户', '记录结果', '结案']);
+      expect(await page.locator('#follow-up textarea').count()).toBe(1);
+      expect(
+        await inDocumentOrder(page, [
+          '#reveal',
+          '#note',
+          'button[data-action="contacted"]',
+          'button[data-action="unreachable"]',
+          '#root-cause',
+          '#resolution',
+          'button[data-action="resolved"]',
+        ]),
+      ).toBe(true);
+      await screenshot(page, `inbox-case-actions-${size}`);
+
       await page.locator('#reveal').click();
       const tel = page.locator('#phone a.tel');
       await tel.waitFor();
       expect(await tel.getAttribute('href')).toBe(`tel:${e164(phone)}`);
 
-      await page.locator('#contacted-note').fill('已致电，约明天复检');
-      await page.locator('form[data-action="contacted"] button').click();
+      await page.locator('#note').fill('已致电，约明天复检');
+      await page.locator('button[data-action="contacted"]').click();
       await page.locator('#timeline li', { hasText: '已致电，约明天复检' }).waitFor();
+      // The note went with that action; the box is empty for the next, and the number is still there to call again.
+      expect(await page.locator('#note').inputValue()).toBe('');
+      expect(await page.locator('#phone a.tel').getAttribute('href')).toBe(`tel:${e164(phone)}`);
+      expect(await page.locator('#follow-up').textContent()).toContain('目前：已联系。');
 
       expect(await page.locator('#root-cause').inputValue()).toBe('repair_quality');
       expect(await page.locator('#root-cause option:checked').textContent()).toBe('维修质量');
+      // Resolving without a resolution says what is missing and sends nothing.
+      await page.locator('button[data-action="resolved"]').click();
+      await page.getByRole('alert').filter({ hasText: '请先选择处理方式' }).waitFor();
+      expect(await page.locator('#resolution').getAttribute('aria-invalid')).toBe('true');
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('resolution');
       await page.locator('#resolution').selectOption('redo_repair');
-      await page.locator('form[data-action="resolved"] button').click();
+      await page.locator('#note').fill('返修完成，客户满意');
+      await page.locator('button[data-action="resolved"]').click();
       await page.locator('#case-title', { hasText: '已结案' }).waitFor();
+      await page.locator('#timeline li', { hasText: '返修完成，客户满意' }).waitFor();
       await page.locator('#timeline li', { hasText: '维修质量 · 返修 / 重新施工' }).waitFor();
       expect(await rawIdsOn(page)).toEqual([]);
       expect(await overflowsSideways(page)).toBe(false);
@@ -159,7 +200,11 @@ describe('inbox and case pages', () => {
         resolution: 'redo_repair',
         rootCauseConfirmed: true,
       });
-      expect(alert.actions.map((a: { action: string }) => a.action)).toEqual(['phone_revealed', 'contacted', 'resolved']);
+      expect(alert.actions.map((a: { action: string; note?: string }) => [a.action, a.note])).toEqual([
+        ['phone_revealed', undefined],
+        ['contacted', '已致电，约明天复检'],
+        ['resolved', '返修完成，客户满意'],
+      ]);
       const after = (await api(closedLoop, { token: tokens.cx })).body.overall;
       expect(after.resolved).toBe(before.resolved + 1);
 
@@ -189,6 +234,43 @@ describe('inbox and case pages', () => {
     }, 150_000);
   }
 
+  it('acknowledges a case, then hands it to another department, each with its note, in English (desktop)', async () => {
+    const { link } = await deliveredWorkshopCase();
+    const { pathname } = new URL(link);
+    const alertId = pathname.split('/').at(-1) ?? '';
+    const context = await chromium.desktop('en');
+    const { page, errors } = await open(context, pathname);
+    await signInOnForm(page, heads.workshop);
+
+    await page.locator('#case-title').waitFor();
+    expect(await followUpSteps(page)).toEqual(['Call the customer', 'Record the outcome', 'Close the case']);
+    expect(await page.locator('#follow-up textarea').count()).toBe(1);
+    expect(await rawIdsOn(page)).toEqual([]);
+    expect(await seriousViolations(page)).toEqual([]);
+
+    await page.locator('#note').fill('Seen it, calling after lunch');
+    await page.locator('button[data-action="acknowledge"]').click();
+    await page.locator('#timeline li', { hasText: 'Seen it, calling after lunch' }).waitFor();
+    expect(await page.locator('button[data-action="acknowledge"]').count()).toBe(0);
+    expect(await page.locator('#note').inputValue()).toBe('');
+
+    await page.locator('#reassign-department').selectOption('billing');
+    await page.locator('#note').fill('The noise is a billing dispute, not the repair');
+    await page.locator('button[data-action="reassign"]').click();
+    // Handed on, the case is another department's: the workshop head's page says so.
+    await page.getByRole('alert').filter({ hasText: 'This case belongs to another department.' }).waitFor();
+    expect(errors).toEqual([]);
+
+    const alert = (await api(`/v1/alerts/${alertId}`, { token: tokens.cx })).body;
+    expect(alert).toMatchObject({ departmentId: 'billing', status: 'open' });
+    expect(
+      alert.actions.map((a: { action: string; note?: string; toDepartmentId?: string }) => [a.action, a.note, a.toDepartmentId]),
+    ).toEqual([
+      ['acknowledge', 'Seen it, calling after lunch', undefined],
+      ['reassign', 'The noise is a billing dispute, not the repair', 'billing'],
+    ]);
+  }, 150_000);
+
   for (const size of ['phone', 'desktop'] as const) {
     it(`lets customer care call a loyal customer gone quiet and close the task as booked (${size})`, async () => {
       const { phone, link } = await deliveredRetentionTask();
@@ -207,8 +289,10 @@ describe('inbox and case pages', () => {
       expect(await page.locator('#phone a.tel').getAttribute('href')).toBe(`tel:${e164(phone)}`);
 
       await page.locator('#outcome').selectOption('booked');
-      await page.locator('#resolved-note').fill('约了周六保养');
-      await page.locator('form[data-action="resolved"] button').click();
+      expect(await followUpSteps(page)).toEqual(['致电客户', '记录结果', '结束任务']);
+      expect(await page.locator('#follow-up textarea').count()).toBe(1);
+      await page.locator('#note').fill('约了周六保养');
+      await page.locator('button[data-action="resolved"]').click();
       await page.locator('#case-title', { hasText: '已预约到店' }).waitFor();
       await page.locator('#timeline li', { hasText: '约了周六保养' }).waitFor();
       expect(await overflowsSideways(page)).toBe(false);

@@ -342,30 +342,41 @@ function timelineEntry(e: Case['timeline'][number]) {
   );
 }
 
-function callControl(c: Case) {
+/** Numbers shown on this page, by case: recording an outcome redraws the page, and the number stays for the next call. */
+const revealed = new Map<string, string>();
+
+/** Step 1: the masked number, and a button that reveals the full one (recorded with the person's name) as a tel: link. */
+function callStep(c: Case) {
   const output = h('p', { class: 'phone', attrs: { id: 'phone', 'aria-live': 'polite' } });
-  const button = h('button', { class: 'primary', text: t('reveal'), attrs: { type: 'button', id: 'reveal' } });
+  const telLink = (phone: string) => h('a', { class: 'tel', text: phone, attrs: { href: `tel:${phone}` } });
+  const known = revealed.get(c.id);
+  const button = h('button', { class: 'primary', text: t('reveal'), attrs: { type: 'button', id: 'reveal', hidden: !!known } });
+  if (known) output.append(telLink(known));
   button.onclick = async () => {
     button.disabled = true;
     try {
       const { phone } = await post(`/v1/alerts/${encodeURIComponent(c.id)}/contact`, z.object({ phone: str }), {});
-      output.replaceChildren(h('a', { class: 'tel', text: phone, attrs: { href: `tel:${phone}` } }));
+      revealed.set(c.id, phone);
+      output.replaceChildren(telLink(phone));
       button.hidden = true;
     } catch (error) {
       output.replaceChildren(problem(error));
       button.disabled = false;
     }
   };
-  return h(
-    'section',
-    { class: 'card', attrs: { 'aria-labelledby': 'call-title' } },
-    h('h2', { text: t('call'), attrs: { id: 'call-title' } }),
+  return step(
+    'step-call',
+    t('call'),
     h('p', { class: 'muted', text: `${t('phone')}: ${c.phoneMasked}` }),
     button,
     output,
     h('p', { class: 'hint', text: t('callHint') }),
   );
 }
+
+/** One step of the follow-up: a numbered heading (the list numbers it) and its controls. */
+const step = (id: string, title: string, ...children: (Node | null)[]) =>
+  h('li', { class: 'step', attrs: { 'aria-labelledby': id } }, h('h3', { text: title, attrs: { id } }), ...children);
 
 type ActionName = 'acknowledge' | 'contacted' | 'unreachable' | 'reassign' | 'resolved';
 const allowed: Record<ActionName, string[]> = {
@@ -376,72 +387,95 @@ const allowed: Record<ActionName, string[]> = {
   resolved: ['open', 'acknowledged', 'contacted', 'unreachable', 'reopened'],
 };
 
-function actionsSection(c: Case, reload: () => void) {
+/**
+ * The follow-up as one short flow: call (reveal the number), record the outcome (contacted or
+ * unreachable), close (root cause and resolution, or a retention task's outcome). One note box
+ * goes with whichever action is taken, acknowledge and reassign included; each action is still
+ * one POST /v1/alerts/{id}/actions.
+ */
+function followUp(c: Case, reload: () => void) {
   const message = h('p', { attrs: { id: 'action-message', 'aria-live': 'polite' } });
-  const form = (action: ActionName, label: string, fields: HTMLElement[], body: () => Record<string, string>) => {
-    const submit = h('button', {
-      class: action === 'resolved' ? 'primary' : 'secondary',
-      text: label,
-      attrs: { type: 'submit' },
-    });
-    const element = h('form', { class: 'action', attrs: { 'data-action': action, 'aria-label': label } }, ...fields, submit);
-    element.onsubmit = async (event) => {
-      event.preventDefault();
-      submit.disabled = true;
-      try {
-        await post(`/v1/alerts/${encodeURIComponent(c.id)}/actions`, z.object({ id: str }), { action, ...body() });
-        message.textContent = t('saved');
-        reload();
-      } catch (error) {
-        message.replaceChildren(problem(error));
-        submit.disabled = false;
-      }
-    };
-    return element;
-  };
+  const can = (a: ActionName) => allowed[a].includes(c.status);
+  const buttons: HTMLButtonElement[] = [];
+  const note = h('textarea', { attrs: { id: 'note', name: 'note', rows: 3, maxlength: 2000, 'aria-describedby': 'note-hint' } });
   const field = (id: string, label: string, control: HTMLElement, hint?: string) =>
     h(
       'div',
       { class: 'field' },
       h('label', { text: label, attrs: { for: id } }),
       control,
-      hint ? h('p', { class: 'hint', text: hint }) : null,
+      hint ? h('p', { class: 'hint', text: hint, attrs: { id: `${id}-hint` } }) : null,
     );
-  const textarea = (id: string) => h('textarea', { attrs: { id, name: 'note', rows: 2, maxlength: 2000 } });
   const options = (id: string, items: [string, string][], selected?: string) =>
     h(
       'select',
-      { attrs: { id, required: true } },
+      { attrs: { id } },
       ...items.map(([v, text]) => h('option', { text, attrs: { value: v, selected: v === selected } })),
     );
-  const can = (a: ActionName) => allowed[a].includes(c.status);
-  const note = (id: string) => {
-    const control = textarea(id);
-    return { control, value: (): Record<string, string> => (control.value.trim() ? { note: control.value.trim() } : {}) };
+  /** A button that posts its action with the note and what `body` adds; `body` answers null when something is missing. */
+  const act = (action: ActionName, label: string, style: string, body: () => Record<string, string> | null) => {
+    const button = h('button', { class: style, text: label, attrs: { type: 'button', 'data-action': action } });
+    buttons.push(button);
+    button.onclick = async () => {
+      const extra = body();
+      if (!extra) return;
+      for (const b of buttons) b.disabled = true;
+      try {
+        const text = note.value.trim();
+        await post(`/v1/alerts/${encodeURIComponent(c.id)}/actions`, z.object({ id: str }), {
+          action,
+          ...(text ? { note: text } : {}),
+          ...extra,
+        });
+        message.textContent = t('saved');
+        reload();
+      } catch (error) {
+        message.replaceChildren(problem(error));
+        for (const b of buttons) b.disabled = false;
+      }
+    };
+    return button;
   };
-  const forms: HTMLElement[] = [];
-  if (can('acknowledge')) forms.push(form('acknowledge', t('acknowledge'), [], () => ({})));
-  if (can('contacted')) {
-    const n = note('contacted-note');
-    forms.push(form('contacted', t('markContacted'), [field('contacted-note', t('note'), n.control)], n.value));
-  }
-  if (can('unreachable')) {
-    const n = note('unreachable-note');
-    forms.push(form('unreachable', t('markUnreachable'), [field('unreachable-note', t('note'), n.control)], n.value));
-  }
+  const missing = (control: HTMLSelectElement, text: string) => {
+    control.setAttribute('aria-invalid', 'true');
+    message.replaceChildren(h('p', { class: 'error', text, attrs: { role: 'alert' } }));
+    control.focus();
+    return null;
+  };
+
+  const outcomes = (['contacted', 'unreachable'] as const).filter(can);
+  const recordStep =
+    outcomes.length || can('resolved')
+      ? step(
+          'step-record',
+          t('stepRecord'),
+          field('note', t('note'), note, t('noteHint')),
+          outcomes.length
+            ? h(
+                'div',
+                { class: 'buttons' },
+                ...outcomes.map((a) =>
+                  act(a, a === 'contacted' ? t('markContacted') : t('markUnreachable'), 'secondary', () => ({})),
+                ),
+              )
+            : null,
+          c.status === 'contacted' || c.status === 'unreachable'
+            ? h('p', { class: 'muted', text: t('recorded', { status: statusName(c.status) }) })
+            : null,
+        )
+      : null;
+
+  let closeStep: HTMLElement | null = null;
   if (can('resolved') && c.kind === 'retention') {
     const outcome = options(
       'outcome',
       (['reached', 'booked', 'not_reachable', 'lost'] as const).map((o): [string, string] => [o, outcomeName(o)]),
     );
-    const n = note('resolved-note');
-    forms.push(
-      form(
-        'resolved',
-        t('closeTask'),
-        [field('outcome', t('outcome'), outcome), field('resolved-note', t('note'), n.control)],
-        () => ({ outcome: outcome.value, ...n.value() }),
-      ),
+    closeStep = step(
+      'step-close',
+      t('closeTask'),
+      field('outcome', t('outcome'), outcome),
+      act('resolved', t('closeTask'), 'primary', () => ({ outcome: outcome.value })),
     );
   } else if (can('resolved')) {
     // The classifier's first category that is a configured root cause, for the head to confirm or correct.
@@ -451,48 +485,66 @@ function actionsSection(c: Case, reload: () => void) {
       boot.closure.rootCauses.map((r): [string, string] => [r, categoryName(locale, r)]),
       preset,
     );
+    rootCause.setAttribute('aria-describedby', 'root-cause-hint');
     const resolution = options('resolution', [
       ['', '—'],
       ...boot.closure.resolutions.map((r): [string, string] => [r.id, r.name[locale]]),
     ]);
-    const n = note('resolved-note');
-    forms.push(
-      form(
-        'resolved',
-        t('resolve'),
-        [
-          field('root-cause', t('rootCause'), rootCause, t('rootCauseHint')),
-          field('resolution', t('resolution'), resolution),
-          field('resolved-note', t('note'), n.control),
-        ],
-        () => ({ rootCause: rootCause.value, resolution: resolution.value, ...n.value() }),
+    resolution.onchange = () => resolution.removeAttribute('aria-invalid');
+    closeStep = step(
+      'step-close',
+      t('stepClose'),
+      field('root-cause', t('rootCause'), rootCause, t('rootCauseHint')),
+      field('resolution', t('resolution'), resolution),
+      act('resolved', t('resolve'), 'primary', () =>
+        resolution.value
+          ? { rootCause: rootCause.value, resolution: resolution.value }
+          : missing(resolution, t('chooseResolution')),
+      ),
+    );
+  }
+
+  const others: HTMLElement[] = [];
+  if (can('acknowledge')) {
+    others.push(
+      h(
+        'div',
+        { class: 'other-action' },
+        act('acknowledge', t('acknowledge'), 'secondary', () => ({})),
+        h('p', { class: 'hint', text: t('acknowledgeHint') }),
       ),
     );
   }
   if (can('reassign')) {
-    const others = boot.departments.filter((d) => d.id !== c.departmentId);
     const target = options(
       'reassign-department',
-      others.map((d): [string, string] => [d.id, d.name]),
+      boot.departments.filter((d) => d.id !== c.departmentId).map((d): [string, string] => [d.id, d.name]),
     );
-    const n = note('reassign-note');
-    forms.push(
-      form(
-        'reassign',
-        t('reassign'),
-        [field('reassign-department', t('toDepartment'), target), field('reassign-note', t('comment'), n.control)],
-        () => ({
-          departmentId: target.value,
-          ...n.value(),
-        }),
+    others.push(
+      h(
+        'div',
+        { class: 'other-action' },
+        field('reassign-department', t('toDepartment'), target),
+        act('reassign', t('reassign'), 'secondary', () => ({ departmentId: target.value })),
       ),
     );
   }
+
   return h(
     'section',
-    { class: 'card', attrs: { 'aria-labelledby': 'actions-title' } },
+    { class: 'card follow-up', attrs: { 'aria-labelledby': 'actions-title', id: 'follow-up' } },
     h('h2', { text: t('actions'), attrs: { id: 'actions-title' } }),
-    forms.length ? h('div', { class: 'actions' }, ...forms) : h('p', { class: 'muted', text: t('noActions') }),
+    h('ol', { class: 'flow' }, callStep(c), recordStep, closeStep),
+    recordStep ? null : h('p', { class: 'muted', text: t('noActions') }),
+    others.length
+      ? h(
+          'div',
+          { class: 'others', attrs: { role: 'group', 'aria-labelledby': 'others-title' } },
+          h('h3', { text: t('otherActions'), attrs: { id: 'others-title' } }),
+          // The note above goes with these too (why it is handed on).
+          ...others,
+        )
+      : null,
     message,
   );
 }
@@ -549,8 +601,7 @@ async function caseView(main: HTMLElement, alertId: string) {
               )
             : null,
         ),
-    callControl(c),
-    actionsSection(c, () => void show()),
+    followUp(c, () => void show()),
     section(
       'visit-title',
       t('visit'),
