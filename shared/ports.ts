@@ -30,6 +30,54 @@ export interface SmsSender {
   send(message: { to: string; body: string }): Promise<{ providerMessageId?: string | undefined }>;
 }
 
+/** A WeChat template message: what the customer sees, and the page it opens. */
+export interface WechatNotice {
+  openId: string;
+  /** The page the message opens (the web survey's single-use link). */
+  url: string;
+  store: string;
+  /** The visit's date as the customer reads it. */
+  visitDate: string;
+  prompt: string;
+}
+
+/**
+ * Why WeChat cannot deliver to this customer: they do not follow the account (43004), the openid
+ * is not the account's (40003), or they refused its messages (43101). The survey tries its next channel.
+ */
+export type WechatUnreachable = 'not_following' | 'invalid_openid' | 'refused';
+
+/**
+ * Sends template messages of the service account. A failure worth retrying (rate limit, network,
+ * WeChat's 5xx or busy) throws, so the queue retries the message.
+ */
+export interface WechatNotifier {
+  send(notice: WechatNotice): Promise<{ kind: 'sent'; messageId: string } | { kind: 'unreachable'; reason: WechatUnreachable }>;
+}
+
+/** The account's access token as every function shares it, with its expiry (ISO). */
+export interface SharedAccessToken {
+  token: string;
+  expiresAt: string;
+  /** Bumped on every refresh: a refresh is conditional on the version it replaces. */
+  version: number;
+}
+
+/**
+ * Where the one access token of a WeChat account is kept for every function: fetching a new one
+ * invalidates the previous one (after a short overlap), so only the holder of the lease fetches.
+ */
+export interface AccessTokenStore {
+  read(): Promise<{ current?: SharedAccessToken | undefined; leasedUntil?: string | undefined }>;
+  /**
+   * Takes the refresh lease until `until` if nobody holds it (or it lapsed by `now`) and the token
+   * is still at `version` (absent: none yet). False when another function refreshes or refreshed it.
+   */
+  lease(owner: string, version: number | undefined, now: string, until: string): Promise<boolean>;
+  /** Stores the fetched token and releases the lease, if `owner` still holds it; false otherwise. */
+  store(owner: string, token: SharedAccessToken): Promise<boolean>;
+}
+
 /** A provider's report on an outbound text (Twilio's status callback). */
 export interface DeliveryStatusReport {
   provider: string;

@@ -16,9 +16,22 @@ export interface Runtime {
   table(name: 'main' | 'scores'): string;
   queueUrl(name: string): string;
   alertQueueUrl(departmentId: string): string;
-  secret(name: 'PHONE_KEY' | 'TWILIO_AUTH_TOKEN'): string | undefined;
+  secret(name: SecretName): string | undefined;
   publicBaseUrl: string | undefined;
 }
+
+type SecretName = 'PHONE_KEY' | 'TWILIO_AUTH_TOKEN' | 'WECHAT_APP_SECRET';
+/** A secret the environment may give instead of the config (the environment wins). */
+const configSecret = (config: Readonly<Config>, name: SecretName) => {
+  switch (name) {
+    case 'PHONE_KEY':
+      return config.privacy.phoneKey;
+    case 'TWILIO_AUTH_TOKEN':
+      return config.sms.provider === 'twilio' ? config.sms.authToken : undefined;
+    case 'WECHAT_APP_SECRET':
+      return config.wechat?.appSecret;
+  }
+};
 
 const baseEnv = z.object({ CLOSEDLOOP_CONFIG: z.string().check(z.minLength(1, 'CLOSEDLOOP_CONFIG names the config file')) });
 
@@ -41,9 +54,7 @@ export function loadRuntime(env: NodeJS.ProcessEnv = process.env, secrets: Secre
     table: (name: 'main' | 'scores') => required(envNameForTable(name)),
     queueUrl: (name: string) => required(envNameForQueue(name)),
     alertQueueUrl: (departmentId: string) => required(envNameForQueue(alertQueueName(departmentId))),
-    secret: (name: 'PHONE_KEY' | 'TWILIO_AUTH_TOKEN') =>
-      env[name] ||
-      (name === 'PHONE_KEY' ? config.privacy.phoneKey : config.sms.provider === 'twilio' ? config.sms.authToken : undefined),
+    secret: (name: SecretName) => env[name] || configSecret(config, name),
     publicBaseUrl,
   });
 }

@@ -138,6 +138,29 @@ const smsProvider = z.discriminatedUnion('provider', [
   }),
 ]);
 
+/**
+ * A WeChat service account (服务号) that sends template messages (模板消息) opening the web survey.
+ * `apiBaseUrl` may be a path on the stack's own URL (`/dev/wechat-api`, the local fake), resolved
+ * like relative channel URLs (shared/config/channel-urls.ts).
+ */
+const wechat = z.object({
+  appId: z.string().check(z.regex(/^[A-Za-z0-9_-]{6,64}$/, "the service account's AppID (wx…)")),
+  /** The AppSecret, `secret:NAME`, or absent: then the WECHAT_APP_SECRET secret (environment or Secrets Manager). */
+  appSecret: z.optional(secret),
+  /** The approved template's id (服务 category, chosen in 模板消息 of the account's platform). */
+  templateId: z.string().check(z.regex(/^[A-Za-z0-9_-]{6,128}$/, 'a template id as the platform lists it')),
+  apiBaseUrl: z._default(channelUrl, 'https://api.weixin.qq.com'),
+  /** The template's keys (its {{key.DATA}} placeholders) for the store's name, the visit's date and the prompt. */
+  fields: z._default(
+    z.object({
+      store: z._default(z.string().check(z.regex(/^[A-Za-z0-9_]{1,32}$/)), 'thing1'),
+      visitDate: z._default(z.string().check(z.regex(/^[A-Za-z0-9_]{1,32}$/)), 'time2'),
+      prompt: z._default(z.string().check(z.regex(/^[A-Za-z0-9_]{1,32}$/)), 'thing3'),
+    }),
+    { store: 'thing1', visitDate: 'time2', prompt: 'thing3' },
+  ),
+});
+
 /** Red/amber/green thresholds of a score on the dashboard: at least `green` is green, at least `amber` amber. */
 const target = (min: number, max: number, green: number, amber: number) =>
   z._default(
@@ -341,6 +364,8 @@ export const configSchema = z
     closure,
     defaultDepartment: id,
     sms: smsProvider,
+    /** WeChat service-account template messages, for stores whose `reach` names `wechat`. */
+    wechat: z.optional(wechat),
     auth: z.object({
       tokens: z.array(machineKey).check(z.minLength(1)),
       clients: z._default(z.array(oauthClient), []),
@@ -467,6 +492,7 @@ export type OAuthClient = Config['auth']['clients'][number];
 export type LocalPerson = Config['auth']['people'][number];
 export type PersonRole = z.infer<typeof personRole>;
 export type Targets = Config['targets'];
+export type WechatConfig = NonNullable<Config['wechat']>;
 
 function unique(values: string[], path: string[], ctx: z.core.$RefinementCtx) {
   const seen = new Set<string>();

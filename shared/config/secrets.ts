@@ -1,5 +1,5 @@
 /**
- * The config's secrets: the phone key, the Twilio auth token, alert channels' signing secrets
+ * The config's secrets: the phone key, the Twilio auth token, the WeChat AppSecret, alert channels' signing secrets
  * and credential URLs, and the API tokens. Any of them may be written `secret:NAME` in the
  * file; a function resolves those once at cold start from its secret source (the environment
  * locally, the stack's Secrets Manager secret in AWS). The CDK stack bundles a copy of the
@@ -69,6 +69,9 @@ function rewriteSecrets(config: Readonly<Config>, rewrite: (field: SecretField) 
       config.sms.provider === 'twilio'
         ? { ...config.sms, authToken: field(config.sms.authToken, 'TWILIO_AUTH_TOKEN', true) }
         : config.sms,
+    ...(config.wechat
+      ? { wechat: { ...config.wechat, appSecret: field(config.wechat.appSecret, 'WECHAT_APP_SECRET', true) } }
+      : {}),
     departments: config.departments.map((d) => ({ ...d, channels: d.channels.map((c) => channel(d.id, c)) })),
     auth: {
       ...config.auth,

@@ -19,6 +19,8 @@ export const keys = {
   device: (deviceHash: string) => ({ pk: `DEVICE#${deviceHash}`, sk: 'DEVICE' }),
   /** An outbound text's delivery status history, by the provider's message id (Twilio's sid). */
   delivery: (messageId: string) => ({ pk: `DELIVERY#${messageId}`, sk: 'DELIVERY' }),
+  /** A WeChat account's access token, shared by every function (WeChat keeps one valid per account). */
+  wechatToken: (appId: string) => ({ pk: `WECHAT_TOKEN#${appId}`, sk: 'WECHAT_TOKEN' }),
   phoneLookup: (phoneHash: string) => `PHONE#${phoneHash}`,
   departmentAlerts: (departmentId: string) => `ALERTS#${departmentId}`,
   departmentReopened: (departmentId: string) => `REOPENED#${departmentId}`,
