@@ -2,6 +2,8 @@ import { segments } from '#shared/domain/rfm.ts';
 import { isIP } from 'node:net';
 import * as z from '#shared/zod.ts';
 import { encodingOf } from '#shared/domain/sms-segments.ts';
+import { missingTemplates, templateVariables } from '#shared/domain/registered-templates.ts';
+import { reachOf } from '#shared/domain/reach.ts';
 
 const id = z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes, at most 40'));
 const clockTime = z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, 24-hour'));
@@ -9,6 +11,9 @@ const timezone = z.string().check(z.refine(isTimeZone, 'an IANA time zone such a
 export const locales = ['zh-CN', 'en'] as const;
 const locale = z.enum(locales);
 const smsMode = z.enum(['two-way', 'link']);
+/** How a store reaches a customer, in order (shared/domain/reach.ts). */
+export const reachChannels = ['sms', 'link', 'wechat', 'call'] as const;
+const reachChannel = z.enum(reachChannels);
 export const surveyTypes = ['nps', 'csat', 'ces'] as const;
 export const surveyType = z.enum(surveyTypes);
 export const commentCategories = [
@@ -161,6 +166,36 @@ const wechat = z.object({
   ),
 });
 
+/** A text as registered with the provider and the carriers: its id there and its whole body, signature included. */
+const registeredTemplate = z.object({
+  id: z.string().check(z.minLength(1), z.maxLength(64)),
+  body: z.string().check(
+    z.minLength(1),
+    z.maxLength(500),
+    z.refine(
+      (body) => [...body.matchAll(/\{([^{}]*)\}/g)].every(([, v]) => (templateVariables as readonly string[]).includes(v ?? '')),
+      `variables are ${templateVariables.map((v) => `{${v}}`).join(', ')}`,
+    ),
+  ),
+});
+
+/** What every SMS provider shares: registered templates, the daily cap and the conversation's length. */
+const smsRules = z.object({
+  /** `templates[kind][locale]`: the texts registered for the countries that require it (shared/domain/registered-templates.ts). */
+  templates: z._default(
+    z.record(z.string().check(z.minLength(1), z.maxLength(40)), z.partialRecord(locale, registeredTemplate)),
+    {},
+  ),
+  /** Stores in these countries send only registered texts (mainland China requires it). */
+  registeredTemplateCountries: z._default(z.array(z.string().check(z.regex(/^[A-Z]{2}$/, 'ISO 3166 alpha-2 country code'))), [
+    'CN',
+  ]),
+  /** At most this many texts to one number per local day (Tencent Cloud's default is 2). */
+  maxPerNumberPerDay: z.optional(z.int().check(z.gte(1), z.lte(50))),
+  /** `short`: the question asks score and reason in one reply, so a survey takes two texts. */
+  conversation: z._default(z.enum(['full', 'short']), 'full'),
+});
+
 /** Red/amber/green thresholds of a score on the dashboard: at least `green` is green, at least `amber` amber. */
 const target = (min: number, max: number, green: number, amber: number) =>
   z._default(
@@ -275,6 +310,18 @@ export const configSchema = z
           country: z.string().check(z.regex(/^[A-Z]{2}$/, 'ISO 3166 alpha-2 country code')),
           /** Overrides the config-wide smsMode for this store's sender. */
           smsMode: z.optional(smsMode),
+          /**
+           * The channels this store reaches a customer by, in order: the first one a visit can use,
+           * the next one once (shared/domain/reach.ts). Default: `["sms"]`, or `["link"]` where
+           * `smsMode` is link.
+           */
+          reach: z.optional(
+            z.array(reachChannel).check(
+              z.minLength(1),
+              z.maxLength(4),
+              z.refine((r) => new Set(r).size === r.length, 'each channel once'),
+            ),
+          ),
           /** The store's own networks (CIDR): a web answer from one of them is flagged `store_network`. */
           networks: z.optional(z.array(cidr).check(z.maxLength(50))),
         }),
@@ -360,10 +407,23 @@ export const configSchema = z
         wonBackDays: 90,
       },
     ),
+    /**
+     * Call-backs (电话回访): a survey whose channel is `call` becomes a call task for this department
+     * (default: `defaultDepartment`), due within `slaHours`; a customer not reached is tried again,
+     * up to `attempts` calls, then the task closes and the survey expires.
+     */
+    callbacks: z._default(
+      z.object({
+        departmentId: z.optional(id),
+        slaHours: z._default(z.number().check(z.positive(), z.lte(720)), 72),
+        attempts: z._default(z.int().check(z.gte(1), z.lte(10)), 3),
+      }),
+      { slaHours: 72, attempts: 3 },
+    ),
     routing: z._default(z.array(routingRule), []),
     closure,
     defaultDepartment: id,
-    sms: smsProvider,
+    sms: z.intersection(smsProvider, smsRules),
     /** WeChat service-account template messages, for stores whose `reach` names `wechat`. */
     wechat: z.optional(wechat),
     auth: z.object({
@@ -427,6 +487,7 @@ export const configSchema = z
       };
       mustBeDepartment(config.defaultDepartment, ['defaultDepartment']);
       if (config.retention.departmentId) mustBeDepartment(config.retention.departmentId, ['retention', 'departmentId']);
+      if (config.callbacks.departmentId) mustBeDepartment(config.callbacks.departmentId, ['callbacks', 'departmentId']);
       config.routing.forEach((rule, i) => {
         rule.departments.forEach((d, j) => {
           mustBeDepartment(d, ['routing', i, 'departments', j]);
@@ -440,6 +501,7 @@ export const configSchema = z
           if (p.role === 'department') mustBeDepartment(p.departmentId, ['auth', key, i, 'departmentId']);
         });
       }
+      checkReach(config, ctx);
       unique(config.closure.rootCauses, ['closure', 'rootCauses'], ctx);
       unique(
         config.closure.resolutions.map((r) => r.id),
@@ -493,6 +555,41 @@ export type LocalPerson = Config['auth']['people'][number];
 export type PersonRole = z.infer<typeof personRole>;
 export type Targets = Config['targets'];
 export type WechatConfig = NonNullable<Config['wechat']>;
+
+/**
+ * Every store's reach names channels the config can serve, and every store that must send
+ * registered texts has one for each kind its channels send: start-up names what is missing.
+ */
+function checkReach(config: z.infer<typeof configSchema>, ctx: z.core.$RefinementCtx) {
+  // The WeChat and call-back blocks belong to their own modules; read here only to say whether they are configured.
+  const extra = config as { wechat?: unknown; callbacks?: { departmentId?: string } };
+  const callDepartment = extra.callbacks?.departmentId ?? config.defaultDepartment;
+  const departments = new Set(config.departments.map((d) => d.id));
+  config.stores.forEach((store, i) => {
+    const reach = reachOf(store, config);
+    if (reach.includes('wechat') && extra.wechat === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['stores', i, 'reach'],
+        message: 'names wechat, but the config has no wechat block (appId, appSecret, templateId)',
+      });
+    }
+    if (reach.includes('call') && !departments.has(callDepartment)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['stores', i, 'reach'],
+        message: `names call, but the call-back department "${callDepartment}" does not exist`,
+      });
+    }
+  });
+  for (const { kind, locale } of missingTemplates(config)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['sms', 'templates', kind, locale],
+      message: `missing: stores in ${config.sms.registeredTemplateCountries.join(', ')} send only registered texts, and this one is sent`,
+    });
+  }
+}
 
 function unique(values: string[], path: string[], ctx: z.core.$RefinementCtx) {
   const seen = new Set<string>();

@@ -4,6 +4,7 @@
  */
 import type { Config, Locale, SurveyType } from '#shared/config/schema.ts';
 import { encodingOf, segmentsOf } from './sms-segments.ts';
+import { type Filled, kindOf, registeredText, requiresRegistered } from './registered-templates.ts';
 
 export type MessageStep =
   | 'question'
@@ -25,10 +26,12 @@ export interface MessageContext {
   customerName?: string | undefined;
   /** The web survey's address, for texts sent where the customer cannot reply. */
   link?: string | undefined;
+  /** `sms.conversation: "short"`: the question asks for the score and the reason in one reply. */
+  short?: boolean | undefined;
 }
 
 type Vars = { brand: string; store: string; name: string; range: string; link: string };
-type Template = (v: Vars, survey: SurveyType) => string;
+type Template = (v: Vars, survey: SurveyType, short: boolean) => string;
 
 const zhQuestion: Record<SurveyType, string> = {
   nps: '您有多大可能向亲友推荐我们？请回复0-10分',
@@ -41,13 +44,26 @@ const enQuestion: Record<SurveyType, string> = {
   ces: '"It was easy to get my car serviced." Reply 1-7 (7 = strongly agree)',
 };
 
+const zhShortQuestion: Record<SurveyType, string> = {
+  nps: '您有多大可能向亲友推荐我们？请回复0-10分及原因',
+  csat: '您对本次服务满意吗？请回复1-5分及原因',
+  ces: '办理本次服务轻松吗？请回复1-7分及原因',
+};
+const enShortQuestion: Record<SurveyType, string> = {
+  nps: 'How likely are you to recommend us? Reply 0-10 and why',
+  csat: 'How satisfied were you with your service? Reply 1-5 and why',
+  ces: '"It was easy to get my car serviced." Reply 1-7 and why',
+};
+const zhAsk = (s: SurveyType, short: boolean) => (short ? zhShortQuestion : zhQuestion)[s];
+const enAsk = (s: SurveyType, short: boolean) => (short ? enShortQuestion : enQuestion)[s];
+
 const templates: Record<Locale, Record<MessageStep, Template>> = {
   'zh-CN': {
-    question: (v, s) => `${v.name ? `${v.name}您好，` : ''}感谢光临${v.store}。${zhQuestion[s]}。回T退订`,
+    question: (v, s, short) => `${v.name ? `${v.name}您好，` : ''}感谢光临${v.store}。${zhAsk(s, short)}。回T退订`,
     question_link: (v) => `${v.name ? `${v.name}您好，` : ''}感谢光临${v.store}，请为本次服务评分：${v.link} 回T退订`,
     reminder_link: (v) => `提醒：请为${v.store}的服务评分：${v.link} 回T退订`,
     reask: (v) => `抱歉没看懂，请只回复一个${v.range}的数字。回T退订`,
-    reminder: (v, s) => `提醒：${v.store}的服务您还满意吗？${zhQuestion[s]}。回T退订`,
+    reminder: (v, s, short) => `提醒：${v.store}的服务您还满意吗？${zhAsk(s, short)}。回T退订`,
     why: () => `谢谢！能说说打这个分的主要原因吗？直接回复即可。`,
     thanks: () => `感谢您的反馈，我们会继续努力！`,
     sorry: () => `很抱歉让您失望了，负责人会尽快联系您。感谢反馈！`,
@@ -57,13 +73,13 @@ const templates: Record<Locale, Record<MessageStep, Template>> = {
     opted_in: () => `您已恢复接收服务满意度调查短信。回T退订`,
   },
   en: {
-    question: (v, s) =>
-      `${v.name ? `Hi ${v.name}, thanks` : 'Thanks'} for visiting ${v.store}. ${enQuestion[s]}. Reply STOP to opt out`,
+    question: (v, s, short) =>
+      `${v.name ? `Hi ${v.name}, thanks` : 'Thanks'} for visiting ${v.store}. ${enAsk(s, short)}. Reply STOP to opt out`,
     question_link: (v) =>
       `${v.name ? `Hi ${v.name}, thanks` : 'Thanks'} for visiting ${v.store}. Please rate your service: ${v.link} Reply STOP to opt out`,
     reminder_link: (v) => `A reminder: please rate your visit to ${v.store}: ${v.link} Reply STOP to opt out`,
     reask: (v) => `Sorry, we didn't catch that. Please reply with one number, ${v.range}. Reply STOP to opt out`,
-    reminder: (v, s) => `A reminder about your visit to ${v.store}: ${enQuestion[s]}. Reply STOP to opt out`,
+    reminder: (v, s, short) => `A reminder about your visit to ${v.store}: ${enAsk(s, short)}. Reply STOP to opt out`,
     why: () => `Thank you! What is the main reason for your score? Just reply to this message.`,
     thanks: () => `Thanks for your feedback, it helps us do better.`,
     sorry: () => `We're sorry we let you down. A manager will contact you soon. Thank you for telling us.`,
@@ -107,7 +123,7 @@ export function renderMessage(brand: Config['brand'], locale: Locale, step: Mess
   const sig = signatureFor(brand, locale);
   // Chinese texts put 【…】 right before the text; an English signature is a word of its own.
   const signed = (body: string) => (sig === '' ? body : locale === 'en' ? `${sig} ${body}` : `${sig}${body}`);
-  const attempt = (name: string, store: string) => signed(template({ ...base, name, store }, ctx.survey));
+  const attempt = (name: string, store: string) => signed(template({ ...base, name, store }, ctx.survey, ctx.short ?? false));
   const fits = (text: string) => segmentsOf(text) === 1 && (locale !== 'en' || encodingOf(text) === 'GSM-7');
   // A name in characters outside GSM-7 would force an English text into UCS-2.
   const usable = (value: string) => (locale === 'en' && encodingOf(value) === 'UCS-2' ? '' : value);
@@ -121,4 +137,26 @@ export function renderMessage(brand: Config['brand'], locale: Locale, step: Mess
   }
   for (const store of genericStores[locale]) if (!fits(text)) text = attempt('', store);
   return text;
+}
+
+/**
+ * The text of a conversation step for a customer of this store: where the store's country
+ * requires registered templates, the registered body of the step's kind with its variables
+ * filled, or a refusal saying why none can be sent; elsewhere the text above.
+ */
+export function composeMessage(
+  config: Pick<Config, 'brand' | 'sms'>,
+  store: { country: string } | undefined,
+  locale: Locale,
+  step: MessageStep,
+  ctx: MessageContext,
+): Filled | { ok: true; text: string; templateId?: undefined } {
+  if (!store || !requiresRegistered(config, store)) return { ok: true, text: renderMessage(config.brand, locale, step, ctx) };
+  return registeredText(config.sms.templates, kindOf(step, ctx.survey), locale, {
+    brand: config.brand.name,
+    store: ctx.storeName,
+    name: ctx.customerName ?? '',
+    range: ranges[ctx.survey],
+    link: ctx.link ?? '',
+  });
 }

@@ -8,7 +8,12 @@ import { localConfigPath, synthesizeStack } from './synthesize.ts';
 const simulatorConfig = loadConfigFile(localConfigPath);
 const awsConfig = parseConfig({
   ...simulatorConfig,
-  sms: { provider: 'aws', originationIdentity: 'pool-0123456789abcdef0123456789abcdef', configurationSetName: 'closedloop' },
+  sms: {
+    ...simulatorConfig.sms,
+    provider: 'aws',
+    originationIdentity: 'pool-0123456789abcdef0123456789abcdef',
+    configurationSetName: 'closedloop',
+  },
 });
 const BASE_ENVIRONMENT = [...commonEnvironment];
 const accountScopedSmsVoiceArn = {

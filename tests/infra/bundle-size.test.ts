@@ -15,7 +15,10 @@ import { loadConfigFile, parseConfig } from '#shared/config/load.ts';
 import { localConfigPath, repoRoot } from './synthesize.ts';
 
 const config = loadConfigFile(localConfigPath);
-const awsSmsConfig = parseConfig({ ...config, sms: { provider: 'aws', originationIdentity: 'pool-0123456789abcdef' } });
+const awsSmsConfig = parseConfig({
+  ...config,
+  sms: { ...config.sms, provider: 'aws', originationIdentity: 'pool-0123456789abcdef' },
+});
 // The simulator's topology and the End User Messaging one: the union of every function either deploys.
 const functions = [...buildTopology(config).functions, ...buildTopology(awsSmsConfig).functions].filter(
   (fn, i, all) => all.findIndex((other) => other.name === fn.name) === i,

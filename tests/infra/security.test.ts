@@ -25,12 +25,18 @@ const config = loadConfigFile(localConfigPath);
 const topology = buildTopology(config);
 const awsSmsConfig = parseConfig({
   ...config,
-  sms: { provider: 'aws', originationIdentity: 'pool-0123456789abcdef0123456789abcdef', configurationSetName: 'closedloop' },
+  sms: {
+    ...config.sms,
+    provider: 'aws',
+    originationIdentity: 'pool-0123456789abcdef0123456789abcdef',
+    configurationSetName: 'closedloop',
+  },
 });
 /** Twilio, and chat robots whose URLs are credentials, besides the local config's webhooks and tokens. */
 const twilioConfig = parseConfig({
   ...config,
   sms: {
+    ...config.sms,
     provider: 'twilio',
     accountSid: `AC${'0'.repeat(32)}`,
     from: '+15005550006',

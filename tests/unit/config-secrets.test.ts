@@ -11,7 +11,13 @@ const local = localConfig();
 /** A config with every kind of secret: Twilio, chat robots with credential URLs and signing secrets, env: references. */
 const everyKind = parseConfig({
   ...local,
-  sms: { provider: 'twilio', accountSid: `AC${'a'.repeat(32)}`, from: '+15005550006', authToken: 'twilio-auth-token-1234' },
+  sms: {
+    ...local.sms,
+    provider: 'twilio',
+    accountSid: `AC${'a'.repeat(32)}`,
+    from: '+15005550006',
+    authToken: 'twilio-auth-token-1234',
+  },
   departments: [
     ...local.departments.filter((d) => d.id !== 'parts'),
     {

@@ -1,0 +1,56 @@
+/**
+ * Reach: which channel a survey goes out by. A store lists its channels in order; a visit goes to
+ * the first one it can use, and a survey that expires unanswered, or whose channel fails, moves
+ * to the next usable one once (DESIGN §8).
+ */
+export type ReachChannel = 'sms' | 'link' | 'wechat' | 'call';
+
+/** What a visit offers to reach its customer by. */
+export interface Reachability {
+  /** A valid phone number. */
+  phone: boolean;
+  /** The customer's WeChat openid for the service account. */
+  wechatOpenId: boolean;
+  /** A call-back team is configured to call (a phone is needed as well). */
+  callTeam: boolean;
+}
+
+/** The store's channels in order: its `reach`, else the one channel its `smsMode` names. */
+export function reachOf(
+  store: { reach?: readonly ReachChannel[] | undefined; smsMode?: 'two-way' | 'link' | undefined },
+  config: { smsMode: 'two-way' | 'link' },
+): readonly ReachChannel[] {
+  if (store.reach?.length) return store.reach;
+  return (store.smsMode ?? config.smsMode) === 'link' ? ['link'] : ['sms'];
+}
+
+export function canUse(channel: ReachChannel, visit: Reachability): boolean {
+  switch (channel) {
+    case 'sms':
+    case 'link':
+      return visit.phone;
+    case 'wechat':
+      return visit.wechatOpenId;
+    case 'call':
+      return visit.phone && visit.callTeam;
+  }
+}
+
+/** The first channel of `reach` this visit can use; undefined when none. */
+export function firstChannel(reach: readonly ReachChannel[], visit: Reachability): ReachChannel | undefined {
+  return reach.find((c) => canUse(c, visit));
+}
+
+/**
+ * Where a survey goes when its channel expired unanswered or failed: the next usable channel after
+ * `current`, once. A survey that has already moved (`movedFrom` set) goes nowhere else.
+ */
+export function nextChannel(
+  reach: readonly ReachChannel[],
+  survey: { reach: ReachChannel; movedFrom?: ReachChannel | undefined },
+  visit: Reachability,
+): ReachChannel | undefined {
+  if (survey.movedFrom) return undefined;
+  const at = reach.indexOf(survey.reach);
+  return reach.slice(at + 1).find((c) => c !== survey.reach && canUse(c, visit));
+}
