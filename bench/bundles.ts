@@ -2,8 +2,10 @@
  * Each Lambda bundle's size and cold module-load time. Every function of the topology is
  * bundled with esbuild using the options the CDK stack gives NodejsFunction (infra/constructs/
  * topology-function.ts `bundling()`, translated the way NodejsFunction turns them into esbuild
- * flags); then a fresh `node` process, outside the repository (so nothing but the bundle can be
- * imported), imports the bundle with its bindings' variables set to dummy values, a few times.
+ * flags), and in the same esbuild run the baseline, a bundle of the DynamoDB document client alone
+ * (bench/baseline-handler.ts); then a fresh `node` process, outside the repository (so nothing but
+ * the bundle can be imported), imports a bundle with its bindings' variables set to dummy values,
+ * a few times per bundle, each time just after a load of the baseline (bench/load-ratio.ts).
  */
 import { loadConfigFile } from '#shared/config/load.ts';
 import { spawnSync } from 'node:child_process';
@@ -14,6 +16,7 @@ import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { build } from 'esbuild';
 import { bundling } from '#infra/constructs/topology-function.ts';
 import { commonEnvironment, envNamesOf, type FunctionSpec } from '#infra/topology.ts';
+import { interleavedLoads, type LoadRatio, loadRatiosOf, type TakenLoad } from './load-ratio.ts';
 import { median, round } from './stats.ts';
 
 /** What a bundle holds, by package (or the repository's own folder), largest first. */
@@ -45,16 +48,46 @@ export interface BundleFigure {
   sourceMapBytes: number;
   /** Median time to import the bundle in a fresh process (the module-scope work of a cold start). */
   loadMs: number;
+  /** Median of the baseline bundle's loads (the DynamoDB document client alone) in the seconds around this bundle's (bench/load-ratio.ts). */
+  baselineLoadMs: number;
+  /**
+   * Median over this bundle's loads of each ÷ the baseline's median load in the seconds around it (2 decimals): what
+   * compares across runs and machines, as the absolute times do not.
+   */
+  loadRatio: number;
   /** Median wall time of the whole process: node's own start-up, the import, and exit. */
   processMs: number;
+  /** Every load, in the order taken (ms, 1 decimal). */
+  loadsMs: number[];
   /** The five largest inputs. */
   topInputs: BundleInput[];
 }
 
 const KB = 1024;
-/** DESIGN §6's target: every Lambda bundle ≤ 300 KB minified and ≤ 80 ms module load (the load only the bench times). */
+/**
+ * The bench's reference bundle, in the same esbuild run as the functions: the DynamoDB document client
+ * alone. Its name is no function's (checked where it is bundled).
+ */
+export const BASELINE_BUNDLE = { name: 'baseline-dynamodb-document-client', entry: 'bench/baseline-handler.ts' } as const;
+
+/** What the bench reports of the baseline: its size and its median load over every one of its loads in the run. */
+export interface BundleBaselineFigure {
+  function: string;
+  entry: string;
+  bytes: number;
+  sourceMapBytes: number;
+  /** Median of all its loads (one before each load of each function). */
+  loadMs: number;
+  processMs: number;
+  /** How many times it was loaded. */
+  loads: number;
+  /** Every load, in the order taken (ms, 1 decimal): the one before the first function's first, and so on. */
+  loadsMs: number[];
+  topInputs: BundleInput[];
+}
+
+/** DESIGN §6's size target: a bundle without an AWS SDK client ≤ 300 KB minified. */
 export const BUNDLE_TARGET_BYTES = 300 * KB;
-export const LOAD_BOUND_MS = 80;
 
 /**
  * The functions that do not meet the target yet, each bound to what it weighed when the bound was
@@ -141,9 +174,9 @@ export function esbuildOptionsOf(configPath: string) {
   };
 }
 
-/** Dummy values of the variables a function's bindings set: enough to load, never called. */
-function dummyEnvironment(fn: FunctionSpec, bundleDir: string): Record<string, string> {
-  const env: Record<string, string> = {
+/** What every bundle is loaded with, the baseline too: the runtime's variables and the config file next to the bundle. */
+function baseEnvironment(bundleDir: string): Record<string, string> {
+  return {
     PATH: process.env.PATH ?? '',
     AWS_REGION: 'us-east-1',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
@@ -155,6 +188,11 @@ function dummyEnvironment(fn: FunctionSpec, bundleDir: string): Record<string, s
     // The shipped config's SMS provider is the simulator, which writes its outbox here.
     SMS_SIMULATOR_OUTBOX: join(bundleDir, 'sms-outbox.jsonl'),
   };
+}
+
+/** Dummy values of the variables a function's bindings set: enough to load, never called. */
+function dummyEnvironment(fn: FunctionSpec, bundleDir: string): Record<string, string> {
+  const env = baseEnvironment(bundleDir);
   for (const name of envNamesOf(fn.bindings)) {
     env[name] = name.endsWith('_URL')
       ? `https://sqs.us-east-1.amazonaws.com/000000000000/${name.toLowerCase()}`
@@ -200,28 +238,34 @@ export function packageOf(inputPath: string): string {
   return `closedloop:${parts.slice(0, Math.max(1, parts.length - 1)).join('/')}`;
 }
 
+/** One esbuild entry: a name (the output folder) and its source, relative to the repository. */
+interface BundleEntry {
+  name: string;
+  entry: string;
+}
+
 /**
- * Bundles every function in one esbuild run (each entry on its own, no shared chunks, as
- * NodejsFunction builds them one by one) and reads each bundle's inputs from the metafile.
+ * Bundles every entry in one esbuild run (each on its own, no shared chunks, as NodejsFunction
+ * builds them one by one) and reads each bundle's inputs from the metafile.
  */
-export async function bundleFunctions(options: {
+async function bundleEntries(options: {
   repoRoot: string;
   configPath: string;
-  functions: FunctionSpec[];
+  entries: BundleEntry[];
   outDir: string;
 }): Promise<BuiltBundle[]> {
   const esbuildOptions = esbuildOptionsOf(options.configPath);
   const extension = esbuildOptions.format === 'esm' ? '.mjs' : '.js';
   const { metafile } = await build({
     ...esbuildOptions,
-    entryPoints: options.functions.map((fn) => ({ in: join(options.repoRoot, fn.entry), out: `${fn.name}/index` })),
+    entryPoints: options.entries.map((e) => ({ in: join(options.repoRoot, e.entry), out: `${e.name}/index` })),
     outdir: options.outDir,
     outExtension: { '.js': extension },
     absWorkingDir: options.repoRoot,
     metafile: true,
   });
-  return options.functions.map((fn) => {
-    const outfile = join(options.outDir, fn.name, `index${extension}`);
+  return options.entries.map((e) => {
+    const outfile = join(options.outDir, e.name, `index${extension}`);
     const output = metafile.outputs[relative(options.repoRoot, outfile)];
     if (!output) throw new Error(`esbuild wrote no ${outfile}`);
     const byPackage = new Map<string, number>();
@@ -232,7 +276,7 @@ export async function bundleFunctions(options: {
       byPackage.set(name, (byPackage.get(name) ?? 0) + bytesInOutput);
     }
     return {
-      function: fn.name,
+      function: e.name,
       outfile,
       bytes: statSync(outfile).size,
       sourceMapBytes: statSync(`${outfile}.map`).size,
@@ -245,49 +289,104 @@ export async function bundleFunctions(options: {
   });
 }
 
-/** Median import time of one bundle in fresh `node` processes, with the config shipped next to it. */
-export function timeLoads(fn: FunctionSpec, outfile: string, configPath: string, runs: number) {
-  const dir = dirname(outfile);
-  copyFileSync(configPath, join(dir, 'config.json'));
-  const env = dummyEnvironment(fn, dir);
-  const loads: number[] = [];
-  const processes: number[] = [];
-  let codeFromStrings = 0;
-  for (let run = 0; run < runs; run++) {
-    const started = performance.now();
-    const child = spawnSync(process.execPath, ['--input-type=module', '-e', loader(outfile)], {
-      cwd: dir,
-      env,
-      encoding: 'utf8',
-    });
-    processes.push(performance.now() - started);
-    if (child.status !== 0) throw new Error(`${fn.name}'s bundle failed to load:\n${child.stderr}`);
-    const loaded = JSON.parse(child.stdout);
-    loads.push(Number(loaded.loadMs));
-    codeFromStrings = Math.max(codeFromStrings, Number(loaded.codeFromStrings));
-  }
-  return { loadMs: round(median(loads), 1), processMs: round(median(processes), 1), codeFromStrings };
+/** Bundles every function in one esbuild run, as the stack bundles each. */
+export const bundleFunctions = (options: { repoRoot: string; configPath: string; functions: FunctionSpec[]; outDir: string }) =>
+  bundleEntries({ ...options, entries: options.functions.map((fn) => ({ name: fn.name, entry: fn.entry })) });
+
+/** Imports a bundle once in a fresh `node` process, in its own folder with `env` alone. */
+function loadOnce(what: string, outfile: string, env: Record<string, string>) {
+  const started = performance.now();
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', loader(outfile)], {
+    cwd: dirname(outfile),
+    env,
+    encoding: 'utf8',
+  });
+  const processMs = performance.now() - started;
+  if (child.status !== 0) throw new Error(`${what}'s bundle failed to load:\n${child.stderr}`);
+  const loaded = JSON.parse(child.stdout);
+  return { loadMs: Number(loaded.loadMs), processMs, codeFromStrings: Number(loaded.codeFromStrings) };
 }
 
+/** Median import time of one bundle in fresh `node` processes, with the config shipped next to it. */
+export function timeLoads(fn: FunctionSpec, outfile: string, configPath: string, runs: number) {
+  copyFileSync(configPath, join(dirname(outfile), 'config.json'));
+  const env = dummyEnvironment(fn, dirname(outfile));
+  const loads = Array.from({ length: runs }, () => loadOnce(fn.name, outfile, env));
+  return {
+    loadMs: round(median(loads.map((l) => l.loadMs)), 1),
+    processMs: round(median(loads.map((l) => l.processMs)), 1),
+    codeFromStrings: Math.max(...loads.map((l) => l.codeFromStrings)),
+  };
+}
+
+export interface BundleMeasurement {
+  bundles: BundleFigure[];
+  baseline: BundleBaselineFigure;
+}
+
+/**
+ * Every function's bundle and the baseline's, from one esbuild run; then `runs` rounds of loads,
+ * each function's just after one of the baseline's (bench/load-ratio.ts `interleavedLoads`), and
+ * each function's loads as multiples of the baseline's around them (`loadRatiosOf`).
+ */
 export async function measureBundles(options: {
   repoRoot: string;
   configPath: string;
   functions: FunctionSpec[];
   outDir: string;
   runs: number;
-}): Promise<BundleFigure[]> {
-  const built = await bundleFunctions(options);
-  return built.map((b, i) => {
-    const fn = options.functions[i] as FunctionSpec;
-    const { loadMs, processMs } = timeLoads(fn, b.outfile, options.configPath, options.runs);
-    return {
+}): Promise<BundleMeasurement> {
+  if (options.functions.some((fn) => fn.name === BASELINE_BUNDLE.name))
+    throw new Error(`a function is named ${BASELINE_BUNDLE.name}, the bench's baseline bundle`);
+  const built = await bundleEntries({
+    ...options,
+    entries: [...options.functions.map((fn) => ({ name: fn.name, entry: fn.entry })), BASELINE_BUNDLE],
+  });
+  const baseline = built.at(-1) as BuiltBundle;
+  const bundles = built.slice(0, -1);
+  for (const b of built) copyFileSync(options.configPath, join(dirname(b.outfile), 'config.json'));
+  const baselineEnv = baseEnvironment(dirname(baseline.outfile));
+  const envs = options.functions.map((fn, i) => dummyEnvironment(fn, dirname((bundles[i] as BuiltBundle).outfile)));
+
+  const taken: TakenLoad[] = [];
+  const processMs: number[][] = bundles.map(() => []);
+  const baselineProcessMs: number[] = [];
+  for (const step of interleavedLoads(bundles.length, options.runs)) {
+    if (step.baseline) {
+      const load = loadOnce(baseline.function, baseline.outfile, baselineEnv);
+      taken.push({ ...step, ms: load.loadMs });
+      baselineProcessMs.push(load.processMs);
+    } else {
+      const b = bundles[step.bundle] as BuiltBundle;
+      const load = loadOnce(b.function, b.outfile, envs[step.bundle] as Record<string, string>);
+      taken.push({ ...step, ms: load.loadMs });
+      processMs[step.bundle]?.push(load.processMs);
+    }
+  }
+  const ratios = loadRatiosOf(taken, bundles.length);
+  const asTaken = (ms: number[]) => ms.map((m) => round(m, 1));
+
+  return {
+    bundles: bundles.map((b, i) => ({
       function: b.function,
       bytes: b.bytes,
       boundBytes: bundleBoundBytes(b.function),
       sourceMapBytes: b.sourceMapBytes,
-      loadMs,
-      processMs,
+      ...(ratios.bundles[i] as LoadRatio),
+      processMs: round(median(processMs[i] as number[]), 1),
+      loadsMs: asTaken(ratios.loads[i] as number[]),
       topInputs: b.inputs.slice(0, 5),
-    };
-  });
+    })),
+    baseline: {
+      function: baseline.function,
+      entry: BASELINE_BUNDLE.entry,
+      bytes: baseline.bytes,
+      sourceMapBytes: baseline.sourceMapBytes,
+      loadMs: ratios.baselineLoadMs,
+      processMs: round(median(baselineProcessMs), 1),
+      loads: ratios.baselineLoads.length,
+      loadsMs: asTaken(ratios.baselineLoads),
+      topInputs: baseline.inputs.slice(0, 5),
+    },
+  };
 }

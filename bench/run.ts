@@ -40,7 +40,7 @@ const usage = `npm run bench -- [options]
   --dashboard-sizes A,B  answers in each year of dashboard data (default 2000,20000)
   --query-repetitions N  timed runs of each dashboard query (default 15)
   --cost-surveys N       completed surveys, one at a time, whose requests are counted (default 20)
-  --bundle-runs N        cold loads of each bundle (default 5)
+  --bundle-runs N        cold loads of each bundle, each after one of the baseline's (default 5)
   --load-seconds N       how long each autocannon load runs (default 20)
   --load-connections N   autocannon connections (default: --concurrency, what DynamoDB Local sustains here)
   --load-customers N     customers texting the webhook during its load (default 300)
@@ -302,8 +302,8 @@ async function main() {
       };
     }
 
-    step(`bundles: ${topology.functions.length} functions`);
-    const bundles = await measureBundles({
+    step(`bundles: ${topology.functions.length} functions, each load after one of the DynamoDB-client-only baseline's`);
+    const { bundles, baseline: bundleBaseline } = await measureBundles({
       repoRoot,
       configPath: join(repoRoot, 'config/local.json'),
       functions: topology.functions,
@@ -348,6 +348,7 @@ async function main() {
       dashboardData: dashboard.loads,
       surveyCost,
       bundles,
+      bundleBaseline,
       smsSegmentsPerSurvey: { 'zh-CN': smsSegments['zh-CN'].outbound.segments, en: smsSegments.en.outbound.segments },
       smsSegments,
     };

@@ -69,6 +69,8 @@ export interface Survey {
   alertsRaisedAt?: string | undefined;
   /** The web survey token, encrypted (only its hash is indexed); sent in link-mode texts. */
   webTokenCipher?: string | undefined;
+  /** The customer's WeChat openid for the service account, encrypted like the phone (never logged or listed). */
+  wechatOpenIdCipher?: string | undefined;
   /** Where the answer came from. */
   channel?: 'sms' | 'web' | undefined;
   /** The alerts this answer raised. */

@@ -25,6 +25,14 @@ export const serviceEventSchema = z.object({
     locale: z.optional(z.enum(['zh-CN', 'en'])),
     /** The customer's own IANA time zone, when the DMS knows it; quiet hours follow it. */
     timezone: z.optional(z.string().check(z.refine(isTimeZone, 'an IANA time zone such as Asia/Shanghai'))),
+    /**
+     * The customer's openid with the brand's WeChat service account (28 letters, digits, - or _;
+     * 16 to 64 accepted, empty read as none): they may be reached by template message. Stored
+     * encrypted like the phone, never logged or listed.
+     */
+    wechatOpenId: z.optional(
+      z.string().check(z.trim(), z.regex(/^(?:[A-Za-z0-9_-]{16,64})?$/, 'a WeChat openid: 28 letters, digits, - or _')),
+    ),
   }),
   vehicle: z.optional(z.object({ vin: z.optional(text(32)), model: z.optional(text(128)) })),
   advisorId: z.optional(text(64)),
@@ -137,6 +145,7 @@ export async function scheduleSurvey(
     createdAt: now.toISOString(),
     sendAt,
     webTokenCipher: vault.encrypt(webToken),
+    wechatOpenIdCipher: event.customer.wechatOpenId ? vault.encrypt(event.customer.wechatOpenId) : undefined,
     contactFlags: visit.contactFlags,
     timer: { action: 'send', at: sendAt },
   };
