@@ -4,6 +4,7 @@ import { AppError, ConflictError, NotFoundError, ValidationError } from '#shared
 import { type AnswerFlag, webAnswerFlagsOf } from '#shared/domain/integrity.ts';
 import { networkMatcher } from '#shared/domain/networks.ts';
 import type { Survey } from '#shared/domain/records.ts';
+import type { PhoneVault } from '#shared/ports.ts';
 import { isDetractor, scales } from '#shared/domain/scoring.ts';
 import { addMs, type Deps, HOUR, TIMER_LEASE_MS } from './deps.ts';
 
@@ -12,6 +13,15 @@ export const newWebSurveyToken = () => randomBytes(16).toString('base64url');
 /** Only the token's hash is stored, so the table never holds a working link. */
 export const hashWebSurveyToken = (token: string) => createHash('sha256').update(token).digest('base64url');
 export const webSurveyTokenSchema = z.string().check(z.regex(/^[A-Za-z0-9_-]{22}$/));
+
+/** A survey's single-use web survey link (`/s/<token>` on the public URL), for a text or a WeChat message. */
+export function webSurveyLink(
+  deps: { vault: Pick<PhoneVault, 'decrypt'>; publicBaseUrl?: string | undefined },
+  survey: Pick<Survey, 'webTokenCipher'>,
+): string | undefined {
+  if (!survey.webTokenCipher || !deps.publicBaseUrl) return undefined;
+  return `${deps.publicBaseUrl.replace(/\/$/, '')}/s/${deps.vault.decrypt(survey.webTokenCipher)}`;
+}
 
 export class SurveyClosedError extends AppError {
   readonly status = 410;
