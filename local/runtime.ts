@@ -25,6 +25,7 @@ import { API_AUDIENCE, startLocalOidc, WEB_CLIENT_ID, WEB_SCOPES } from './oidc-
 import { ApiGatewayEmulator, type HttpLambda, type LocalRoute } from './api-gateway.ts';
 import { DeadLetterQueues } from './dead-letters.ts';
 import { createDevRoutes, WebhookInbox } from './dev-routes.ts';
+import { createWechatRoutes } from './wechat-routes.ts';
 import { ensureTables, startDynamoDbLocal } from './dynamodb-local.ts';
 import { QueuePoller, ScheduleTimer, type SqsLambda } from './event-sources.ts';
 import { StartupError } from './startup-error.ts';
@@ -233,6 +234,13 @@ export async function startLocalStack(options: LocalOptions): Promise<LocalStack
       handleInbound: (sms) => handleInboundSms(inboundDeps, sms),
     });
 
+    // WeChat's API as a fake on this stack's own port (the shipped config's wechat.apiBaseUrl), and its simulator page.
+    const wechatRoutes = createWechatRoutes({
+      config: compose.config,
+      appSecret: compose.runtime.secret('WECHAT_APP_SECRET'),
+      outboxFile: join(dataDir, 'wechat-outbox.jsonl'),
+    });
+
     const sqs = new SQSClient({ endpoint: fauxqs.address, region, credentials, useQueueUrlAsEndpoint: false });
     const streamsClient = new DynamoDBStreamsClient({ endpoint: dynamo.endpoint, region, credentials });
     for (const fn of topology.functions) {
@@ -325,6 +333,7 @@ export async function startLocalStack(options: LocalOptions): Promise<LocalStack
       if (await api.handle(req, res)) return;
       if (await pages(req, res)) return;
       if (await oidc.handle(req, res)) return;
+      if (await wechatRoutes(req, res)) return;
       if (await devRoutes(req, res)) return;
       if (await deadLetters.handle(req, res)) return;
       if (req.method === 'GET' && req.url === '/dev/faults') {

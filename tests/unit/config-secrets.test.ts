@@ -56,8 +56,9 @@ describe('referToSecrets', () => {
       { type: 'email', to: ['kefu@example.com'], from: 'alerts@example.com' },
     ]);
     expect(names).toContain('WORKSHOP_WEBHOOK_SECRET');
-    // The phone key, the one machine key and five webhook secrets.
-    expect(names).toHaveLength(7);
+    expect(config.wechat?.appSecret).toBe('secret:WECHAT_APP_SECRET');
+    // The phone key, the one machine key, five webhook secrets and the WeChat AppSecret.
+    expect(names).toHaveLength(8);
   });
 
   it('names credential URLs and signing secrets per department and channel, keeps env: names, and numbers repeats', () => {
@@ -83,6 +84,17 @@ describe('referToSecrets', () => {
     expect(config.sms).toMatchObject({ authToken: 'secret:TWILIO_AUTH_TOKEN' });
     expect(names).toEqual(expect.arrayContaining(['PHONE_KEY', 'TWILIO_AUTH_TOKEN']));
   });
+
+  it('asks for the WeChat AppSecret when the wechat block leaves it to the environment, and for none without the block', () => {
+    const { appSecret: _, ...wechat } = local.wechat ?? { appSecret: undefined };
+    const without = referToSecrets(parseConfig({ ...local, wechat }));
+    const { wechat: __, ...rest } = local;
+    const noWechat = referToSecrets(parseConfig(rest));
+
+    expect(without.config.wechat?.appSecret).toBe('secret:WECHAT_APP_SECRET');
+    expect(without.names).toContain('WECHAT_APP_SECRET');
+    expect(noWechat.names).not.toContain('WECHAT_APP_SECRET');
+  });
 });
 
 describe('resolveSecrets', () => {
@@ -105,6 +117,7 @@ describe('resolveSecrets', () => {
       PARTS_FEISHU_URL: 'https://open.feishu.cn/open-apis/bot/v2/hook/feishu-credential',
       PARTS_HOOK_SECRET: 'whsec_from_the_store',
       PARTS_WEBHOOK_SECRET_2: 'whsec_second',
+      WECHAT_APP_SECRET: local.wechat?.appSecret ?? '',
     });
 
     const resolved = resolveSecrets(referToSecrets(everyKind).config, source);
