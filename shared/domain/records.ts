@@ -1,6 +1,7 @@
 /** The records ClosedLoop keeps, as the use cases see them (storage keys live in the adapters). */
 import type { CommentCategory, Locale, SurveyType } from '#shared/config/schema.ts';
 import type { AnswerFlag, ContactFlag, IntegrityFlag } from './integrity.ts';
+import type { ReachChannel } from './reach.ts';
 import type { Segment } from './rfm.ts';
 
 export type SurveyStatus = 'scheduled' | 'awaiting_score' | 'awaiting_reason' | 'completed' | 'expired' | 'opted_out';
@@ -73,6 +74,17 @@ export interface Survey {
   wechatOpenIdCipher?: string | undefined;
   /** Where the answer came from. */
   channel?: 'sms' | 'web' | undefined;
+  /**
+   * Ended without an answer for a reason the funnel counts as suppressed: a call-back the customer
+   * refused, or a text no registered template can carry (`unregistered_template`).
+   */
+  suppressedAs?: 'refused' | 'unregistered_template' | undefined;
+  /** The channel it reaches its customer by (shared/domain/reach.ts); decided at its first send. */
+  reach?: ReachChannel | undefined;
+  /** The channel it moved from, once, when that one expired unanswered or failed. */
+  movedFrom?: ReachChannel | undefined;
+  /** When its current channel's question went out: that channel's reminder and expiry count from it. */
+  channelSentAt?: string | undefined;
   /** The alerts this answer raised. */
   alertIds?: string[] | undefined;
   /** For a re-survey after a resolved alert: the survey it follows up. */
@@ -104,7 +116,7 @@ export type IngestResult =
   | { eventId: string; survey: { id: string; status: 'scheduled'; sendAt: string } }
   | { eventId: string; survey: { id?: string; status: 'suppressed'; reason: SuppressionReason } };
 
-export const suppressionReasons = ['opted_out', 'throttled', 'invalid_phone', 'no_plan', 'unknown_store'] as const;
+export const suppressionReasons = ['opted_out', 'throttled', 'invalid_phone', 'no_plan', 'unknown_store', 'unregistered_template'] as const;
 export type SuppressionReason = (typeof suppressionReasons)[number];
 
 /** `reopened`: resolved, but the customer's re-survey was a detractor's answer again; worked like an open case. */

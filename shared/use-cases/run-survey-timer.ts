@@ -1,6 +1,7 @@
 import * as z from '#shared/zod.ts';
-import { renderMessage } from '#shared/domain/messages.ts';
+import { composeMessage } from '#shared/domain/messages.ts';
 import { isQuiet, nextSendableTime } from '#shared/domain/quiet-hours.ts';
+import { firstChannel, nextChannel, type ReachChannel, reachOf } from '#shared/domain/reach.ts';
 import type { Survey } from '#shared/domain/records.ts';
 import type { SurveyTimerMessage } from '#shared/ports.ts';
 import { addMs, type Deps, HOUR, TIMER_LEASE_MS } from './deps.ts';
@@ -12,7 +13,17 @@ export const surveyTimerMessageSchema = z.object({
   at: z.iso.datetime(),
 });
 
-type TimerDeps = Pick<Deps, 'config' | 'clock' | 'surveys' | 'queues' | 'sms' | 'vault' | 'publicBaseUrl'>;
+/**
+ * How a survey goes out by a channel that is not a text: WeChat's template message, a call task.
+ * `sent`: it is on its way (the survey then waits for its answer); `unreachable`: this channel
+ * cannot reach the customer, and the survey moves to its next channel. A failure worth retrying throws.
+ */
+export type ChannelDispatch = (survey: Survey) => Promise<'sent' | 'unreachable'>;
+
+type TimerDeps = Pick<Deps, 'config' | 'clock' | 'surveys' | 'queues' | 'sms' | 'vault' | 'publicBaseUrl'> & {
+  /** The channels beside SMS, wired by the function that runs the timers; a channel without one cannot reach anyone. */
+  dispatch?: Partial<Record<'wechat' | 'call', ChannelDispatch>> | undefined;
+};
 
 function webSurveyLink(deps: TimerDeps, survey: Survey): string | undefined {
   if (!survey.webTokenCipher || !deps.publicBaseUrl) return undefined;
@@ -32,12 +43,11 @@ export async function runSurveyTimer(
   if (!survey?.timer || survey.timer.action !== message.action || survey.timer.at !== message.at) return 'stale';
   switch (message.action) {
     case 'send':
-      return sendSurveyText(deps, survey, 'question');
+      return sendSurvey(deps, survey, 'question');
     case 'remind':
-      return sendSurveyText(deps, survey, 'reminder');
+      return sendSurvey(deps, survey, 'reminder');
     case 'expire':
-      await deps.surveys.update(survey.id, { status: 'expired', timer: null }, { status: 'awaiting_score', timerAt: message.at });
-      return 'done';
+      return expireOrMove(deps, survey, message.at);
     case 'close':
       return closeConversation(deps, survey);
     case 'resurvey':
@@ -46,13 +56,47 @@ export async function runSurveyTimer(
   }
 }
 
-async function sendSurveyText(deps: TimerDeps, survey: Survey, step: 'question' | 'reminder') {
+type Store = TimerDeps['config']['stores'][number];
+
+/** What this survey's customer can be reached by: a survey always has a phone; WeChat when the visit gave an openid. */
+const reachabilityOf = (survey: Survey) => ({ phone: true, wechatOpenId: survey.wechatOpenIdCipher !== undefined, callTeam: true });
+
+/** The survey's channel: the one it is on, else the first its store's reach and its customer allow. */
+function channelOf(deps: TimerDeps, survey: Survey, store: Store): ReachChannel | undefined {
+  return survey.reach ?? firstChannel(reachOf(store, deps.config), reachabilityOf(survey));
+}
+
+/**
+ * The survey expired unanswered on its channel: it moves to its store's next channel once, sent
+ * at once (quiet hours permitting), or it expires.
+ */
+async function expireOrMove(deps: TimerDeps, survey: Survey, timerAt: string) {
+  const store = deps.config.stores.find((s) => s.id === survey.storeId);
+  const current = store ? channelOf(deps, survey, store) : undefined;
+  const next =
+    store && current ? nextChannel(reachOf(store, deps.config), { ...survey, reach: current }, reachabilityOf(survey)) : undefined;
+  if (!next || !current) {
+    await deps.surveys.update(survey.id, { status: 'expired', timer: null }, { status: 'awaiting_score', timerAt });
+    return 'done';
+  }
+  const now = deps.clock.now().toISOString();
+  const moved = await deps.surveys.update(
+    survey.id,
+    { status: 'scheduled', reach: next, movedFrom: current, timer: { action: 'send', at: now } },
+    { status: 'awaiting_score', timerAt, leaseUntil: addMs(now, TIMER_LEASE_MS) },
+  );
+  if (moved) await deps.queues.surveyTimer({ surveyId: survey.id, action: 'send', at: now });
+  return moved ? 'done' : 'stale';
+}
+
+async function sendSurvey(deps: TimerDeps, survey: Survey, step: 'question' | 'reminder') {
   const { config, clock, surveys } = deps;
   const expected = step === 'question' ? 'scheduled' : 'awaiting_score';
   if (survey.status !== expected || !survey.timer) return 'stale';
   const store = config.stores.find((s) => s.id === survey.storeId);
   const timerAt = survey.timer.at;
-  if (!store) {
+  const channel = store ? channelOf(deps, survey, store) : undefined;
+  if (!store || !channel) {
     await surveys.update(survey.id, { status: 'expired', timer: null }, { status: expected, timerAt });
     return 'done';
   }
@@ -68,11 +112,36 @@ async function sendSurveyText(deps: TimerDeps, survey: Survey, step: 'question' 
     await surveys.update(survey.id, { timer: { action: survey.timer.action, at: later } }, { status: expected, timerAt });
     return 'deferred';
   }
+  if (channel === 'wechat' || channel === 'call') {
+    // Their own senders decide reminders and retries: a template message gets no reminder, a call task its attempts.
+    if (step === 'reminder') {
+      await surveys.update(survey.id, { timer: { action: 'expire', at: survey.timer.at } }, { status: expected, timerAt });
+      return 'deferred';
+    }
+    const dispatch = deps.dispatch?.[channel];
+    const outcome = dispatch ? await dispatch({ ...survey, reach: channel }) : 'unreachable';
+    if (outcome === 'unreachable') return failOver(deps, survey, store, channel, timerAt);
+    const sentAt = now.toISOString();
+    await surveys.update(
+      survey.id,
+      {
+        status: 'awaiting_score',
+        reach: channel,
+        sentAt: survey.sentAt ?? sentAt,
+        channelSentAt: sentAt,
+        // A call task keeps its own due time and attempts; a notice waits for its answer until expiry.
+        timer: channel === 'call' ? null : { action: 'expire', at: addMs(sentAt, config.expiryHours * HOUR) },
+      },
+      { status: expected, timerAt },
+    );
+    return 'sent';
+  }
   // Claim first (the lease keeps a parallel run away), send, then move to the next step:
   // a crash after the send may repeat one text, but never skips or loses the survey.
-  const link = (store.smsMode ?? config.smsMode) === 'link' ? webSurveyLink(deps, survey) : undefined;
-  const body = renderMessage(
-    config.brand,
+  const link = channel === 'link' ? webSurveyLink(deps, survey) : undefined;
+  const text = composeMessage(
+    config,
+    store,
     survey.locale,
     link ? (step === 'question' ? 'question_link' : 'reminder_link') : step,
     {
@@ -80,12 +149,30 @@ async function sendSurveyText(deps: TimerDeps, survey: Survey, step: 'question' 
       storeName: store.name,
       customerName: survey.customerName,
       link,
+      short: config.sms.conversation === 'short',
     },
   );
-  const { providerMessageId } = await deps.sms.send({ to: deps.vault.decrypt(survey.phoneCipher), body });
+  if (!text.ok) {
+    // Never sent: a question is recorded suppressed (the funnel counts it), a reminder is skipped.
+    if (step === 'reminder') {
+      await surveys.update(
+        survey.id,
+        { timer: { action: 'expire', at: addMs(survey.channelSentAt ?? survey.sentAt ?? now, config.expiryHours * HOUR) } },
+        { status: expected, timerAt },
+      );
+      return 'deferred';
+    }
+    await surveys.update(
+      survey.id,
+      { status: 'expired', reach: channel, suppressedAs: 'unregistered_template', timer: null },
+      { status: expected, timerAt },
+    );
+    return 'done';
+  }
+  const { providerMessageId } = await deps.sms.send({ to: deps.vault.decrypt(survey.phoneCipher), body: text.text });
   const sentAt = now.toISOString();
   const lastMessage = providerMessageId ? { lastMessageId: providerMessageId } : {};
-  const sentAtOriginal = survey.sentAt ?? sentAt;
+  const sentAtOriginal = step === 'question' ? sentAt : (survey.channelSentAt ?? survey.sentAt ?? sentAt);
   const expiry = addMs(sentAtOriginal, config.expiryHours * HOUR);
   const reminder = addMs(sentAtOriginal, config.reminder.afterHours * HOUR);
   const next =
@@ -95,11 +182,28 @@ async function sendSurveyText(deps: TimerDeps, survey: Survey, step: 'question' 
   await surveys.update(
     survey.id,
     step === 'question'
-      ? { status: 'awaiting_score', sentAt, timer: next, ...lastMessage }
+      ? { status: 'awaiting_score', reach: channel, sentAt: survey.sentAt ?? sentAt, channelSentAt: sentAt, timer: next, ...lastMessage }
       : { remindedAt: sentAt, timer: next, ...lastMessage },
     { status: expected, timerAt },
   );
   return 'sent';
+}
+
+/** The channel cannot reach the customer: the survey moves to its next channel once, else expires. */
+async function failOver(deps: TimerDeps, survey: Survey, store: Store, channel: ReachChannel, timerAt: string) {
+  const next = nextChannel(reachOf(store, deps.config), { ...survey, reach: channel }, reachabilityOf(survey));
+  if (!next) {
+    await deps.surveys.update(survey.id, { status: 'expired', reach: channel, timer: null }, { status: 'scheduled', timerAt });
+    return 'done';
+  }
+  const now = deps.clock.now().toISOString();
+  const moved = await deps.surveys.update(
+    survey.id,
+    { reach: next, movedFrom: channel, timer: { action: 'send', at: now } },
+    { status: 'scheduled', timerAt, leaseUntil: addMs(now, TIMER_LEASE_MS) },
+  );
+  if (moved) await deps.queues.surveyTimer({ surveyId: survey.id, action: 'send', at: now });
+  return moved ? 'deferred' : 'stale';
 }
 
 /** The why-question went unanswered (or the answer still needs scoring): end and hand to the scorer. */
