@@ -71,3 +71,25 @@ export function keywordOf(text: string): Keyword | undefined {
   if (revokesConsent(text)) return 'opt_out';
   return undefined;
 }
+
+/**
+ * A short conversation's one reply: the score first, then the customer's reason ("9 等太久了",
+ * "9分，等太久了", "八 服务很好", "7/10 slow", "nine - friendly staff"). A reply that does not lead
+ * with a score is read whole as a score ("给9分吧") with no reason. Undefined means "ask again".
+ */
+export function parseScoreAndReason(
+  text: string,
+  scale: { min: number; max: number },
+): { score: number; reason?: string | undefined } | undefined {
+  const lead =
+    /^\s*((?:\d{1,2}|[０-９]{1,2}|[零〇一二两三四五六七八九十]{1,3}|zero|one|two|three|four|five|six|seven|eight|nine|ten)(?:\s*(?:分|\/\s*10|out of 10))?)(?=$|[\s,，.。:：;；!！、~～-])[\s,，.。:：;；!！、~～-]*([\s\S]*)$/iu.exec(
+      text,
+    );
+  if (lead) {
+    const score = parseScore(lead[1] ?? '', scale);
+    const reason = (lead[2] ?? '').trim();
+    if (score !== undefined) return { score, ...(reason ? { reason: reason.slice(0, 1600) } : {}) };
+  }
+  const score = parseScore(text, scale);
+  return score === undefined ? undefined : { score };
+}

@@ -1,7 +1,7 @@
 import * as z from '#shared/zod.ts';
-import { renderMessage } from '#shared/domain/messages.ts';
+import { composeMessage, type MessageStep } from '#shared/domain/messages.ts';
 import { toE164 } from '#shared/domain/phone.ts';
-import { keywordOf, parseScore } from '#shared/domain/reply-parser.ts';
+import { keywordOf, parseScore, parseScoreAndReason } from '#shared/domain/reply-parser.ts';
 import { isDetractor, scales } from '#shared/domain/scoring.ts';
 import type { Survey } from '#shared/domain/records.ts';
 import type { Locale } from '#shared/config/schema.ts';
@@ -62,13 +62,22 @@ async function takeStep(deps: InboundDeps, sms: InboundSms): Promise<InboundOutc
   const now = clock.now().toISOString();
   const recent = await surveys.latestForPhone(phoneHash, 5);
   const latest = recent[0];
-  const storeName = (s: Survey) => config.stores.find((store) => store.id === s.storeId)?.name ?? '';
-  const say = (step: Parameters<typeof renderMessage>[2], survey?: Survey, locale?: Locale) =>
-    renderMessage(config.brand, locale ?? survey?.locale ?? config.defaultLocale, step, {
-      survey: survey?.surveyType ?? 'nps',
-      storeName: survey ? storeName(survey) : '',
-      customerName: survey?.customerName,
-    });
+  const storeOf = (s?: Survey) => config.stores.find((store) => store.id === s?.storeId);
+  // Where the store must send registered texts, a reply no registered template carries is not sent.
+  const say = (step: MessageStep, survey?: Survey, locale?: Locale) => {
+    const text = composeMessage(
+      config,
+      storeOf(survey) ?? config.stores[0],
+      locale ?? survey?.locale ?? config.defaultLocale,
+      step,
+      {
+        survey: survey?.surveyType ?? 'nps',
+        storeName: storeOf(survey)?.name ?? '',
+        customerName: survey?.customerName,
+      },
+    );
+    return text.ok ? text.text : undefined;
+  };
   const record = (reply: string | undefined, surveyId?: string, scored = false): InboundRecord => ({
     key,
     reply,
@@ -113,11 +122,36 @@ async function takeStep(deps: InboundDeps, sms: InboundSms): Promise<InboundOutc
 
   if (survey.status === 'awaiting_score' || survey.status === 'scheduled') {
     const status = survey.status;
-    const score = parseScore(sms.body, scales[survey.surveyType]);
-    if (score === undefined) {
+    // A short conversation asks score and reason at once: "9 等太久了" ends the survey in one reply.
+    const short = config.sms.conversation === 'short';
+    const read = short
+      ? parseScoreAndReason(sms.body, scales[survey.surveyType])
+      : mapScore(parseScore(sms.body, scales[survey.surveyType]));
+    const score = read?.score;
+    if (read === undefined || score === undefined) {
       if (survey.reasked) return remember(undefined);
       const reply = say('reask', survey);
       if (!(await surveys.update(survey.id, { reasked: true }, { status }, record(reply, survey.id)))) return CHANGED;
+      return { reply };
+    }
+    if (short) {
+      const reply = say(isDetractor(survey.surveyType, score) ? 'sorry' : 'thanks', survey);
+      const ended = await surveys.update(
+        survey.id,
+        {
+          status: 'completed',
+          score,
+          scoredAt: now,
+          ...(read.reason ? { reason: read.reason } : {}),
+          endedAt: now,
+          timer: { action: 'close', at: now },
+          ...(survey.sentAt ? {} : { sentAt: now }),
+        },
+        { status, leaseUntil: addMs(now, TIMER_LEASE_MS) },
+        record(reply, survey.id, true),
+      );
+      if (!ended) return CHANGED;
+      await deps.queues.responseUpdated(survey.id);
       return { reply };
     }
     const reply = say('why', survey);
@@ -156,3 +190,5 @@ async function takeStep(deps: InboundDeps, sms: InboundSms): Promise<InboundOutc
   await deps.queues.responseUpdated(survey.id);
   return { reply };
 }
+
+const mapScore = (score: number | undefined) => (score === undefined ? undefined : { score, reason: undefined });

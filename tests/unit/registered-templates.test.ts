@@ -170,8 +170,9 @@ describe('missingTemplates', () => {
   });
 
   it('stops start-up on a reach naming WeChat without a wechat block, naming the field', () => {
+    const { wechat: _, ...noWechat } = rest as typeof rest & { wechat?: unknown };
     const stores = rest.stores.map((s, i) => (i === 0 ? { ...s, reach: ['wechat', 'sms'] } : s));
-    expect(() => parseConfig({ ...rest, sms, stores })).toThrow(
+    expect(() => parseConfig({ ...noWechat, sms, stores })).toThrow(
       /stores\[0\]\.reach: names wechat, but the config has no wechat block/,
     );
   });
