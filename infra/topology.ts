@@ -193,12 +193,16 @@ export function buildTopology(config: Pick<Config, 'departments' | 'sms'>): Topo
         // scores: a visit that is a surveyed customer's return counts in their cohort's bucket.
         [main('readWrite'), scores('readWrite'), send('survey-dispatch')],
       ),
-      api(
-        'import-answers',
-        "Imports past visits and their answers from another tool's history",
-        http('POST', '/v1/imports', 'machine-key'),
-        [main('readWrite'), scores('readWrite'), send('responses')],
-      ),
+      {
+        ...api(
+          'import-answers',
+          "Imports past visits and their answers from another tool's history",
+          http('POST', '/v1/imports', 'machine-key'),
+          [main('readWrite'), scores('readWrite'), send('responses')],
+        ),
+        // A bulk request while the scorer works alongside: as long as API Gateway waits (30 s), not 10 s.
+        timeoutSeconds: 29,
+      },
       api(
         'twilio-inbound-sms',
         "Twilio's inbound SMS webhook: one conversation step",

@@ -246,6 +246,8 @@ export interface ResponseStore {
   record(response: ScoredResponse): Promise<'recorded' | 'duplicate'>;
   /** Puts the customer's words on a kept answer; false when the answer is not kept yet. */
   setComment(response: ScoredResponse, comment: string): Promise<boolean>;
+  /** Which of these answers are kept already (by survey id): a re-run import scores only the others. */
+  keptOf(answers: Pick<ScoredResponse, 'surveyType' | 'visitDate' | 'surveyId'>[]): Promise<Set<string>>;
   /** Sets a kept answer's integrity flags (a streak decided after it was kept); false when it is not kept. */
   setFlags(response: ScoredResponse, flags: IntegrityFlag[]): Promise<boolean>;
   /** Answers of one survey type whose visit date is in the range, newest first, a page at a time. */

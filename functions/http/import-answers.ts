@@ -1,13 +1,14 @@
 import type { ImportFormat } from '#shared/domain/import-records.ts';
 import { UnsupportedMediaTypeError } from '#shared/errors.ts';
 import { importAnswers, MAX_IMPORT_BYTES, readImportRequest } from '#shared/use-cases/import-answers.ts';
-import { config, visitIntake } from '../lib/compose.ts';
+import { config, responseStore, visitIntake } from '../lib/compose.ts';
 import { httpHandler, json, rawBody, machineCalling } from '../lib/http.ts';
 import { createLogger } from '../lib/logger.ts';
 
 const logger = createLogger();
 
-const deps = visitIntake();
+// The scores table too: a re-sent row's answer is scored again only if it is not kept.
+const deps = { ...visitIntake(), responses: responseStore() };
 
 function formatOf(contentType: string | undefined): ImportFormat {
   if (/^text\/csv\b/i.test(contentType ?? '')) return 'csv';

@@ -23,8 +23,11 @@ export const stackConfig = (): Readonly<Config> => loadConfigFile(process.env.CL
 export const ingestToken = (config?: Readonly<Config>) =>
   process.env.CLOSEDLOOP_TOKEN ?? config?.auth.tokens.find((t) => t.role === 'ingest')?.token ?? 'dev-ingest-token';
 
-/** Requests stay well inside the server's limits (1000 rows, 1 MiB). */
-export const CHUNK_LIMITS = { maxRows: 500, maxBytes: 900 * 1024 };
+/**
+ * Requests stay well inside the server's limits (1000 rows, 1 MiB) and its time: 200 rows take
+ * 2 to 4 s on a busy 2-core machine, while 500 often outlasted the import function's old 10 s.
+ */
+export const CHUNK_LIMITS = { maxRows: 200, maxBytes: 900 * 1024 };
 
 const contentTypes: Record<ImportFormat, string> = { csv: 'text/csv; charset=utf-8', ndjson: 'application/x-ndjson' };
 

@@ -267,11 +267,12 @@ function surveyOf(deps: Pick<Deps, 'config' | 'vault'>, row: ImportRow, imported
 }
 
 /**
- * An earlier import of this eventId with an answer: handed to the scorer again, in case the
- * earlier request was cut short before it was (the scorer keeps each answer once, so a repeat
- * costs one refused write and counts nothing).
+ * An earlier import of this eventId with an answer: handed to the scorer again unless its answer
+ * is kept, in case the earlier request was cut short before it was. A retried request (a client
+ * that timed out) then costs one batched read, not a second scoring of every answer in it.
  */
-const unscored = (existing: Survey | undefined) => existing?.importedAt !== undefined && existing.score !== undefined;
+const answeredOnImport = (existing: Survey | undefined): existing is Survey =>
+  existing?.importedAt !== undefined && existing.score !== undefined;
 
 const RETURN_READS_IN_FLIGHT = 16;
 
@@ -296,7 +297,7 @@ async function countImportedReturns(
  * answer. Running the same import again adds nothing, and finishes what an interrupted run left.
  */
 export async function importAnswers(
-  deps: Pick<Deps, 'config' | 'clock' | 'surveys' | 'queues' | 'vault' | 'retention' | 'alerts'>,
+  deps: Pick<Deps, 'config' | 'clock' | 'surveys' | 'responses' | 'queues' | 'vault' | 'retention' | 'alerts'>,
   rows: readonly ImportRow[],
 ): Promise<ImportSummary> {
   const now = deps.clock.now();
@@ -307,11 +308,12 @@ export async function importAnswers(
     const surveys = rows.slice(start, start + WRITE_SLICE).map((row) => surveyOf(deps, row, importedAt));
     const outcomes = await deps.surveys.importSurveys(surveys, { throttleSince });
     const toScore: string[] = [];
+    const earlier: Survey[] = [];
     outcomes.forEach((outcome, i) => {
       const survey = surveys[i];
       if (outcome.kind === 'duplicate') {
         summary.duplicates++;
-        if (unscored(outcome.existing) && outcome.existing) toScore.push(outcome.existing.id);
+        if (answeredOnImport(outcome.existing)) earlier.push(outcome.existing);
       } else if (survey) {
         summary.imported++;
         if (survey.score !== undefined) {
@@ -320,6 +322,10 @@ export async function importAnswers(
         }
       }
     });
+    const kept = await deps.responses.keptOf(
+      earlier.map((s) => ({ surveyId: s.id, surveyType: s.surveyType, visitDate: s.visitDate })),
+    );
+    toScore.push(...earlier.filter((s) => !kept.has(s.id)).map((s) => s.id));
     // Written first: if this send is lost, importing the same rows again sends it.
     if (toScore.length > 0) await deps.queues.responsesUpdated(toScore);
     await countImportedReturns(deps, surveys);

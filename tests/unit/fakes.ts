@@ -338,6 +338,10 @@ export class FakeResponseStore implements ResponseStore {
     return 'recorded';
   }
 
+  async keptOf(answers: Pick<ScoredResponse, 'surveyId'>[]) {
+    return new Set(answers.map((a) => a.surveyId).filter((id) => this.responses.has(id)));
+  }
+
   async setFlags(response: ScoredResponse, flags: IntegrityFlag[]) {
     const kept = this.responses.get(response.surveyId);
     if (!kept) return false;

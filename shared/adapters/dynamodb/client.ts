@@ -1,5 +1,5 @@
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 /** The endpoint comes from the SDK's own AWS_ENDPOINT_URL_DYNAMODB, which the local runtime sets. */
 export function createDocumentClient(client = new DynamoDBClient({})) {
@@ -66,4 +66,35 @@ export class UpdateBuilder {
       ExpressionAttributeValues: Object.keys(this.values).length ? this.values : undefined,
     };
   }
+}
+
+/** DynamoDB's limit: 100 keys a BatchGetItem. */
+const BATCH_GET_SIZE = 100;
+
+/**
+ * The items of these keys that exist (keys repeated are read once), 100 keys a request,
+ * strongly consistent; keys DynamoDB leaves unprocessed are asked for again after a pause.
+ */
+export async function batchGetItems(
+  db: DocumentClient,
+  table: string,
+  itemKeys: { pk: string; sk: string }[],
+  options: { projection?: string } = {},
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  const unique = [...new Map(itemKeys.map((k) => [`${k.pk}\u0000${k.sk}`, k])).values()];
+  for (let start = 0; start < unique.length; start += BATCH_GET_SIZE) {
+    let pending: Record<string, unknown>[] = unique.slice(start, start + BATCH_GET_SIZE);
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
+      const { Responses, UnprocessedKeys } = await db.send(
+        new BatchGetCommand({
+          RequestItems: { [table]: { Keys: pending, ConsistentRead: true, ProjectionExpression: options.projection } },
+        }),
+      );
+      items.push(...(Responses?.[table] ?? []));
+      pending = UnprocessedKeys?.[table]?.Keys ?? [];
+    }
+  }
+  return items;
 }

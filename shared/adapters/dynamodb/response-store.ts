@@ -6,7 +6,7 @@ import type { ScoredResponse } from '#shared/domain/records.ts';
 import { scoreRangeOf } from '#shared/domain/scoring.ts';
 import { ValidationError } from '#shared/errors.ts';
 import type { ResponsesQuery, ResponseStore } from '#shared/ports.ts';
-import { type DocumentClient, isConditionFailure } from './client.ts';
+import { batchGetItems, type DocumentClient, isConditionFailure } from './client.ts';
 import { epochSeconds } from './keys.ts';
 
 const DAY_S = 86_400;
@@ -105,6 +105,11 @@ export class DynamoResponseStore implements ResponseStore {
       if (isConditionFailure(error)) return false;
       throw error;
     }
+  }
+
+  async keptOf(answers: Pick<ScoredResponse, 'surveyType' | 'visitDate' | 'surveyId'>[]) {
+    const items = await batchGetItems(this.db, this.table, answers.map(responseKey), { projection: 'pk, surveyId' });
+    return new Set(items.map((item) => String(item.surveyId)));
   }
 
   async setFlags(response: ScoredResponse, flags: IntegrityFlag[]): Promise<boolean> {

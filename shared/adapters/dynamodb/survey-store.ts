@@ -1,5 +1,4 @@
 import {
-  BatchGetCommand,
   DeleteCommand,
   GetCommand,
   PutCommand,
@@ -24,7 +23,14 @@ import type {
   SurveyChanges,
   SurveyStore,
 } from '#shared/ports.ts';
-import { cancellationCodes, type DocumentClient, failedConditions, isConditionFailure, UpdateBuilder } from './client.ts';
+import {
+  batchGetItems,
+  cancellationCodes,
+  type DocumentClient,
+  failedConditions,
+  isConditionFailure,
+  UpdateBuilder,
+} from './client.ts';
 import { epochSeconds, keys, timerAttributeNames, timerAttributes } from './keys.ts';
 
 const INBOUND_RETENTION_DAYS = 30;
@@ -32,7 +38,6 @@ const INBOUND_RETENTION_DAYS = 30;
 const MAX_TRANSACTION_ITEMS = 100;
 const TRANSACTIONS_IN_FLIGHT = 4;
 const TRANSACTION_ATTEMPTS = 6;
-const BATCH_GET_SIZE = 100;
 
 /** A row to write; `slot`: its survey also takes the customer's throttle slot. */
 type ImportEntry = { index: number; survey: ImportedSurvey; slot?: boolean };
@@ -351,21 +356,10 @@ export class DynamoSurveyStore implements SurveyStore {
   }
 
   /** Live items by pk, read consistently in batches of 100 (what BatchGetItem takes), retrying what it leaves. */
-  private async batchGet(itemKeys: { pk: string; sk: string }[]): Promise<Map<string, Record<string, unknown>>> {
-    const items = new Map<string, Record<string, unknown>>();
-    const unique = [...new Map(itemKeys.map((k) => [k.pk, k])).values()];
-    for (let start = 0; start < unique.length; start += BATCH_GET_SIZE) {
-      let pending: Record<string, unknown>[] = unique.slice(start, start + BATCH_GET_SIZE);
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
-        const { Responses, UnprocessedKeys } = await this.db.send(
-          new BatchGetCommand({ RequestItems: { [this.table]: { Keys: pending, ConsistentRead: true } } }),
-        );
-        for (const item of Responses?.[this.table] ?? []) if (isLive(item)) items.set(String(item.pk), item);
-        pending = UnprocessedKeys?.[this.table]?.Keys ?? [];
-      }
-    }
-    return items;
+  /** Live items by `pk` (the main table's items have one `sk` per `pk`). */
+  private async batchGet(itemKeys: { pk: string; sk: string }[]) {
+    const items = await batchGetItems(this.db, this.table, itemKeys);
+    return new Map(items.filter(isLive).map((item) => [String(item.pk), item]));
   }
 
   async recordSuppression(eventId: string, result: IngestResult, context: SuppressionContext): Promise<IngestResult> {
