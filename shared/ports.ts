@@ -13,6 +13,7 @@ import type {
 } from '#shared/domain/records.ts';
 
 export type { CustomerContactCard };
+import type { CallTask, CallTaskEntry, CallTaskStatus } from '#shared/domain/call-tasks.ts';
 import type { IntegrityFlag, StreakPlace } from '#shared/domain/integrity.ts';
 import type { Granularity } from '#shared/domain/periods.ts';
 import type { Cohort } from '#shared/domain/retention.ts';
@@ -104,8 +105,11 @@ export interface DeliveryStatusStore {
  * customer's for a while and answering the middle number.
  */
 export interface CustomerContact {
-  reveal(alert: Alert, actor: import('#shared/domain/records.ts').Actor): Promise<{ phone: string }>;
+  reveal(subject: ContactSubject, actor: import('#shared/domain/records.ts').Actor): Promise<{ phone: string }>;
 }
+
+/** Whose number is asked for: a survey's customer (an alert's, a call task's), or a retention task's customer. */
+export type ContactSubject = Pick<Alert, 'surveyId' | 'retention'>;
 
 export interface PhoneVault {
   /** Keyed hash (HMAC) for lookups; the same number always gives the same hash. */
@@ -381,6 +385,31 @@ export interface AlertStore {
    * reopened cases, in one write. False if the condition failed.
    */
   reopen(alert: Alert, changes: AlertChanges, action: AlertActionRecord, leaseUntil: string): Promise<boolean>;
+}
+
+/** Changes to a call task; `retryAt: null` clears when to try again. */
+export type CallTaskChanges = Omit<Partial<CallTask>, 'retryAt'> & { retryAt?: string | null };
+
+/** Call-backs (电话回访): the tasks of the call-back department, each one survey asked on the phone. */
+export interface CallTaskStore {
+  /** Creates the task unless it exists (one per survey); true when created now. */
+  create(task: CallTask): Promise<boolean>;
+  get(taskId: string): Promise<CallTask | undefined>;
+  /**
+   * A department's tasks in one status: open ones due first, done ones latest closed first; `storeId`
+   * narrows to one store.
+   */
+  list(departmentId: string, options: { status: CallTaskStatus; storeId?: string | undefined; limit: number }): Promise<CallTask[]>;
+  /**
+   * Applies the changes and appends `entry` to the task's log if the task is still in `expect.status`
+   * and, when given, has made `expect.attempts` calls; false if it moved meanwhile.
+   */
+  update(
+    taskId: string,
+    changes: CallTaskChanges,
+    expect: { status?: CallTaskStatus; attempts?: number },
+    entry?: CallTaskEntry,
+  ): Promise<boolean>;
 }
 
 export interface DueTimer {

@@ -1,6 +1,7 @@
 import { escapeHtml } from '#shared/http/html.ts';
 import { PAGE_ICON } from '#shared/http/page-icon.ts';
-import type { Locale, SurveyType } from '#shared/config/schema.ts';
+import type { Locale } from '#shared/config/schema.ts';
+import { surveyQuestions } from '#shared/domain/survey-questions.ts';
 import type { WebSurveyView } from '#shared/use-cases/web-survey.ts';
 
 /** The web survey's pages: the form, its thanks, and friendly answers for bad, used or closed links. */
@@ -9,13 +10,6 @@ const text = {
     title: '服务评价',
     greeting: (name?: string) => (name ? `${name}您好，` : '您好，'),
     thanksForVisiting: (store: string) => `感谢您光临${store}。`,
-    question: {
-      nps: '您有多大可能向亲友推荐我们？',
-      csat: '您对本次服务满意吗？',
-      ces: '“办理本次服务很轻松。”您同意吗？',
-    } satisfies Record<SurveyType, string>,
-    low: { nps: '完全不可能', csat: '非常不满意', ces: '非常不同意' } satisfies Record<SurveyType, string>,
-    high: { nps: '非常可能', csat: '非常满意', ces: '非常同意' } satisfies Record<SurveyType, string>,
     reason: '能说说主要原因吗？（选填）',
     submit: '提交',
     pickScore: '请先选择一个分数。',
@@ -34,13 +28,6 @@ const text = {
     title: 'Rate your service',
     greeting: (name?: string) => (name ? `Hi ${name}, ` : 'Hello, '),
     thanksForVisiting: (store: string) => `thank you for visiting ${store}.`,
-    question: {
-      nps: 'How likely are you to recommend us to a friend or family member?',
-      csat: 'How satisfied were you with your service?',
-      ces: '"It was easy to get my car serviced." Do you agree?',
-    } satisfies Record<SurveyType, string>,
-    low: { nps: 'Not at all likely', csat: 'Very dissatisfied', ces: 'Strongly disagree' } satisfies Record<SurveyType, string>,
-    high: { nps: 'Extremely likely', csat: 'Very satisfied', ces: 'Strongly agree' } satisfies Record<SurveyType, string>,
     reason: 'What is the main reason for your score? (optional)',
     submit: 'Send',
     pickScore: 'Please choose a score first.',
@@ -86,7 +73,7 @@ ${PAGE_ICON}
 
 export function surveyForm(view: WebSurveyView, token: string, error?: string): string {
   const t = text[view.survey.locale];
-  const type = view.survey.surveyType;
+  const q = surveyQuestions[view.survey.locale][view.survey.surveyType];
   const options = [];
   for (let score = view.scale.min; score <= view.scale.max; score++) {
     options.push(
@@ -100,9 +87,9 @@ export function surveyForm(view: WebSurveyView, token: string, error?: string): 
 ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
 <form method="post" action="/s/${escapeHtml(token)}">
   <fieldset>
-    <legend>${escapeHtml(t.question[type])}</legend>
+    <legend>${escapeHtml(q.question)}</legend>
     <div class="scale">${options.join('')}</div>
-    <div class="anchors" aria-hidden="true"><span>${view.scale.min} = ${escapeHtml(t.low[type])}</span><span>${view.scale.max} = ${escapeHtml(t.high[type])}</span></div>
+    <div class="anchors" aria-hidden="true"><span>${view.scale.min} = ${escapeHtml(q.low)}</span><span>${view.scale.max} = ${escapeHtml(q.high)}</span></div>
   </fieldset>
   <label class="reason" for="reason">${escapeHtml(t.reason)}</label>
   <textarea id="reason" name="reason" maxlength="1600"></textarea>

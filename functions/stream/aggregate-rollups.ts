@@ -1,8 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
-import { batchIdOf, rollupFactsOf, type StreamChange } from '#shared/adapters/dynamodb/rollup-facts.ts';
-import { streakAnswerOf } from '#shared/adapters/dynamodb/streak-store.ts';
+import { batchIdOf, rollupFactsOf, type StreamChange, streakAnswerOf } from '#shared/adapters/dynamodb/rollup-facts.ts';
 import { aggregateRollups } from '#shared/use-cases/aggregate-rollups.ts';
 import { reviewStreaks, settleStreaks } from '#shared/use-cases/track-streaks.ts';
 import { config, responseStore, rollupStore, streakStore } from '../lib/compose.ts';

@@ -6,8 +6,11 @@
 import type { SurveyType } from '#shared/config/schema.ts';
 import { scales } from './scoring.ts';
 
-/** Decided at ingestion, from the visit's phone number. */
-export const contactFlags = ['no_phone', 'invalid_phone', 'shared_phone', 'staff_phone'] as const;
+/**
+ * Decided at ingestion, from the visit's phone number; `wrong_number` later, when a call-back
+ * reached someone who was not the customer.
+ */
+export const contactFlags = ['no_phone', 'invalid_phone', 'shared_phone', 'staff_phone', 'wrong_number'] as const;
 export type ContactFlag = (typeof contactFlags)[number];
 
 /** Decided when the answer is recorded. */

@@ -72,8 +72,12 @@ export interface Survey {
   webTokenCipher?: string | undefined;
   /** The customer's WeChat openid for the service account, encrypted like the phone (never logged or listed). */
   wechatOpenIdCipher?: string | undefined;
-  /** Where the answer came from. */
-  channel?: 'sms' | 'web' | undefined;
+  /** Where the answer came from (`call`: a call-back, the caller recording it). */
+  channel?: 'sms' | 'web' | 'call' | undefined;
+  /** On an answer taken on a call-back: who called and recorded it. */
+  caller?: Actor | undefined;
+  /** A call-back ended it without an answer: the customer refused (counted as suppressed `refused`). */
+  suppressedAs?: 'refused' | undefined;
   /**
    * Ended without an answer for a reason the funnel counts as suppressed: a call-back the customer
    * refused, or a text no registered template can carry (`unregistered_template`).
@@ -116,7 +120,7 @@ export type IngestResult =
   | { eventId: string; survey: { id: string; status: 'scheduled'; sendAt: string } }
   | { eventId: string; survey: { id?: string; status: 'suppressed'; reason: SuppressionReason } };
 
-export const suppressionReasons = ['opted_out', 'throttled', 'invalid_phone', 'no_plan', 'unknown_store', 'unregistered_template'] as const;
+export const suppressionReasons = ['opted_out', 'throttled', 'invalid_phone', 'no_plan', 'unknown_store', 'refused', 'unregistered_template'] as const;
 export type SuppressionReason = (typeof suppressionReasons)[number];
 
 /** `reopened`: resolved, but the customer's re-survey was a detractor's answer again; worked like an open case. */
@@ -240,7 +244,9 @@ export interface ScoredResponse {
   visitDate: string;
   answeredAt: string;
   comment?: string | undefined;
-  channel: 'sms' | 'web';
+  channel: 'sms' | 'web' | 'call';
+  /** A call-back's answer: the caller who took it (their integrity signals are read like an advisor's). */
+  caller?: Actor | undefined;
   /** A re-survey after a resolved alert: kept to measure recovery, never counted in the scores again. */
   recoveryOf?: string | undefined;
   /** Integrity flags: signals about the answer, shown beside it; the answer counts all the same. */

@@ -11,6 +11,12 @@ import { type Counters, countersFor } from './scoring.ts';
 
 export const dimensions = ['store', 'department', 'advisor', 'serviceType'] as const;
 export type Dimension = (typeof dimensions)[number];
+/**
+ * What answers can also be grouped by, beside the dimensions: the caller who took a call-back's
+ * answer (their sub), so the integrity tests read callers against their peers as they read advisors.
+ * Only call answers have one; it is no filter of the scores and no breakdown of the dashboard.
+ */
+export type GroupDimension = Dimension | 'caller';
 
 /** Where a visit or an answer belongs: what every view groups by. */
 export interface VisitDimensions {
@@ -20,6 +26,8 @@ export interface VisitDimensions {
   serviceType?: string | undefined;
   /** The visit's date in the store's time zone: the period it counts in. */
   visitDate: string;
+  /** A call-back's answer: who took it. */
+  caller?: { sub: string } | undefined;
 }
 
 const dimensionValue = (v: VisitDimensions, d: Dimension) =>
@@ -44,6 +52,9 @@ export function rollupViewsOf(v: VisitDimensions): RollupView[] {
     const value = dimensionValue(v, d);
     if (value) views.push({ view: `store+${d}`, group: `${v.storeId}|${value}` });
   }
+  if (v.caller) {
+    views.push({ view: 'caller', group: v.caller.sub }, { view: 'store+caller', group: `${v.storeId}|${v.caller.sub}` });
+  }
   return views;
 }
 
@@ -57,8 +68,10 @@ export type RollupFact =
       kind: 'funnel';
       steps: FunnelStep[];
       suppressed?: SuppressionReason | undefined;
-      /** Only on the visit step: the visit's contact quality. */
+      /** On the visit step: the visit's contact quality; later, a flag a call-back added (`wrong_number`). */
       contactFlags?: ContactFlag[] | undefined;
+      /** A flag added later to a visit already counted contact-flagged: only the flag's own count moves. */
+      alreadyFlagged?: boolean | undefined;
       visit: VisitDimensions;
     }
   /** A kept answer's flags changed (a streak decided later): its flagged counts move, nothing else. */
@@ -119,7 +132,7 @@ function countersOf(fact: RollupFact): RollupCounters {
     counters[suppressedCounter(fact.suppressed)] = 1;
   }
   if (fact.contactFlags?.length) {
-    counters.contactFlagged = 1;
+    if (!fact.alreadyFlagged) counters.contactFlagged = 1;
     for (const flag of fact.contactFlags) counters[flagCounter(flag)] = 1;
   }
   return counters;
@@ -154,25 +167,25 @@ export function foldIncrements(facts: RollupFact[]): RollupIncrement[] {
   return [...sums.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, increment]) => increment);
 }
 
-export type Filters = Partial<Record<Dimension, string>>;
+export type Filters = Partial<Record<GroupDimension, string>>;
 
 export interface ViewPlan {
   view: string;
   /** Which part of a row's group is each dimension's value. */
-  parts: Dimension[];
+  parts: GroupDimension[];
 }
 
 /** The one view that can answer a groupBy with these filters, or undefined if none can. */
-export function planView(groupBy: Dimension | 'none', filters: Filters): ViewPlan | undefined {
-  const needed = new Set<Dimension>(dimensions.filter((d) => filters[d] !== undefined));
+export function planView(groupBy: GroupDimension | 'none', filters: Filters): ViewPlan | undefined {
+  const needed = new Set<GroupDimension>(dimensions.filter((d) => filters[d] !== undefined));
   if (groupBy !== 'none') needed.add(groupBy);
   if (needed.size === 0) return { view: 'all', parts: [] };
   if (needed.size === 1) {
-    const [only] = [...needed] as [Dimension];
+    const [only] = [...needed] as [GroupDimension];
     return { view: only, parts: [only] };
   }
   if (needed.size === 2 && needed.has('store')) {
-    const [other] = [...needed].filter((d) => d !== 'store') as [Dimension];
+    const [other] = [...needed].filter((d) => d !== 'store') as [GroupDimension];
     return { view: `store+${other}`, parts: ['store', other] };
   }
   return undefined;

@@ -2,6 +2,7 @@ import type { Config } from '#shared/config/schema.ts';
 import type {
   AlertChannelSender,
   AlertStore,
+  CallTaskStore,
   Clock,
   PhoneVault,
   ResponseStore,
@@ -25,6 +26,8 @@ export interface Deps {
   rollups: RollupStore;
   retention: RetentionStore;
   alerts: AlertStore;
+  /** Call-backs: the call-back department's tasks. */
+  calls: CallTaskStore;
   timers: TimerIndex;
   queues: WorkQueues;
   sms: SmsSender;

@@ -12,8 +12,12 @@ export const integrityQuerySchema = refineRange(
     from: rollupQueryFields.from,
     to: rollupQueryFields.to,
     granularity: rollupQueryFields.granularity,
-    /** store: each store against the brand. advisor: each advisor against the other advisors in scope (with storeId: that store's). */
-    groupBy: z._default(z.enum(['store', 'advisor']), 'store'),
+    /**
+     * store: each store against the brand. advisor: each advisor against the other advisors in scope
+     * (with storeId: that store's). caller: each caller of the call-backs against the other callers,
+     * on the answers they took (a caller whose answers are all top scores is a signal, as an advisor's is).
+     */
+    groupBy: z._default(z.enum(['store', 'advisor', 'caller']), 'store'),
     storeId: rollupQueryFields.storeId,
     departmentId: rollupQueryFields.departmentId,
   }),
@@ -115,6 +119,7 @@ export async function queryIntegrity(deps: Pick<Deps, 'rollups' | 'config'>, ide
             invalidPhone: flag('invalid_phone', funnel),
             sharedPhone: flag('shared_phone', funnel),
             staffPhone: flag('staff_phone', funnel),
+            wrongNumber: flag('wrong_number', funnel),
             flagged: funnel.contactFlagged ?? 0,
             share: percent(funnel.contactFlagged ?? 0, visits),
             brandShare: percent(brandFunnel.contactFlagged ?? 0, brandFunnel.visits ?? 0),

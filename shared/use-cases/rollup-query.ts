@@ -5,6 +5,7 @@ import {
   type Dimension,
   dimensions,
   type Filters,
+  type GroupDimension,
   planView,
   type RollupCounters,
   type RollupFamily,
@@ -42,7 +43,7 @@ export interface RollupQueryParams {
   from: string;
   to: string;
   granularity: Granularity;
-  groupBy: Dimension | 'none';
+  groupBy: GroupDimension | 'none';
   storeId?: string | undefined;
   departmentId?: string | undefined;
   advisorId?: string | undefined;
@@ -78,7 +79,7 @@ export async function readBuckets(deps: Pick<Deps, 'rollups'>, family: RollupFam
   const buckets = new Map<string, { period: string; group: string; counters: RollupCounters }>();
   for (const row of rows) {
     const values = row.group.split('|');
-    const partOf = (d: Dimension) => values[plan.parts.indexOf(d)];
+    const partOf = (d: GroupDimension) => values[plan.parts.indexOf(d)];
     if (plan.parts.some((d) => filters[d] !== undefined && partOf(d) !== filters[d])) continue;
     const group = query.groupBy === 'none' ? 'all' : (partOf(query.groupBy) ?? 'all');
     const key = `${row.period}\u0000${group}`;

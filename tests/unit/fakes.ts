@@ -12,6 +12,7 @@ import { type Cohort, cohortGroup, horizonView, returnMarker } from '#shared/dom
 import { type Segment, segmentMoveCounters, segmentMovesView, segmentShard, segmentView } from '#shared/domain/rfm.ts';
 import type { RollupFact, RollupFamily, RollupIncrement } from '#shared/domain/rollups.ts';
 import type { IntegrityFlag } from '#shared/domain/integrity.ts';
+import type { CallTask, CallTaskEntry, CallTaskStatus } from '#shared/domain/call-tasks.ts';
 import { aggregateRollups } from '#shared/use-cases/aggregate-rollups.ts';
 import { reviewStreaks, settleStreaks } from '#shared/use-cases/track-streaks.ts';
 import {
@@ -30,6 +31,8 @@ import type {
   AlertChanges,
   AlertDeliveryMessage,
   AlertStore,
+  CallTaskChanges,
+  CallTaskStore,
   Clock,
   CustomerContactCard,
   CustomerHistory,
@@ -663,6 +666,49 @@ export class FakeAlertStore implements AlertStore {
   }
 }
 
+/** Mirrors DynamoCallTaskStore: one task per id, open ones due first, conditional updates with the log appended. */
+export class FakeCallTaskStore implements CallTaskStore {
+  readonly tasks = new Map<string, CallTask>();
+
+  async create(task: CallTask): Promise<boolean> {
+    if (this.tasks.has(task.id)) return false;
+    this.tasks.set(task.id, clone(task));
+    return true;
+  }
+
+  async get(taskId: string): Promise<CallTask | undefined> {
+    return clone(this.tasks.get(taskId));
+  }
+
+  async list(departmentId: string, options: { status: CallTaskStatus; storeId?: string; limit: number }): Promise<CallTask[]> {
+    const key = (t: CallTask) => `${t.status === 'open' ? t.dueAt : (t.closedAt ?? t.dueAt)}#${t.id}`;
+    const sorted = [...this.tasks.values()]
+      .filter((t) => t.departmentId === departmentId && t.status === options.status && (!options.storeId || t.storeId === options.storeId))
+      .sort((a, b) => key(a).localeCompare(key(b)));
+    return (options.status === 'open' ? sorted : sorted.reverse()).slice(0, options.limit).map((t) => clone(t));
+  }
+
+  async update(
+    taskId: string,
+    changes: CallTaskChanges,
+    expect: { status?: CallTaskStatus; attempts?: number },
+    entry?: CallTaskEntry,
+  ): Promise<boolean> {
+    const task = this.tasks.get(taskId);
+    if (!task) return false;
+    if (expect.status && task.status !== expect.status) return false;
+    if (expect.attempts !== undefined && task.attempts !== expect.attempts) return false;
+    const { retryAt, ...fields } = changes;
+    const next: CallTask = { ...task };
+    for (const [k, v] of Object.entries(fields)) if (v !== undefined) Object.assign(next, { [k]: clone(v) });
+    if (retryAt === null) delete next.retryAt;
+    else if (retryAt !== undefined) next.retryAt = retryAt;
+    if (entry) next.log = [...task.log, clone(entry)];
+    this.tasks.set(taskId, next);
+    return true;
+  }
+}
+
 /** A fresh set of fakes around one configuration and one clock. */
 export function createFakes(options: { config?: Readonly<Config>; now?: string } = {}) {
   const config = options.config ?? localConfig();
@@ -675,7 +721,8 @@ export function createFakes(options: { config?: Readonly<Config>; now?: string }
   const queues = new FakeWorkQueues();
   const sms = new FakeSmsSender();
   const retention = new FakeRetentionStore(surveys, rollups);
-  return { config, clock, surveys, responses, streaks, rollups, alerts, queues, sms, vault: fakeVault, retention };
+  const calls = new FakeCallTaskStore();
+  return { config, clock, surveys, responses, streaks, rollups, alerts, queues, sms, vault: fakeVault, retention, calls };
 }
 export type Fakes = ReturnType<typeof createFakes>;
 

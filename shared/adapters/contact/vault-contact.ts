@@ -1,10 +1,9 @@
-import type { Alert } from '#shared/domain/records.ts';
-import type { CustomerContact, PhoneVault, RetentionStore, SurveyStore } from '#shared/ports.ts';
+import type { ContactSubject, CustomerContact, PhoneVault, RetentionStore, SurveyStore } from '#shared/ports.ts';
 import { NotFoundError } from '#shared/errors.ts';
 
 /**
- * The customer's own number, decrypted: from the survey a detractor's alert came from, or, for a
- * retention task, from the customer's history (their latest visit's number).
+ * The customer's own number, decrypted: from the survey a detractor's alert or a call task came
+ * from, or, for a retention task, from the customer's history (their latest visit's number).
  */
 export class VaultCustomerContact implements CustomerContact {
   constructor(
@@ -13,10 +12,10 @@ export class VaultCustomerContact implements CustomerContact {
     private readonly vault: Pick<PhoneVault, 'decrypt'>,
   ) {}
 
-  async reveal(alert: Alert): Promise<{ phone: string }> {
-    const cipher = alert.retention
-      ? (await this.customers.history(alert.retention.phoneHash))?.contact?.phoneCipher
-      : alert.surveyId && (await this.surveys.get(alert.surveyId))?.phoneCipher;
+  async reveal(subject: ContactSubject): Promise<{ phone: string }> {
+    const cipher = subject.retention
+      ? (await this.customers.history(subject.retention.phoneHash))?.contact?.phoneCipher
+      : subject.surveyId && (await this.surveys.get(subject.surveyId))?.phoneCipher;
     if (!cipher) throw new NotFoundError("the customer's number is no longer kept");
     return { phone: this.vault.decrypt(cipher) };
   }

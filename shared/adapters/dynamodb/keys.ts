@@ -21,9 +21,13 @@ export const keys = {
   delivery: (messageId: string) => ({ pk: `DELIVERY#${messageId}`, sk: 'DELIVERY' }),
   /** A WeChat account's access token, shared by every function (WeChat keeps one valid per account). */
   wechatToken: (appId: string) => ({ pk: `WECHAT_TOKEN#${appId}`, sk: 'WECHAT_TOKEN' }),
+  /** A call-back's task (one per survey asked on the phone). */
+  callTask: (id: string) => ({ pk: `CALLTASK#${id}`, sk: 'CALLTASK' }),
   phoneLookup: (phoneHash: string) => `PHONE#${phoneHash}`,
   departmentAlerts: (departmentId: string) => `ALERTS#${departmentId}`,
   departmentReopened: (departmentId: string) => `REOPENED#${departmentId}`,
+  /** A department's call tasks in one status (open: sorted by due time; done: by closing time). */
+  departmentCalls: (departmentId: string, status: string) => `CALLS#${departmentId}#${status}`,
 };
 
 /** Spreads timers over shards so no single index partition takes every write. */

@@ -54,6 +54,7 @@ const responseFields = [
   'answeredAt',
   'comment',
   'channel',
+  'caller',
   'recoveryOf',
   'flags',
 ] as const;

@@ -7,10 +7,11 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { createHash } from 'node:crypto';
 import * as z from '#shared/zod.ts';
-import { surveyType } from '#shared/config/schema.ts';
-import { contactFlags, integrityFlags } from '#shared/domain/integrity.ts';
+import { contactFlags } from '#shared/domain/integrity.ts';
 import { suppressionReasons } from '#shared/domain/records.ts';
 import type { FunnelStep, RollupFact, VisitDimensions } from '#shared/domain/rollups.ts';
+import type { StreakAnswer } from '#shared/ports.ts';
+import { date, dimensions, knownFlags, optionalId, storedResponse } from './stored-response.ts';
 
 export interface StreamChange {
   eventId: string;
@@ -19,37 +20,6 @@ export interface StreamChange {
   newImage?: Record<string, AttributeValue> | undefined;
 }
 
-const date = z.iso.date();
-const optionalId = z.optional(z.string().check(z.minLength(1)));
-const dimensions = {
-  storeId: z.string().check(z.minLength(1)),
-  departmentId: optionalId,
-  advisorId: optionalId,
-  serviceType: optionalId,
-  visitDate: date,
-};
-
-/** Flags this code does not know (written by a newer version) are left out, never fail the record. */
-const knownFlags = <T extends string>(names: readonly T[]) =>
-  z.pipe(
-    z.optional(z.array(z.string())),
-    z.transform((flags) => flags?.filter((f): f is T => (names as readonly string[]).includes(f))),
-  );
-
-/** A kept answer as the scores table holds it: on its own item, and inside its streak's item. */
-export const storedResponse = z.object({
-  surveyId: z.string().check(z.minLength(1)),
-  surveyType,
-  score: z.int(),
-  ...dimensions,
-  departmentId: z.string().check(z.minLength(1)),
-  serviceType: z.string().check(z.minLength(1)),
-  answeredAt: z.string().check(z.minLength(1)),
-  comment: z.optional(z.string()),
-  channel: z.catch(z.enum(['sms', 'web']), 'sms'),
-  recoveryOf: z.optional(z.string()),
-  flags: knownFlags(integrityFlags),
-});
 const responseItem = z.extend(storedResponse, { type: z.literal('response') });
 
 const surveyItem = z.object({
@@ -132,3 +102,21 @@ export const batchIdOf = (changes: StreamChange[]) =>
     .update(changes.map((c) => c.eventId).join('\n'))
     .digest('base64url')
     .slice(0, 32);
+
+const streakItem = z.object({
+  type: z.literal('streak-answer'),
+  streak: z.string().check(z.minLength(1)),
+  at: z.string().check(z.minLength(1)),
+  top: z.boolean(),
+  flagged: z.boolean(),
+  response: storedResponse,
+});
+
+/** A new answer in a streak, as the scores table's change stream carries it; anything else is undefined. */
+export function streakAnswerOf(change: StreamChange): StreakAnswer | undefined {
+  if (change.eventName !== 'INSERT' || !change.newImage) return undefined;
+  const parsed = streakItem.safeParse(unmarshall(change.newImage));
+  if (!parsed.success) return undefined;
+  const { type, ...answer } = parsed.data;
+  return answer;
+}

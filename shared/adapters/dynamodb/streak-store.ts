@@ -1,10 +1,9 @@
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from '#shared/zod.ts';
 import type { StreakAnswer, StreakStore } from '#shared/ports.ts';
 import { type DocumentClient, isConditionFailure } from './client.ts';
 import { epochSeconds } from './keys.ts';
-import { type StreamChange, storedResponse } from './rollup-facts.ts';
+import { storedResponse } from './stored-response.ts';
 
 const DAY_S = 86_400;
 /** Answers read a page at a time past the new ones; a batch of one advisor's answers is rarely more. */
@@ -26,15 +25,6 @@ const answerOf = (item: Record<string, unknown>): StreakAnswer => {
   const { type, ...answer } = streakItem.parse(item);
   return answer;
 };
-
-/** A new answer in a streak, as the scores table's change stream carries it; anything else is undefined. */
-export function streakAnswerOf(change: StreamChange): StreakAnswer | undefined {
-  if (change.eventName !== 'INSERT' || !change.newImage) return undefined;
-  const parsed = streakItem.safeParse(unmarshall(change.newImage));
-  if (!parsed.success) return undefined;
-  const { type, ...answer } = parsed.data;
-  return answer;
-}
 
 /**
  * One partition per advisor's streak (`STREAK_ANSWERS#<store>|<advisor>`), sorted by answer time: the
