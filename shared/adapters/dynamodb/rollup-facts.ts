@@ -7,7 +7,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { createHash } from 'node:crypto';
 import * as z from '#shared/zod.ts';
-import { contactFlags } from '#shared/domain/integrity.ts';
+import { type ContactFlag, contactFlags } from '#shared/domain/integrity.ts';
 import { suppressionReasons } from '#shared/domain/records.ts';
 import type { FunnelStep, RollupFact, VisitDimensions } from '#shared/domain/rollups.ts';
 import type { StreakAnswer } from '#shared/ports.ts';
@@ -29,6 +29,8 @@ const surveyItem = z.object({
   score: z.optional(z.number()),
   recoveryOf: z.optional(z.string()),
   contactFlags: knownFlags(contactFlags),
+  /** A call-back's refusal: the survey ended as suppressed `refused`. */
+  suppressedAs: z.optional(z.literal('refused')),
 });
 
 const suppressionReason = z.enum(suppressionReasons);
@@ -75,9 +77,10 @@ export function rollupFactsOf(change: StreamChange): RollupFact[] {
     if (survey.data.sentAt && !before?.sentAt) steps.push('sent');
     if (survey.data.score !== undefined && before?.score === undefined) steps.push('answered');
     const flags = isVisit ? survey.data.contactFlags : undefined;
-    return steps.length
+    const facts: RollupFact[] = steps.length
       ? [{ kind: 'funnel', steps, visit: visitOf(survey.data), ...(flags?.length ? { contactFlags: flags } : {}) }]
       : [];
+    return [...facts, ...calledFacts(survey.data, isVisit ? undefined : before)];
   }
 
   const event = eventItem.safeParse(after);
@@ -94,6 +97,27 @@ export function rollupFactsOf(change: StreamChange): RollupFact[] {
     ];
   }
   return [];
+}
+
+/**
+ * What a call-back learned about a visit after it was taken in: the customer refused (the visit
+ * counts suppressed `refused`), or the number was someone else's (a `wrong_number` contact flag,
+ * the visit counted contact-flagged unless it already was).
+ */
+function calledFacts(
+  after: { suppressedAs?: 'refused' | undefined; contactFlags?: ContactFlag[] | undefined } & VisitDimensions,
+  before: Record<string, unknown> | undefined,
+): RollupFact[] {
+  if (!before) return [];
+  const facts: RollupFact[] = [];
+  if (after.suppressedAs && before.suppressedAs === undefined) {
+    facts.push({ kind: 'funnel', steps: [], suppressed: after.suppressedAs, visit: visitOf(after) });
+  }
+  const had = Array.isArray(before.contactFlags) ? before.contactFlags : [];
+  if (after.contactFlags?.includes('wrong_number') && !had.includes('wrong_number')) {
+    facts.push({ kind: 'funnel', steps: [], contactFlags: ['wrong_number'], alreadyFlagged: had.length > 0, visit: visitOf(after) });
+  }
+  return facts;
 }
 
 /** A batch's identity: the same records, retried, are the same batch. */
