@@ -18,6 +18,8 @@ export function testConfig(port: number) {
   // The tests answer web surveys from this machine: for the link-mode store it is the store's network.
   config.stores.find((s: { id: string }) => s.id === 'sz-futian').networks = ['127.0.0.0/8', '::1/128'];
   config.integrity = { staffPhones: ['13700000001'] };
+  // Minhang reaches by WeChat first (a visit with an openid), then by SMS: tests/integration/wechat.test.ts.
+  config.stores.find((s: { id: string }) => s.id === 'sh-minhang').reach = ['wechat', 'sms'];
   return config;
 }
 
