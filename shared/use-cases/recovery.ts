@@ -91,7 +91,8 @@ export async function decideRecovery(
     const recovered = isRecovered(answer.surveyType, answer.score);
     const reopen = answer.recoveryOf === detractor.id && isDetractor(answer.surveyType, answer.score);
     for (const alert of alerts) {
-      if (alert.status !== 'resolved') continue;
+      // Reopened by this very answer: resolved again since then is that reopening's outcome, not a new one.
+      if (alert.status !== 'resolved' || alert.reopened?.surveyId === answer.id) continue;
       if (reopen) await reopenCase(deps, alert, answer);
       else await deps.alerts.update(alert.id, { recovered, recoverySurveyId: answer.id }, { status: ['resolved'] });
     }

@@ -296,6 +296,25 @@ describe('a failed recovery', () => {
     expect((await fakes.surveys.get(detractor.id))?.recoveryDecidedAt).toBe(NOW);
   });
 
+  it('does not reopen again when the case was resolved again before the decision was retried', async () => {
+    const fakes = createFakes({ now: NOW });
+    const { detractor, alert } = await detractorWithAlert(fakes);
+    const answer = reSurveyAnswer(fakes, detractor, 2, '还是不行');
+    const scored = { ...answer, score: 2 };
+    // Reopened, the scorer crashed, and the department resolved the case again before the retry.
+    const resolved = await fakes.alerts.get(alert.id);
+    if (!resolved) throw new Error('no alert');
+    await reopenCase(fakes, resolved, scored);
+    await actOnAlert(fakes, workshopHead, alert.id, { action: 'resolved', rootCause: 'parts', resolution: 'redo_repair' });
+
+    expect(await decideRecovery(fakes, scored)).toBe(1);
+
+    const after = await fakes.alerts.get(alert.id);
+    expect(after?.status).toBe('resolved');
+    expect(after?.actions.filter((a) => a.action === 'reopened')).toHaveLength(1);
+    expect(fakes.queues.alertDeliveries.filter((d) => d.message.round.startsWith('reopen-'))).toHaveLength(1);
+  });
+
   it('lists reopened cases first, however old, and by status=reopened', async () => {
     const fakes = createFakes({ now: NOW });
     const { detractor, alert } = await detractorWithAlert(fakes);
