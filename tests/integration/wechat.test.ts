@@ -25,7 +25,8 @@ const config = JSON.parse(readFileSync(stack.configPath, 'utf8'));
 describe('reaching a customer by WeChat (sh-minhang reaches by wechat, then sms)', () => {
   it('sends the single-use web survey link as a template message, on one access token for several sends, and scores the answer', async () => {
     const tokensBefore = (await api('/dev/wechat/tokens')).body.issued;
-    const visits = [0, 1, 2].map(() => visit({ storeId: 'sh-minhang' }, { wechatOpenId: newOpenId() }));
+    const openIds = [newOpenId(), newOpenId(), newOpenId()];
+    const visits = openIds.map((wechatOpenId) => visit({ storeId: 'sh-minhang' }, { wechatOpenId }));
     const surveyIds: string[] = [];
     for (const body of visits) {
       const posted = await postVisit(body);
@@ -33,7 +34,7 @@ describe('reaching a customer by WeChat (sh-minhang reaches by wechat, then sms)
       surveyIds.push(posted.body.survey.id);
     }
 
-    const notices = await Promise.all(visits.map((v) => waitForNotice(v.customer.wechatOpenId)));
+    const notices = await Promise.all(openIds.map(waitForNotice));
 
     for (const notice of notices) {
       expect(notice.templateId).toBe(config.wechat.templateId);
