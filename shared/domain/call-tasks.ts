@@ -63,7 +63,10 @@ export interface CallScript {
   closing: string;
 }
 
-const scripts: Record<Locale, { opening: (v: { brand: string; store: string; name?: string }) => string; why: string; closing: string }> = {
+const scripts: Record<
+  Locale,
+  { opening: (v: { brand: string; store: string; name?: string }) => string; why: string; closing: string }
+> = {
   'zh-CN': {
     opening: (v) =>
       `${v.name ? `${v.name}您好` : '您好'}，我是${v.brand}${v.store}的客服。感谢您最近来店保养维修，想占用您一分钟做个回访，可以吗？`,
@@ -78,7 +81,10 @@ const scripts: Record<Locale, { opening: (v: { brand: string; store: string; nam
   },
 };
 
-export function callScriptOf(config: Pick<Config, 'brand' | 'stores'>, task: Pick<CallTask, 'locale' | 'surveyType' | 'storeId' | 'customerName'>): CallScript {
+export function callScriptOf(
+  config: Pick<Config, 'brand' | 'stores'>,
+  task: Pick<CallTask, 'locale' | 'surveyType' | 'storeId' | 'customerName'>,
+): CallScript {
   const words = scripts[task.locale];
   const asked = surveyQuestions[task.locale][task.surveyType];
   const store = config.stores.find((s) => s.id === task.storeId)?.name ?? task.storeId;

@@ -7,7 +7,13 @@
  */
 import { createHash } from 'node:crypto';
 import * as z from '#shared/zod.ts';
-import { type CallTask, type CallTaskEntry, callbackDepartmentOf, callOutcomes, callScriptOf } from '#shared/domain/call-tasks.ts';
+import {
+  type CallTask,
+  type CallTaskEntry,
+  callbackDepartmentOf,
+  callOutcomes,
+  callScriptOf,
+} from '#shared/domain/call-tasks.ts';
 import type { Survey } from '#shared/domain/records.ts';
 import { isInScale, scales } from '#shared/domain/scoring.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '#shared/errors.ts';
@@ -37,7 +43,7 @@ export const callOutcomeSchema = z.object({
 });
 export type CallOutcomeInput = z.infer<typeof callOutcomeSchema>;
 
-type OpenDeps = Pick<Deps, 'config' | 'clock' | 'surveys' | 'calls'>;
+type OpenDeps = Pick<Deps, 'config' | 'clock' | 'calls'>;
 type ReadDeps = Pick<Deps, 'config' | 'calls'>;
 type OutcomeDeps = Pick<Deps, 'config' | 'clock' | 'surveys' | 'calls' | 'queues'>;
 
@@ -45,19 +51,16 @@ export const callTaskIdFor = (surveyId: string) =>
   `ct_${createHash('sha256').update(`call/${surveyId}`).digest('base64url').slice(0, 22)}`;
 
 /**
- * Makes a survey a call task of the call-back department (the dispatch's `call` channel, first or
- * as the fallback): due within `callbacks.slaHours`, and the survey waits for the call instead of
- * a text (no timer of its own: the task's SLA is its clock). Safe to run again: one task per survey,
- * and a survey already handed over is left as it is. `stale` when the survey moved on meanwhile.
+ * The `call` channel's dispatch (run-survey-timer's send step, first or as the one fallback): the
+ * survey becomes a call task of the call-back department, due within `callbacks.slaHours`, with the
+ * visit and what the script needs. The send step then has the survey wait for the call, with no
+ * timer of its own (the task's SLA is its clock). Safe to run again: one task per survey.
  */
-export async function openCallTask(deps: OpenDeps, survey: Survey): Promise<{ taskId: string; kind: 'opened' | 'stale' }> {
+export async function openCallTask(deps: OpenDeps, survey: Survey): Promise<'sent'> {
   const { config, clock } = deps;
   const now = clock.now().toISOString();
-  const taskId = callTaskIdFor(survey.id);
-  const waiting = survey.status === 'scheduled' || survey.status === 'awaiting_score';
-  if (!waiting) return { taskId, kind: 'stale' };
-  const task: CallTask = {
-    id: taskId,
+  await deps.calls.create({
+    id: callTaskIdFor(survey.id),
     surveyId: survey.id,
     departmentId: callbackDepartmentOf(config),
     status: 'open',
@@ -71,16 +74,8 @@ export async function openCallTask(deps: OpenDeps, survey: Survey): Promise<{ ta
     dueAt: addMs(now, config.callbacks.slaHours * HOUR),
     attempts: 0,
     log: [],
-  };
-  // The task first: if the survey's write below is lost, the timer that brought it here fires
-  // again and finds the task already there.
-  await deps.calls.create(task);
-  const handedOver = await deps.surveys.update(
-    survey.id,
-    { status: 'awaiting_score', timer: null },
-    { status: survey.status, timerAt: survey.timer?.at },
-  );
-  return { taskId, kind: handedOver ? 'opened' : 'stale' };
+  });
+  return 'sent';
 }
 
 /** A person of the call-back department, or cx: checked before anything of the request is read. */
@@ -162,7 +157,8 @@ export async function recordCallOutcome(deps: OutcomeDeps, identity: Identity, t
     if (!isInScale(task.surveyType, input.score))
       throw new ValidationError('the score is off the survey’s scale', { score: `${scale.min} to ${scale.max}` });
   } else {
-    if (input.score !== undefined) throw new ValidationError('only an answered call has a score', { score: 'only with answered' });
+    if (input.score !== undefined)
+      throw new ValidationError('only an answered call has a score', { score: 'only with answered' });
     if (comment) throw new ValidationError('only an answered call has the customer’s words', { comment: 'use note' });
   }
 
@@ -177,7 +173,12 @@ export async function recordCallOutcome(deps: OutcomeDeps, identity: Identity, t
   const changes = { attempts, ...finished, score: input.score, comment };
   const updated = await deps.calls.update(task.id, changes, { status: 'open', attempts: task.attempts }, entry);
   if (!updated) throw new ConflictError('this call task changed meanwhile (another call was recorded); reload it');
-  const next: CallTask = { ...task, ...changes, retryAt: 'retryAt' in finished ? (finished.retryAt ?? undefined) : undefined, log: [...task.log, entry] };
+  const next: CallTask = {
+    ...task,
+    ...changes,
+    retryAt: 'retryAt' in finished ? (finished.retryAt ?? undefined) : undefined,
+    log: [...task.log, entry],
+  };
   await settleSurvey(deps, next);
   return getCallTask(deps, identity, task.id);
 }
@@ -189,7 +190,7 @@ export async function recordCallOutcome(deps: OutcomeDeps, identity: Identity, t
  */
 async function settleSurvey(deps: OutcomeDeps, task: CallTask) {
   const survey = await deps.surveys.get(task.surveyId);
-  if (!survey || survey.status !== 'awaiting_score') return;
+  if (survey?.status !== 'awaiting_score') return;
   const now = deps.clock.now().toISOString();
   const last = task.log.filter((e) => e.action !== 'phone_revealed').at(-1);
   if (!last) return;

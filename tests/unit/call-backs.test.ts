@@ -1,4 +1,6 @@
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { rollupFactsOf, type StreamChange } from '#shared/adapters/dynamodb/rollup-facts.ts';
 import type { Survey } from '#shared/domain/records.ts';
 import { rollupIncrementsOf } from '#shared/domain/rollups.ts';
 import type { Identity } from '#shared/use-cases/identity.ts';
@@ -15,16 +17,30 @@ import {
 import { aggregateRollups } from '#shared/use-cases/aggregate-rollups.ts';
 import { integrityQuerySchema, queryIntegrity } from '#shared/use-cases/query-integrity.ts';
 import { alertIdFor, recordAnswer } from '#shared/use-cases/record-answer.ts';
+import { runSurveyTimer } from '#shared/use-cases/run-survey-timer.ts';
 import type { ContactSubject } from '#shared/ports.ts';
-import { aResponse, aSurvey, configWith, createFakes, fakeVault } from './fakes.ts';
+import { aResponse, aSurvey, configWith, createFakes, type Fakes, fakeVault, localConfig } from './fakes.ts';
 
 const NOW = '2026-11-20T02:00:00.000Z';
 const caller: Identity = { role: 'department', departmentId: 'customer-care', sub: 'zhou.min', name: '周敏' };
 const cx: Identity = { role: 'cx', sub: 'chen.cx', name: '陈静' };
 const workshop: Identity = { role: 'department', departmentId: 'workshop', sub: 'li.ming', name: '李明' };
 
-/** A survey whose channel is `call`, scheduled to go out now, and its task opened. */
-async function arrange(overrides: Partial<Survey> = {}, config = configWith({})) {
+/** The shipped config, the given store reaching its customers by call-back (then SMS). */
+const callFirst = (overrides: Record<string, unknown> = {}, reach = ['call', 'sms']) => {
+  const base = localConfig();
+  return configWith({ stores: base.stores.map((s) => (s.id === 'sh-pudong' ? { ...s, reach } : s)), ...overrides });
+};
+
+/** Runs the survey's send timer as the survey-dispatch consumer does, `call` wired to openCallTask. */
+const send = (fakes: Fakes, survey: Survey) =>
+  runSurveyTimer(
+    { ...fakes, dispatch: { call: (s) => openCallTask(fakes, s) } },
+    { surveyId: survey.id, action: 'send', at: NOW },
+  );
+
+/** A survey of a call-first store, sent now: its task opened. */
+async function arrange(overrides: Partial<Survey> = {}, config = callFirst()) {
   const fakes = createFakes({ config, now: NOW });
   const survey = fakes.surveys.seed(
     aSurvey({ status: 'scheduled', sentAt: undefined, timer: { action: 'send', at: NOW }, ...overrides }),
@@ -37,7 +53,8 @@ async function arrange(overrides: Partial<Survey> = {}, config = configWith({}))
       return { phone: fakeVault.decrypt(cipher ?? '') };
     },
   };
-  const { taskId } = await openCallTask(fakes, survey);
+  expect(await send(fakes, survey)).toBe('sent');
+  const taskId = callTaskIdFor(survey.id);
   return { fakes, survey, taskId, deps: { ...fakes, contact } };
 }
 
@@ -69,8 +86,9 @@ describe('openCallTask', () => {
     expect(task.script.opening).toContain('王先生');
     expect(JSON.stringify(task)).not.toContain('13800138000');
     // The survey waits for the call: no text, no timer of its own.
-    expect(await fakes.surveys.get(survey.id)).toMatchObject({ status: 'awaiting_score' });
+    expect(await fakes.surveys.get(survey.id)).toMatchObject({ status: 'awaiting_score', reach: 'call' });
     expect((await fakes.surveys.get(survey.id))?.timer).toBeUndefined();
+    expect(fakes.sms.sent).toEqual([]);
   });
 
   it('reads the script in English for an English-speaking customer, with a CSAT survey’s own scale', async () => {
@@ -83,20 +101,24 @@ describe('openCallTask', () => {
   });
 
   it('opens one task per survey however often it runs, and takes the department and SLA from `callbacks`', async () => {
-    const config = configWith({ callbacks: { departmentId: 'service-advisors', slaHours: 24, attempts: 2 } });
+    const config = callFirst({ callbacks: { departmentId: 'service-advisors', slaHours: 24, attempts: 2 } });
     const { fakes, survey, taskId } = await arrange({}, config);
 
-    expect(await openCallTask(fakes, { ...survey, status: 'awaiting_score', timer: undefined })).toMatchObject({ taskId });
+    expect(await openCallTask(fakes, { ...survey, status: 'awaiting_score', timer: undefined })).toBe('sent');
     expect(fakes.calls.tasks.size).toBe(1);
     expect(fakes.calls.tasks.get(taskId)).toMatchObject({ departmentId: 'service-advisors', dueAt: '2026-11-21T02:00:00.000Z' });
   });
 
-  it('leaves a survey that already ended alone', async () => {
-    const fakes = createFakes({ now: NOW });
-    const survey = fakes.surveys.seed(aSurvey({ status: 'completed', score: 9 }));
+  it('is the one fallback of a survey that expired unanswered on its text', async () => {
+    const fakes = createFakes({ config: callFirst({}, ['sms', 'call']), now: NOW });
+    const survey = fakes.surveys.seed(aSurvey({ timer: { action: 'expire', at: NOW }, reach: 'sms' }));
+    const deps = { ...fakes, dispatch: { call: (s: Survey) => openCallTask(fakes, s) } };
 
-    expect((await openCallTask(fakes, survey)).kind).toBe('stale');
-    expect(fakes.calls.tasks.size).toBe(0);
+    await runSurveyTimer(deps, { surveyId: survey.id, action: 'expire', at: NOW });
+    expect(await runSurveyTimer(deps, { surveyId: survey.id, action: 'send', at: NOW })).toBe('sent');
+
+    expect(fakes.calls.tasks.get(callTaskIdFor(survey.id))).toMatchObject({ status: 'open', surveyId: survey.id });
+    expect(await fakes.surveys.get(survey.id)).toMatchObject({ status: 'awaiting_score', reach: 'call', movedFrom: 'sms' });
   });
 });
 
@@ -153,7 +175,7 @@ describe('recordCallOutcome', () => {
       reason: '等太久了',
       channel: 'call',
       caller: { sub: 'zhou.min', name: '周敏' },
-      sentAt: '2026-11-20T05:00:00.000Z',
+      sentAt: NOW,
     });
     expect(fakes.queues.responseUpdates).toEqual([survey.id]);
 
@@ -201,7 +223,7 @@ describe('recordCallOutcome', () => {
     const notReached = () => recordCallOutcome(fakes, caller, taskId, outcome({ outcome: 'not_reachable', note: '无人接听' }));
 
     expect(await notReached()).toMatchObject({ status: 'open', attempts: 1, retryAt: '2026-11-20T04:00:00.000Z' });
-    expect(await fakes.surveys.get(survey.id)).toMatchObject({ status: 'awaiting_score', sentAt: NOW });
+    expect(await fakes.surveys.get(survey.id)).toMatchObject({ status: 'awaiting_score' });
     fakes.clock.set('2026-11-20T04:00:00.000Z');
     expect(await notReached()).toMatchObject({ status: 'open', attempts: 2 });
     fakes.clock.set('2026-11-21T01:00:00.000Z');
@@ -268,5 +290,39 @@ describe('callers in the integrity tests', () => {
     expect(allTens?.topScores).toMatchObject({ count: 40, share: 100, test: { peers: { k: 15, n: 60 }, fired: true } });
     expect(allTens?.signals.map((s) => s.signal)).toContain('top_scores');
     expect(result.groups.find((g) => g.group === 'zhou.min')?.topScores.test.fired).toBe(false);
+  });
+});
+
+describe('what the funnel learns from a call-back', () => {
+  const image = (fields: Record<string, unknown>) =>
+    marshall(
+      { type: 'survey', storeId: 'sh-pudong', departmentId: 'workshop', advisorId: 'A-17', visitDate: '2026-11-19', ...fields },
+      { removeUndefinedValues: true },
+    );
+  const change = (before: Record<string, unknown>, after: Record<string, unknown>): StreamChange => ({
+    eventId: 'e1',
+    eventName: 'MODIFY',
+    oldImage: image(before),
+    newImage: image(after),
+  });
+  const counters = (facts: ReturnType<typeof rollupFactsOf>) =>
+    facts.flatMap(rollupIncrementsOf).find((i) => i.key.view === 'advisor' && i.key.granularity === 'month')?.counters;
+
+  it("counts a refused call as the visit suppressed `refused`, once, and a wrong number as the advisor's contact flag", async () => {
+    const sent = { sentAt: NOW };
+
+    expect(counters(rollupFactsOf(change(sent, { ...sent, suppressedAs: 'refused' })))).toEqual({
+      suppressed: 1,
+      suppressed_refused: 1,
+    });
+    expect(rollupFactsOf(change({ ...sent, suppressedAs: 'refused' }, { ...sent, suppressedAs: 'refused' }))).toEqual([]);
+    expect(counters(rollupFactsOf(change(sent, { ...sent, contactFlags: ['wrong_number'] })))).toEqual({
+      contactFlagged: 1,
+      flag_wrong_number: 1,
+    });
+    // A visit already counted contact-flagged (a shared phone) only adds the new flag.
+    expect(
+      counters(rollupFactsOf(change({ contactFlags: ['shared_phone'] }, { contactFlags: ['shared_phone', 'wrong_number'] }))),
+    ).toEqual({ flag_wrong_number: 1 });
   });
 });

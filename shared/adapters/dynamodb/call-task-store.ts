@@ -53,7 +53,9 @@ export class DynamoCallTaskStore implements CallTaskStore {
   }
 
   async get(taskId: string): Promise<CallTask | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: keys.callTask(taskId), ConsistentRead: true }));
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: keys.callTask(taskId), ConsistentRead: true }),
+    );
     return Item && isLive(Item) ? toTask(Item) : undefined;
   }
 

@@ -8,7 +8,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { createHash } from 'node:crypto';
 import * as z from '#shared/zod.ts';
 import { type ContactFlag, contactFlags } from '#shared/domain/integrity.ts';
-import { suppressionReasons } from '#shared/domain/records.ts';
+import { type SuppressionReason, suppressionReasons } from '#shared/domain/records.ts';
 import type { FunnelStep, RollupFact, VisitDimensions } from '#shared/domain/rollups.ts';
 import type { StreakAnswer } from '#shared/ports.ts';
 import { date, dimensions, knownFlags, optionalId, storedResponse } from './stored-response.ts';
@@ -29,8 +29,8 @@ const surveyItem = z.object({
   score: z.optional(z.number()),
   recoveryOf: z.optional(z.string()),
   contactFlags: knownFlags(contactFlags),
-  /** A call-back's refusal: the survey ended as suppressed `refused`. */
-  suppressedAs: z.optional(z.literal('refused')),
+  /** Ended without an answer for a reason counted as suppressed (a refused call-back, an unregistered template). */
+  suppressedAs: z.optional(z.enum(suppressionReasons)),
 });
 
 const suppressionReason = z.enum(suppressionReasons);
@@ -100,12 +100,13 @@ export function rollupFactsOf(change: StreamChange): RollupFact[] {
 }
 
 /**
- * What a call-back learned about a visit after it was taken in: the customer refused (the visit
- * counts suppressed `refused`), or the number was someone else's (a `wrong_number` contact flag,
- * the visit counted contact-flagged unless it already was).
+ * What a survey learned about its visit after it was taken in: it ended suppressed (a call-back
+ * the customer refused, a text no registered template carries: counted by its reason), or a
+ * call-back found the number was someone else's (a `wrong_number` contact flag; the visit counts
+ * contact-flagged unless it already did).
  */
 function calledFacts(
-  after: { suppressedAs?: 'refused' | undefined; contactFlags?: ContactFlag[] | undefined } & VisitDimensions,
+  after: { suppressedAs?: SuppressionReason | undefined; contactFlags?: ContactFlag[] | undefined } & VisitDimensions,
   before: Record<string, unknown> | undefined,
 ): RollupFact[] {
   if (!before) return [];
@@ -115,7 +116,13 @@ function calledFacts(
   }
   const had = Array.isArray(before.contactFlags) ? before.contactFlags : [];
   if (after.contactFlags?.includes('wrong_number') && !had.includes('wrong_number')) {
-    facts.push({ kind: 'funnel', steps: [], contactFlags: ['wrong_number'], alreadyFlagged: had.length > 0, visit: visitOf(after) });
+    facts.push({
+      kind: 'funnel',
+      steps: [],
+      contactFlags: ['wrong_number'],
+      alreadyFlagged: had.length > 0,
+      visit: visitOf(after),
+    });
   }
   return facts;
 }

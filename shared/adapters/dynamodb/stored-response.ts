@@ -33,7 +33,7 @@ export const storedResponse = z.object({
   serviceType: z.string().check(z.minLength(1)),
   answeredAt: z.string().check(z.minLength(1)),
   comment: z.optional(z.string()),
-  channel: z.catch(z.enum(['sms', 'web']), 'sms'),
+  channel: z.catch(z.enum(['sms', 'web', 'call']), 'sms'),
   caller: z.optional(z.object({ sub: z.string().check(z.minLength(1)), name: z.string() })),
   recoveryOf: z.optional(z.string()),
   flags: knownFlags(integrityFlags),
