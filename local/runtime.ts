@@ -224,6 +224,7 @@ export async function startLocalStack(options: LocalOptions): Promise<LocalStack
       surveys: compose.surveyStore(),
       queues: compose.workQueues(),
       vault: compose.phoneVault(),
+      quota: compose.textQuota(),
     };
     const devRoutes = createDevRoutes({
       // The handlers' config: secrets and relative channel URLs resolved, as the receiver compares URLs.

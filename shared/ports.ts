@@ -31,6 +31,18 @@ export interface SmsSender {
   send(message: { to: string; body: string }): Promise<{ providerMessageId?: string | undefined }>;
 }
 
+/**
+ * The daily cap on texts to one number (`sms.maxPerNumberPerDay`; Tencent Cloud, for one, sends two a
+ * day by default): a counter per number and the customer's local day.
+ */
+export interface TextQuota {
+  /**
+   * Counts one text to `phoneHash` on `day` (YYYY-MM-DD, the customer's) unless `limit` are counted
+   * already: false then, and nothing is counted. The counter may go after `expiresAt`.
+   */
+  take(phoneHash: string, day: string, limit: number, expiresAt: string): Promise<boolean>;
+}
+
 /** A WeChat template message: what the customer sees, and the page it opens. */
 export interface WechatNotice {
   openId: string;

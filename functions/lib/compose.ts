@@ -15,6 +15,7 @@ import { DynamoStreakStore } from '#shared/adapters/dynamodb/streak-store.ts';
 import { DynamoSurveyStore } from '#shared/adapters/dynamodb/survey-store.ts';
 import { DynamoTimerIndex } from '#shared/adapters/dynamodb/timer-index.ts';
 import { DynamoDeliveryStatusStore } from '#shared/adapters/dynamodb/delivery-status-store.ts';
+import { DynamoTextQuota } from '#shared/adapters/dynamodb/text-quota-store.ts';
 import { SqsWorkQueues } from '#shared/adapters/sqs/work-queues.ts';
 import { loadRuntime, type Runtime } from '#shared/config/runtime.ts';
 import { createPhoneVault } from '#shared/privacy/phone-vault.ts';
@@ -33,6 +34,9 @@ const retention = () => config.privacy.retentionDays;
 export const surveyStore = () => new DynamoSurveyStore(db(), runtime.table('main'), retention());
 export const alertStore = () => new DynamoAlertStore(db(), runtime.table('main'), retention());
 export const timerIndex = () => new DynamoTimerIndex(db(), runtime.table('main'));
+/** The daily cap's counters, asked by everything that texts a customer (the survey timer, the conversation). */
+export const textQuota = () => new DynamoTextQuota(db(), runtime.table('main'));
+
 export const deliveryStatusStore = () => new DynamoDeliveryStatusStore(db(), runtime.table('main'), retention());
 export const responseStore = () => new DynamoResponseStore(db(), runtime.table('scores'), retention());
 export const rollupStore = () => new DynamoRollupStore(db(), runtime.table('scores'));

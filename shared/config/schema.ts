@@ -190,7 +190,11 @@ const smsRules = z.object({
   registeredTemplateCountries: z._default(z.array(z.string().check(z.regex(/^[A-Z]{2}$/, 'ISO 3166 alpha-2 country code'))), [
     'CN',
   ]),
-  /** At most this many texts to one number per local day (Tencent Cloud's default is 2). */
+  /**
+   * At most this many texts to one number per the customer's local day (Tencent Cloud's default is 2):
+   * a question or reminder over it waits for the next day, a reply over it is not sent.
+   */
+
   maxPerNumberPerDay: z.optional(z.int().check(z.gte(1), z.lte(50))),
   /** `short`: the question asks score and reason in one reply, so a survey takes two texts. */
   conversation: z._default(z.enum(['full', 'short']), 'full'),

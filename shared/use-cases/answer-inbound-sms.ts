@@ -1,5 +1,7 @@
 import type { SmsSender } from '#shared/ports.ts';
+import type { QuotaDeps } from './allow-text.ts';
 import type { Deps } from './deps.ts';
+
 import { handleInboundSms, type InboundSms } from './handle-inbound-sms.ts';
 
 /**
@@ -8,7 +10,7 @@ import { handleInboundSms, type InboundSms } from './handle-inbound-sms.ts';
  * repeated message id is a redelivery: its step already ran and its reply is not sent again.
  */
 export async function answerInboundSms(
-  deps: Pick<Deps, 'config' | 'clock' | 'surveys' | 'queues' | 'vault'> & { sms: SmsSender },
+  deps: Pick<Deps, 'config' | 'clock' | 'surveys' | 'queues' | 'vault'> & Pick<QuotaDeps, 'quota'> & { sms: SmsSender },
   sms: InboundSms,
 ): Promise<{ replied: boolean; duplicate: boolean }> {
   const { reply, duplicate = false } = await handleInboundSms(deps, sms);

@@ -6,6 +6,7 @@ import { isDetractor, scales } from '#shared/domain/scoring.ts';
 import type { Survey } from '#shared/domain/records.ts';
 import type { Locale } from '#shared/config/schema.ts';
 import type { InboundRecord } from '#shared/ports.ts';
+import { allowText, type QuotaDeps } from './allow-text.ts';
 import { addMs, type Deps, MINUTE, TIMER_LEASE_MS } from './deps.ts';
 
 /** Twilio's id of a message: SM (SMS) or MM (MMS) and 32 hex digits. */
@@ -29,7 +30,7 @@ export interface InboundSms {
 
 const open: Survey['status'][] = ['awaiting_score', 'awaiting_reason'];
 
-type InboundDeps = Pick<Deps, 'config' | 'clock' | 'surveys' | 'queues' | 'vault'>;
+type InboundDeps = Pick<Deps, 'config' | 'clock' | 'surveys' | 'queues' | 'vault'> & Pick<QuotaDeps, 'quota'>;
 type InboundOutcome = { reply?: string | undefined; duplicate?: boolean };
 /** The survey changed between reading it and writing the step (its text marked sent, a reply taken): read again. */
 const CHANGED = Symbol('survey changed');
@@ -63,20 +64,19 @@ async function takeStep(deps: InboundDeps, sms: InboundSms): Promise<InboundOutc
   const recent = await surveys.latestForPhone(phoneHash, 5);
   const latest = recent[0];
   const storeOf = (s?: Survey) => config.stores.find((store) => store.id === s?.storeId);
-  // Where the store must send registered texts, a reply no registered template carries is not sent.
-  const say = (step: MessageStep, survey?: Survey, locale?: Locale) => {
-    const text = composeMessage(
-      config,
-      storeOf(survey) ?? config.stores[0],
-      locale ?? survey?.locale ?? config.defaultLocale,
-      step,
-      {
-        survey: survey?.surveyType ?? 'nps',
-        storeName: storeOf(survey)?.name ?? '',
-        customerName: survey?.customerName,
-      },
-    );
-    return text.ok ? text.text : undefined;
+  // Where the store must send registered texts, a reply no registered template carries is not sent;
+  // nor is one over the number's daily cap (the step it answers is taken all the same). A step read
+  // again because its survey changed counts its reply again: the cap errs on sending less.
+  const say = async (step: MessageStep, survey?: Survey, locale?: Locale) => {
+    const store = storeOf(survey) ?? config.stores[0];
+    const text = composeMessage(config, store, locale ?? survey?.locale ?? config.defaultLocale, step, {
+      survey: survey?.surveyType ?? 'nps',
+      storeName: storeOf(survey)?.name ?? '',
+      customerName: survey?.customerName,
+    });
+    if (!text.ok) return undefined;
+    const timeZone = survey?.timezone ?? store?.timezone ?? 'UTC';
+    return (await allowText(deps, phoneHash, timeZone)).allowed ? text.text : undefined;
   };
   const record = (reply: string | undefined, surveyId?: string, scored = false): InboundRecord => ({
     key,
@@ -107,18 +107,18 @@ async function takeStep(deps: InboundDeps, sms: InboundSms): Promise<InboundOutc
         await surveys.update(s.id, { status: 'opted_out', timer: null }, { status: s.status });
       }
     }
-    return remember(already ? undefined : say('opted_out', latest));
+    return remember(already ? undefined : await say('opted_out', latest));
   }
-  if (keyword === 'help') return remember(say('help', latest));
+  if (keyword === 'help') return remember(await say('help', latest));
   if (keyword === 'opt_in') {
     await surveys.setOptOut(phoneHash, false, now);
-    return remember(say('opted_in', latest));
+    return remember(await say('opted_in', latest));
   }
 
   // A survey whose text is going out this moment (sent, not yet marked sent) is what a reply answers.
   const textInFlight = (s: Survey) => s.status === 'scheduled' && s.timer?.action === 'send' && s.timer.at <= now;
   const survey = recent.find((s) => open.includes(s.status) || textInFlight(s));
-  if (!survey) return remember(latest?.status === 'expired' ? say('closed', latest) : undefined);
+  if (!survey) return remember(latest?.status === 'expired' ? await say('closed', latest) : undefined);
 
   if (survey.status === 'awaiting_score' || survey.status === 'scheduled') {
     const status = survey.status;
@@ -130,12 +130,12 @@ async function takeStep(deps: InboundDeps, sms: InboundSms): Promise<InboundOutc
     const score = read?.score;
     if (read === undefined || score === undefined) {
       if (survey.reasked) return remember(undefined);
-      const reply = say('reask', survey);
+      const reply = await say('reask', survey);
       if (!(await surveys.update(survey.id, { reasked: true }, { status }, record(reply, survey.id)))) return CHANGED;
       return { reply };
     }
     if (short) {
-      const reply = say(isDetractor(survey.surveyType, score) ? 'sorry' : 'thanks', survey);
+      const reply = await say(isDetractor(survey.surveyType, score) ? 'sorry' : 'thanks', survey);
       const ended = await surveys.update(
         survey.id,
         {
@@ -154,7 +154,7 @@ async function takeStep(deps: InboundDeps, sms: InboundSms): Promise<InboundOutc
       await deps.queues.responseUpdated(survey.id);
       return { reply };
     }
-    const reply = say('why', survey);
+    const reply = await say('why', survey);
     const closeAt = addMs(now, config.reasonWaitMinutes * MINUTE);
     const applied = await surveys.update(
       survey.id,
@@ -179,7 +179,7 @@ async function takeStep(deps: InboundDeps, sms: InboundSms): Promise<InboundOutc
   // awaiting_reason: whatever comes now is the customer's reason, in their words.
   const reason = sms.body.trim().slice(0, 1600);
   const score = survey.score ?? 0;
-  const reply = say(isDetractor(survey.surveyType, score) ? 'sorry' : 'thanks', survey);
+  const reply = await say(isDetractor(survey.surveyType, score) ? 'sorry' : 'thanks', survey);
   const applied = await surveys.update(
     survey.id,
     { status: 'completed', reason, endedAt: now, timer: { action: 'close', at: now } },

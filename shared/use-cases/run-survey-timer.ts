@@ -4,6 +4,7 @@ import { isQuiet, nextSendableTime } from '#shared/domain/quiet-hours.ts';
 import { firstChannel, nextChannel, type ReachChannel, reachOf } from '#shared/domain/reach.ts';
 import type { Survey } from '#shared/domain/records.ts';
 import type { SurveyTimerMessage } from '#shared/ports.ts';
+import { allowText, type QuotaDeps } from './allow-text.ts';
 import { addMs, type Deps, HOUR, TIMER_LEASE_MS } from './deps.ts';
 import { resurvey } from './recovery.ts';
 
@@ -20,10 +21,11 @@ export const surveyTimerMessageSchema = z.object({
  */
 export type ChannelDispatch = (survey: Survey) => Promise<'sent' | 'unreachable'>;
 
-type TimerDeps = Pick<Deps, 'config' | 'clock' | 'surveys' | 'queues' | 'sms' | 'vault' | 'publicBaseUrl'> & {
-  /** The channels beside SMS, wired by the function that runs the timers; a channel without one cannot reach anyone. */
-  dispatch?: Partial<Record<'wechat' | 'call', ChannelDispatch>> | undefined;
-};
+type TimerDeps = Pick<Deps, 'config' | 'clock' | 'surveys' | 'queues' | 'sms' | 'vault' | 'publicBaseUrl'> &
+  Pick<QuotaDeps, 'quota'> & {
+    /** The channels beside SMS, wired by the function that runs the timers; a channel without one cannot reach anyone. */
+    dispatch?: Partial<Record<'wechat' | 'call', ChannelDispatch>> | undefined;
+  };
 
 function webSurveyLink(deps: TimerDeps, survey: Survey): string | undefined {
   if (!survey.webTokenCipher || !deps.publicBaseUrl) return undefined;
@@ -59,7 +61,11 @@ export async function runSurveyTimer(
 type Store = TimerDeps['config']['stores'][number];
 
 /** What this survey's customer can be reached by: a survey always has a phone; WeChat when the visit gave an openid. */
-const reachabilityOf = (survey: Survey) => ({ phone: true, wechatOpenId: survey.wechatOpenIdCipher !== undefined, callTeam: true });
+const reachabilityOf = (survey: Survey) => ({
+  phone: true,
+  wechatOpenId: survey.wechatOpenIdCipher !== undefined,
+  callTeam: true,
+});
 
 /** The survey's channel: the one it is on, else the first its store's reach and its customer allow. */
 function channelOf(deps: TimerDeps, survey: Survey, store: Store): ReachChannel | undefined {
@@ -74,7 +80,9 @@ async function expireOrMove(deps: TimerDeps, survey: Survey, timerAt: string) {
   const store = deps.config.stores.find((s) => s.id === survey.storeId);
   const current = store ? channelOf(deps, survey, store) : undefined;
   const next =
-    store && current ? nextChannel(reachOf(store, deps.config), { ...survey, reach: current }, reachabilityOf(survey)) : undefined;
+    store && current
+      ? nextChannel(reachOf(store, deps.config), { ...survey, reach: current }, reachabilityOf(survey))
+      : undefined;
   if (!next || !current) {
     await deps.surveys.update(survey.id, { status: 'expired', timer: null }, { status: 'awaiting_score', timerAt });
     return 'done';
@@ -169,6 +177,20 @@ async function sendSurvey(deps: TimerDeps, survey: Survey, step: 'question' | 'r
     );
     return 'done';
   }
+  const allowance = await allowText(deps, survey.phoneHash, timeZone);
+  if (!allowance.allowed) {
+    // The number's texts for today are used up: the text waits for the customer's next day, or a
+    // reminder that would come after its survey's expiry gives way to the expiry.
+    const later = nextSendableTime(allowance.nextDay, timeZone, config.quietHours).toISOString();
+    const expiry =
+      step === 'reminder' ? addMs(survey.channelSentAt ?? survey.sentAt ?? now, config.expiryHours * HOUR) : undefined;
+    const timer =
+      expiry !== undefined && later >= expiry
+        ? ({ action: 'expire', at: expiry } as const)
+        : { action: survey.timer.action, at: later };
+    await surveys.update(survey.id, { timer }, { status: expected, timerAt });
+    return 'deferred';
+  }
   const { providerMessageId } = await deps.sms.send({ to: deps.vault.decrypt(survey.phoneCipher), body: text.text });
   const sentAt = now.toISOString();
   const lastMessage = providerMessageId ? { lastMessageId: providerMessageId } : {};
@@ -182,7 +204,14 @@ async function sendSurvey(deps: TimerDeps, survey: Survey, step: 'question' | 'r
   await surveys.update(
     survey.id,
     step === 'question'
-      ? { status: 'awaiting_score', reach: channel, sentAt: survey.sentAt ?? sentAt, channelSentAt: sentAt, timer: next, ...lastMessage }
+      ? {
+          status: 'awaiting_score',
+          reach: channel,
+          sentAt: survey.sentAt ?? sentAt,
+          channelSentAt: sentAt,
+          timer: next,
+          ...lastMessage,
+        }
       : { remindedAt: sentAt, timer: next, ...lastMessage },
     { status: expected, timerAt },
   );

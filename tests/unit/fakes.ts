@@ -51,6 +51,7 @@ import type {
   RollupRow,
   RollupStore,
   SmsSender,
+  TextQuota,
   StreakAnswer,
   StreakStore,
   SuppressionContext,
@@ -93,6 +94,18 @@ export class FakeSmsSender implements SmsSender {
   async send(message: { to: string; body: string }): Promise<{ providerMessageId: string }> {
     this.sent.push({ ...message });
     return { providerMessageId: `SM${this.sent.length.toString(16).padStart(32, '0')}` };
+  }
+}
+
+/** Mirrors DynamoTextQuota: one counter per number and day, raised only below the limit. */
+export class FakeTextQuota implements TextQuota {
+  readonly counted = new Map<string, { sent: number; expiresAt: string }>();
+
+  async take(phoneHash: string, day: string, limit: number, expiresAt: string): Promise<boolean> {
+    const counter = this.counted.get(`${phoneHash}#${day}`);
+    if ((counter?.sent ?? 0) >= limit) return false;
+    this.counted.set(`${phoneHash}#${day}`, { sent: (counter?.sent ?? 0) + 1, expiresAt });
+    return true;
   }
 }
 
@@ -722,7 +735,8 @@ export function createFakes(options: { config?: Readonly<Config>; now?: string }
   const sms = new FakeSmsSender();
   const retention = new FakeRetentionStore(surveys, rollups);
   const calls = new FakeCallTaskStore();
-  return { config, clock, surveys, responses, streaks, rollups, alerts, queues, sms, vault: fakeVault, retention, calls };
+  const quota = new FakeTextQuota();
+  return { config, clock, surveys, responses, streaks, rollups, alerts, queues, sms, vault: fakeVault, retention, calls, quota };
 }
 export type Fakes = ReturnType<typeof createFakes>;
 

@@ -21,6 +21,8 @@ export const keys = {
   delivery: (messageId: string) => ({ pk: `DELIVERY#${messageId}`, sk: 'DELIVERY' }),
   /** A WeChat account's access token, shared by every function (WeChat keeps one valid per account). */
   wechatToken: (appId: string) => ({ pk: `WECHAT_TOKEN#${appId}`, sk: 'WECHAT_TOKEN' }),
+  /** Texts sent to one number on one local day of the customer's, against `sms.maxPerNumberPerDay`. */
+  textQuota: (phoneHash: string, day: string) => ({ pk: `TEXTS#${phoneHash}#${day}`, sk: 'TEXTS' }),
   /** A call-back's task (one per survey asked on the phone). */
   callTask: (id: string) => ({ pk: `CALLTASK#${id}`, sk: 'CALLTASK' }),
   phoneLookup: (phoneHash: string) => `PHONE#${phoneHash}`,
