@@ -1,7 +1,8 @@
 import * as z from '#shared/zod.ts';
 import { businessMetrics } from '#shared/config/metric-names.ts';
 import { customerTimerMessageSchema, raiseRetentionTask } from '#shared/use-cases/retention-tasks.ts';
-import { runSurveyTimer, surveyTimerMessageSchema } from '#shared/use-cases/run-survey-timer.ts';
+import { type ChannelDispatch, runSurveyTimer, surveyTimerMessageSchema } from '#shared/use-cases/run-survey-timer.ts';
+import { sendWechatNotice } from '#shared/use-cases/send-wechat-notice.ts';
 import { reviewSegment } from '#shared/use-cases/track-retention.ts';
 import {
   alertStore,
@@ -18,10 +19,26 @@ import { createLogger } from '../lib/logger.ts';
 import { count } from '../lib/observability.ts';
 import { smsSender } from '../lib/sms-sender.ts';
 import { sqsHandler } from '../lib/sqs.ts';
+import { wechatNotifier } from '../lib/wechat-notifier.ts';
 
 const logger = createLogger();
 
+const wechat = wechatNotifier();
+/** A survey whose channel is WeChat: its template message; a customer WeChat cannot reach moves the survey on. */
+const wechatDispatch: ChannelDispatch | undefined = wechat
+  ? async (survey) => {
+      const outcome = await sendWechatNotice(
+        { config, vault: phoneVault(), publicBaseUrl: runtime.publicBaseUrl, wechat },
+        survey,
+        'question',
+      );
+      if (outcome.kind === 'unreachable') logger.info('wechat unreachable', { surveyId: survey.id, reason: outcome.reason });
+      return outcome.kind;
+    }
+  : undefined;
+
 const deps = {
+  dispatch: { wechat: wechatDispatch },
   config,
   clock,
   surveys: surveyStore(),
