@@ -125,7 +125,47 @@ describe('rollupFactsOf', () => {
     ]);
   });
 
+  it('counts a survey no registered template could carry as its visit suppressed `unregistered_template`, once', async () => {
+    const scheduled = { ...survey, status: 'scheduled', timerAction: 'send' };
+    const refused = { ...survey, status: 'expired', reach: 'sms', suppressedAs: 'unregistered_template' };
+    const rollups = new FakeRollupStore();
+
+    const facts = [
+      ...rollupFactsOf(change('INSERT', scheduled)),
+      ...rollupFactsOf(change('MODIFY', refused, scheduled)),
+      // A later write to the ended survey (its item kept, a field removed) counts nothing again.
+      ...rollupFactsOf(change('MODIFY', { ...refused, ttlChecked: true }, refused)),
+    ];
+    await aggregateRollups({ rollups }, { id: 'unregistered', facts });
+
+    expect(facts).toEqual([
+      expect.objectContaining({ steps: ['visit'] }),
+      expect.objectContaining({ steps: [], suppressed: 'unregistered_template' }),
+    ]);
+    const funnel = await queryFunnel({ rollups }, cx, {
+      from: '2026-11-01',
+      to: '2026-11-30',
+      granularity: 'month',
+      groupBy: 'store',
+    });
+    expect(funnel.buckets).toEqual([
+      {
+        period: '2026-11',
+        group: 'sh-pudong',
+        visits: 1,
+        sent: 0,
+        answered: 0,
+        responseRate: 0,
+        suppressed: { unregistered_template: 1 },
+
+        suppressedTotal: 1,
+        suppressionRate: 100,
+      },
+    ]);
+  });
+
   it('ignores other items and removals (retention ending is not a change in the scores)', () => {
+
     expect(rollupFactsOf(change('INSERT', { pk: 'ALERT#1', sk: 'ALERT', type: 'alert' }))).toEqual([]);
     expect(rollupFactsOf(change('REMOVE', undefined, survey))).toEqual([]);
   });
