@@ -3,6 +3,7 @@ import type { BundleBaselineFigure, BundleFigure } from './bundles.ts';
 import { BASELINE_NEIGHBOURS } from './load-ratio.ts';
 import type { DashboardQueryFigure, DataLoad } from './dashboard-query.ts';
 import type { EndToEndResult, RollupBatches } from './end-to-end.ts';
+import type { FirstDemoResult } from './first-demo.ts';
 import type { LoadFigure, LoadResult } from './load.ts';
 import type { CpuUse, Machine } from './machine.ts';
 import type { RawWritesResult } from './raw-writes.ts';
@@ -36,6 +37,8 @@ export interface BenchReport {
   bundleBaseline: BundleBaselineFigure;
   smsSegmentsPerSurvey: Record<BenchLocale, number>;
   smsSegments: Record<BenchLocale, SmsSegmentsFigure>;
+  /** A newcomer's first `npm run demo` on a fresh stack; absent with `--no-demo`. */
+  firstDemo?: FirstDemoResult;
 }
 
 const table = (head: string[], rows: (string | number)[][]) =>
@@ -283,6 +286,57 @@ process's test run), which a ratio to the run's overall baseline would not follo
 the baseline took **${baseline.loadMs} ms** (median; process ${baseline.processMs} ms). \`latest.json\` keeps every
 load (\`loadsMs\`), in the order taken, as does \`npm run bench:bundles -- --json FILE\`.`;
 
+const settledText = (d: FirstDemoResult) =>
+  d.settled
+    ? `scores settled ${d.scoringSeconds} s later`
+    : `scores NOT settled, the demo stopped waiting ${d.scoringSeconds} s later`;
+
+/** The report's row for a newcomer's first `npm run demo`. */
+export const firstDemoRow = (d: FirstDemoResult) => [
+  'First `npm run demo`',
+  `**${d.seconds} s** (import ${d.importSeconds} s, ${settledText(d)})`,
+  `${d.visits.toLocaleString('en')} visits at ${d.rowsPerSecond} rows/s, ${d.answers.toLocaleString('en')} answers at ${d.answersPerSecond} answers/s; live conversations ${d.liveSeconds} s`,
+];
+
+/** What the firstDemo phase measured, for latest.md and `npx tsx bench/first-demo.ts`. */
+export function firstDemoSection(d: FirstDemoResult): string {
+  const live = Object.entries(d.live)
+    .map(([status, n]) => `${n} ${status}`)
+    .join(', ');
+  return `## First \`npm run demo\`
+
+What a newcomer waits for the first time: a fresh local stack of its own (\`local/start.ts\` in a child process, an empty
+\`DATA_DIR\`, the shipped \`config/local.json\` as it is, \`npm start\`'s own settings: the topology's visibility timeouts and
+schedule, a 2 s stream window; it answered after ${d.stackStartSeconds} s, not counted below), then \`scripts/demo.ts\` in a child
+process with \`CLOSEDLOOP_URL\` pointing at it, as \`npm run demo\` runs it. The time is the child's, from its start to its exit
+(Node and tsx start-up and the history's generation included; the demo's own clock said ${d.demoSeconds} s); the parts are the
+demo's own figures (\`--json\`).
+
+${table(
+  ['part', 'seconds', ''],
+  [
+    ['whole run', `**${d.seconds}**`, ''],
+    [
+      'history import (`POST /v1/imports`, 200 rows a request)',
+      d.importSeconds,
+      `${d.visits.toLocaleString('en')} visits, **${d.rowsPerSecond} rows/s**`,
+    ],
+    [
+      'then until `GET /v1/scores` held every answer',
+      d.scoringSeconds,
+      d.settled
+        ? `${d.answers.toLocaleString('en')} answers, **${d.answersPerSecond} answers/s** from the import's start (the scorer works alongside the import)`
+        : 'NOT settled: the demo stopped waiting with answers still to score',
+    ],
+    ["live conversations and their alerts' follow-ups", d.liveSeconds, `${live}; ${d.alerts} alerts`],
+  ],
+)}
+
+The live conversations' time depends on the hour: a store in quiet hours (21:00–08:00 its time) gets its visit posted and
+its text left for the morning (\`waiting\`). Load average ${d.loadAverageAtStart.join(' / ')} at the phase's start,
+${d.loadAverageAtEnd.join(' / ')} at its end: the import and the scorer share DynamoDB Local, so a busy machine shows here first.`;
+}
+
 export function renderMarkdown(report: BenchReport): string {
   const { endToEnd: e2e, writeUnitsPerAnswer: wcu, machine } = report;
   const run = e2e.run;
@@ -377,6 +431,7 @@ ${table(
       `zh-CN ${report.smsSegmentsPerSurvey['zh-CN']}, en ${report.smsSegmentsPerSurvey.en}`,
       `with the customer's two replies: zh-CN ${report.smsSegments['zh-CN'].totalSegments}, en ${report.smsSegments.en.totalSegments}`,
     ],
+    ...(report.firstDemo ? [firstDemoRow(report.firstDemo)] : []),
   ],
 )}
 
@@ -575,7 +630,7 @@ ${table(
   )
   .join('\n\n')}
 
-## Where the ceiling is
+${report.firstDemo ? `${firstDemoSection(report.firstDemo)}\n\n` : ''}## Where the ceiling is
 
 ${ceilingNotes(report)
   .map((n) => `- ${n}`)

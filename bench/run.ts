@@ -18,6 +18,7 @@ import { measureBundles } from './bundles.ts';
 import { measureDashboardQueries } from './dashboard-query.ts';
 import { measureLoad } from './load.ts';
 import { rollupBatchesIn, runEndToEnd } from './end-to-end.ts';
+import { type FirstDemoResult, measureFirstDemo } from './first-demo.ts';
 import { describeMachine, startCpuSampling } from './machine.ts';
 import { measureRawWrites } from './raw-writes.ts';
 import { type BenchReport, renderMarkdown } from './report.ts';
@@ -45,6 +46,8 @@ const usage = `npm run bench -- [options]
   --load-connections N   autocannon connections (default: --concurrency, what DynamoDB Local sustains here)
   --load-customers N     customers texting the webhook during its load (default 300)
   --seed N               seed of the synthetic data (default 1)
+  --no-demo              skip the first \`npm run demo\` on a fresh stack of its own (a few minutes; alone:
+                         npx tsx bench/first-demo.ts)
   --out DIR              where latest.json and latest.md go (default bench/results)`;
 
 function options() {
@@ -64,6 +67,8 @@ function options() {
       'load-connections': { type: 'string' },
       'load-customers': { type: 'string', default: '300' },
       seed: { type: 'string', default: '1' },
+      // Node 20's parseArgs has no negated booleans: the option is declared by its negative name.
+      'no-demo': { type: 'boolean', default: false },
       out: { type: 'string', default: 'bench/results' },
       help: { type: 'boolean', default: false },
     },
@@ -97,6 +102,7 @@ function options() {
     loadConnections: positive('load-connections', values['load-connections'] ?? values.concurrency),
     loadCustomers: positive('load-customers', values['load-customers']),
     seed: positive('seed', values.seed),
+    demo: !values['no-demo'],
     out: resolve(values.out ?? 'bench/results'),
   };
 }
@@ -251,6 +257,16 @@ async function main() {
     await stack.dispose();
     stack = undefined;
 
+    // After the main stack is gone, so nothing of the bench's competes with the newcomer's stack.
+    let firstDemo: FirstDemoResult | undefined;
+    if (opts.demo) {
+      step('first npm run demo: a fresh stack of its own, the shipped config, an empty DATA_DIR');
+      firstDemo = await measureFirstDemo({ log: step });
+      step(
+        `  ${firstDemo.seconds} s (import ${firstDemo.importSeconds} s, scores settled ${firstDemo.scoringSeconds} s later, live ${firstDemo.liveSeconds} s)`,
+      );
+    }
+
     // On a DynamoDB Local of its own: scratch tables, nothing else competing.
     step(`write units: ${opts.wcuAnswers} synthetic answers, on a DynamoDB Local of their own`);
     const dynamo = await ownDynamo('write-units');
@@ -332,6 +348,7 @@ async function main() {
         loadConnections: opts.loadConnections,
         loadCustomers: opts.loadCustomers,
         seed: opts.seed,
+        firstDemo: opts.demo ? 'run' : 'skipped (--no-demo)',
       },
       endToEnd: {
         answersPerSecond: run.answersPerSecond,
@@ -351,6 +368,7 @@ async function main() {
       bundleBaseline,
       smsSegmentsPerSurvey: { 'zh-CN': smsSegments['zh-CN'].outbound.segments, en: smsSegments.en.outbound.segments },
       smsSegments,
+      ...(firstDemo ? { firstDemo } : {}),
     };
     mkdirSync(opts.out, { recursive: true });
     writeFileSync(join(opts.out, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);

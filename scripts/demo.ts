@@ -4,7 +4,12 @@
  * a few live SMS conversations (POST /v1/service-events, the simulator's outbox and inbound),
  * and follow-ups of the alerts they raise. Seeded and idempotent: running it again adds nothing
  * but the days that have passed since.
+ *
+ * `npm run demo -- --json FILE` also writes the run's figures there (`DemoSummary`), for the
+ * bench's first-demo phase.
  */
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { Presets, SingleBar } from 'cli-progress';
 import * as z from '#shared/zod.ts';
 import { ConfigError } from '#shared/config/load.ts';
@@ -27,6 +32,29 @@ import {
   stackConfig,
   stackUrl,
 } from './lib/closedloop.ts';
+
+const usage = `npm run demo -- [--json FILE (also write the run's figures there: rows, answers, seconds)]`;
+
+/** What `--json` writes; bench/first-demo.ts reads it. Seconds are wall-clock, measured by the demo itself. */
+export interface DemoSummary {
+  /** Visits in the generated history, and those of them with an answer. */
+  rows: number;
+  answers: number;
+  imported: number;
+  duplicates: number;
+  /** POST /v1/imports of every row, first request to last answer. */
+  importSeconds: number;
+  /** From the import's end until the scores held every answer (or the demo gave up waiting: `settled` false). */
+  scoringSeconds: number;
+  settled: boolean;
+  scored: number;
+  /** The live conversations and the follow-ups of their alerts. */
+  liveSeconds: number;
+  live: Record<string, number>;
+  alerts: number;
+  /** From the demo's start (config read, history generated) to its summary. */
+  totalSeconds: number;
+}
 
 const SCORING_DEADLINE_MS = 15 * 60_000;
 const TEXT_DEADLINE_MS = 90_000;
@@ -356,7 +384,22 @@ async function followUp(stack: Stack, detractorSurveys: string[], step: () => vo
 
 // ——— The run ———
 
+function options() {
+  try {
+    const { values } = parseArgs({ options: { json: { type: 'string' }, help: { type: 'boolean', default: false } } });
+    if (values.help) {
+      console.log(usage);
+      process.exit(0);
+    }
+    return { json: values.json };
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${usage}`);
+    process.exit(2);
+  }
+}
+
 async function main() {
+  const opts = options();
   const config = stackConfig();
   const stack = new Stack(stackUrl(), config);
   const started = Date.now();
@@ -425,6 +468,7 @@ async function main() {
     const scoringSeconds = (Date.now() - scoringStarted) / 1000;
 
     // 2. Live conversations, all at once, through the real APIs and the SMS simulator.
+    const liveStarted = Date.now();
     advance(0, 'live conversations');
     const day = localDate(now, 'UTC');
     const outcomes = await Promise.all(
@@ -441,6 +485,7 @@ async function main() {
           () => advance(1, 'following up alerts'),
         )
       : { alerts: 0, actions: 0, missing: false };
+    const liveSeconds = (Date.now() - liveStarted) / 1000;
     bar.update(total, { phase: 'done' });
     bar.stop();
 
@@ -481,6 +526,25 @@ Dashboard        ${stack.url}/   (sign in as one of the config's auth.people, e.
 Phone simulator  ${stack.url}/dev/phone
 Inbox            ${stack.url}/inbox   (a head of department sees their own cases)`,
     );
+    if (opts.json) {
+      const live: Record<string, number> = {};
+      for (const o of outcomes) live[o.status] = (live[o.status] ?? 0) + 1;
+      const summary: DemoSummary = {
+        rows: history.rows.length,
+        answers: answeredRows,
+        imported: imported.imported,
+        duplicates: imported.duplicates,
+        importSeconds,
+        scoringSeconds,
+        settled: settled === true,
+        scored,
+        liveSeconds,
+        live,
+        alerts: follow.alerts,
+        totalSeconds: (Date.now() - started) / 1000,
+      };
+      writeFileSync(opts.json, `${JSON.stringify(summary, null, 2)}\n`);
+    }
   } finally {
     bar.stop();
   }
