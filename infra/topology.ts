@@ -241,6 +241,25 @@ export function buildTopology(config: Pick<Config, 'departments' | 'sms'>): Topo
         people('POST', '/v1/alerts/{id}/contact'),
         [main('readWrite')],
       ),
+      api(
+        'list-callbacks',
+        "The call-back department's call tasks (电话回访), open ones due first",
+        people('GET', '/v1/callbacks'),
+        [main('read')],
+      ),
+      api('get-callback', 'One call task with its script and its calls', people('GET', '/v1/callbacks/{id}'), [main('read')]),
+      api(
+        'record-call-outcome',
+        "How a call-back's call ended; an answer goes to the scorer with channel call and the caller",
+        people('POST', '/v1/callbacks/{id}/outcome'),
+        [main('readWrite'), send('responses')],
+      ),
+      api(
+        'reveal-callback-contact',
+        "The customer's number for the caller of a call task, recorded in its log",
+        people('POST', '/v1/callbacks/{id}/contact'),
+        [main('readWrite')],
+      ),
       api('get-closed-loop', 'Follow-up, closed-loop, SLA and recovery figures', people('GET', '/v1/closed-loop'), [
         main('read'),
       ]),

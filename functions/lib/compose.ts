@@ -8,6 +8,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
 import { DynamoAlertStore } from '#shared/adapters/dynamodb/alert-store.ts';
+import { DynamoCallTaskStore } from '#shared/adapters/dynamodb/call-task-store.ts';
 import { DynamoResponseStore } from '#shared/adapters/dynamodb/response-store.ts';
 import { DynamoRetentionStore } from '#shared/adapters/dynamodb/retention-store.ts';
 import { DynamoRollupStore } from '#shared/adapters/dynamodb/rollup-store.ts';
@@ -37,6 +38,8 @@ export const timerIndex = () => new DynamoTimerIndex(db(), runtime.table('main')
 /** The daily cap's counters, asked by everything that texts a customer (the survey timer, the conversation). */
 export const textQuota = () => new DynamoTextQuota(db(), runtime.table('main'));
 
+/** Call-backs (电话回访): the call-back department's tasks. */
+export const callTaskStore = () => new DynamoCallTaskStore(db(), runtime.table('main'), retention());
 export const deliveryStatusStore = () => new DynamoDeliveryStatusStore(db(), runtime.table('main'), retention());
 export const responseStore = () => new DynamoResponseStore(db(), runtime.table('scores'), retention());
 export const rollupStore = () => new DynamoRollupStore(db(), runtime.table('scores'));

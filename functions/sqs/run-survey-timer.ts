@@ -1,11 +1,13 @@
 import * as z from '#shared/zod.ts';
 import { businessMetrics } from '#shared/config/metric-names.ts';
+import { openCallTask } from '#shared/use-cases/open-call-task.ts';
 import { customerTimerMessageSchema, raiseRetentionTask } from '#shared/use-cases/retention-tasks.ts';
 import { type ChannelDispatch, runSurveyTimer, surveyTimerMessageSchema } from '#shared/use-cases/run-survey-timer.ts';
 import { sendWechatNotice } from '#shared/use-cases/send-wechat-notice.ts';
 import { reviewSegment } from '#shared/use-cases/track-retention.ts';
 import {
   alertStore,
+  callTaskStore,
   clock,
   config,
   phoneVault,
@@ -37,8 +39,11 @@ const wechatDispatch: ChannelDispatch | undefined = wechat
     }
   : undefined;
 
+/** A survey whose channel is a call-back: a call task for the call-back department. */
+const callDispatch: ChannelDispatch = (survey) => openCallTask({ config, clock, calls: callTaskStore() }, survey);
+
 const deps = {
-  dispatch: { wechat: wechatDispatch },
+  dispatch: { wechat: wechatDispatch, call: callDispatch },
   config,
   clock,
   surveys: surveyStore(),

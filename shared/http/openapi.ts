@@ -9,6 +9,7 @@ import { closedLoopQuerySchema } from '#shared/use-cases/closed-loop-metrics.ts'
 import { twilioInboundSchema } from '#shared/use-cases/handle-inbound-sms.ts';
 import { importRowSchema, MAX_IMPORT_ROWS } from '#shared/use-cases/import-answers.ts';
 import { responsesQuerySchema } from '#shared/use-cases/list-responses.ts';
+import { callOutcomeSchema, listCallTasksQuerySchema } from '#shared/use-cases/call-backs.ts';
 import { alertActionSchema, listAlertsQuerySchema } from '#shared/use-cases/manage-alerts.ts';
 import { funnelQuerySchema } from '#shared/use-cases/query-funnel.ts';
 import { integrityQuerySchema } from '#shared/use-cases/query-integrity.ts';
@@ -40,6 +41,10 @@ const twilioSignature = z.object({
   'x-twilio-signature': z.string().check(z.meta({ description: "Twilio's signature of PUBLIC_BASE_URL + path and the form" })),
 });
 const alertPath = z.object({ id: z.string().check(z.minLength(1), z.maxLength(128), z.meta({ description: 'the alert id' })) });
+
+const callTaskPath = z.object({
+  id: z.string().check(z.minLength(1), z.maxLength(128), z.meta({ description: 'the call task id' })),
+});
 
 const anyObject = (description: string) => z.looseObject({}).check(z.meta({ description }));
 
@@ -221,6 +226,63 @@ const operations: Record<string, Partial<Record<'get' | 'post', ZodOpenApiOperat
         ...guarded,
         '404': error('no such alert'),
         '409': error('the alert was reassigned meanwhile'),
+      },
+    },
+  },
+  '/v1/callbacks': {
+    get: {
+      summary:
+        "The call-back department's call tasks (电话回访): open ones due first, done ones latest first; each with its store, visit, attempts so far and due time (a person of the call-back department, or cx)",
+      security: bearer,
+      requestParams: { query: listCallTasksQuerySchema },
+      responses: {
+        '200': json(
+          anyObject('{"callbacks":[{"id","status","storeId","visit","attempts","maxAttempts","dueAt",...}]}'),
+          'the tasks',
+        ),
+        ...guarded,
+      },
+    },
+  },
+  '/v1/callbacks/{id}': {
+    get: {
+      summary:
+        "One call task with its script (the customer's language, the survey's own question and scale) and its log of reveals and calls",
+      security: bearer,
+      requestParams: { path: callTaskPath },
+      responses: {
+        '200': json(anyObject('the task, with `script` and `log`'), 'the task'),
+        ...guarded,
+        '404': error('no such call task'),
+      },
+    },
+  },
+  '/v1/callbacks/{id}/outcome': {
+    post: {
+      summary:
+        'How a call ended: answered (score on the survey’s scale, the customer’s words: scored with channel call and the caller), not_reachable (tried again later, up to callbacks.attempts; then the survey expires), refused (suppressed refused) or wrong_number (a contact flag on the visit)',
+      security: bearer,
+      requestParams: { path: callTaskPath },
+      requestBody: { content: { 'application/json': { schema: callOutcomeSchema } } },
+      responses: {
+        '200': json(anyObject('the task after the call'), 'recorded'),
+        ...guarded,
+        '404': error('no such call task'),
+        '409': error('the task is already done, or another call was recorded meanwhile'),
+      },
+    },
+  },
+  '/v1/callbacks/{id}/contact': {
+    post: {
+      summary:
+        "The customer's full number for the caller (a person of the call-back department, or cx); recorded as phone_revealed in the task's log, shown nowhere else",
+      security: bearer,
+      requestParams: { path: callTaskPath },
+      responses: {
+        '200': json(z.object({ phone: z.string().check(z.meta({ description: 'E.164, for a tel: link' })) }), 'the number'),
+        ...guarded,
+        '404': error('no such call task'),
+        '409': error('the task is done'),
       },
     },
   },

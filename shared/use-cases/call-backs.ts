@@ -5,7 +5,6 @@
  * scorer like any other, with `channel: "call"` and the caller, so rollups, alerts, recovery and
  * retention all follow; the other outcomes end the survey the way the domain says.
  */
-import { createHash } from 'node:crypto';
 import * as z from '#shared/zod.ts';
 import {
   type CallTask,
@@ -14,13 +13,14 @@ import {
   callOutcomes,
   callScriptOf,
 } from '#shared/domain/call-tasks.ts';
-import type { Survey } from '#shared/domain/records.ts';
 import { isInScale, scales } from '#shared/domain/scoring.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '#shared/errors.ts';
 import type { CustomerContact, SurveyChanges } from '#shared/ports.ts';
 import { addMs, type Deps, HOUR, TIMER_LEASE_MS } from './deps.ts';
 import { actorOf, type Identity } from './identity.ts';
 import { revealAudited } from './reveal-contact.ts';
+
+export { callTaskIdFor, openCallTask } from './open-call-task.ts';
 
 /** After a call that did not reach the customer, the task asks to be tried again this much later. */
 export const RETRY_AFTER_HOURS = 2;
@@ -43,43 +43,11 @@ export const callOutcomeSchema = z.object({
 });
 export type CallOutcomeInput = z.infer<typeof callOutcomeSchema>;
 
-type OpenDeps = Pick<Deps, 'config' | 'clock' | 'calls'>;
 type ReadDeps = Pick<Deps, 'config' | 'calls'>;
 type OutcomeDeps = Pick<Deps, 'config' | 'clock' | 'surveys' | 'calls' | 'queues'>;
 
-export const callTaskIdFor = (surveyId: string) =>
-  `ct_${createHash('sha256').update(`call/${surveyId}`).digest('base64url').slice(0, 22)}`;
-
-/**
- * The `call` channel's dispatch (run-survey-timer's send step, first or as the one fallback): the
- * survey becomes a call task of the call-back department, due within `callbacks.slaHours`, with the
- * visit and what the script needs. The send step then has the survey wait for the call, with no
- * timer of its own (the task's SLA is its clock). Safe to run again: one task per survey.
- */
-export async function openCallTask(deps: OpenDeps, survey: Survey): Promise<'sent'> {
-  const { config, clock } = deps;
-  const now = clock.now().toISOString();
-  await deps.calls.create({
-    id: callTaskIdFor(survey.id),
-    surveyId: survey.id,
-    departmentId: callbackDepartmentOf(config),
-    status: 'open',
-    storeId: survey.storeId,
-    surveyType: survey.surveyType,
-    locale: survey.locale,
-    customerName: survey.customerName,
-    phoneMasked: survey.phoneMasked,
-    visit: { date: survey.visitDate, serviceType: survey.serviceType, advisorId: survey.advisorId },
-    createdAt: now,
-    dueAt: addMs(now, config.callbacks.slaHours * HOUR),
-    attempts: 0,
-    log: [],
-  });
-  return 'sent';
-}
-
 /** A person of the call-back department, or cx: checked before anything of the request is read. */
-export function requireCaller(config: OpenDeps['config'], identity: Identity): void {
+export function requireCaller(config: Deps['config'], identity: Identity): void {
   if (identity.role === 'cx') return;
   if (identity.role === 'department' && identity.departmentId === callbackDepartmentOf(config)) return;
   throw new ForbiddenError('call-backs are worked by the call-back department (or cx)');

@@ -1,0 +1,18 @@
+import { callOutcomeSchema, checkCallTaskAccess, recordCallOutcome } from '#shared/use-cases/call-backs.ts';
+import { callTaskStore, clock, config, surveyStore, workQueues } from '../lib/compose.ts';
+import { httpHandler, json, parseJsonBody, pathParameter, personCalling } from '../lib/http.ts';
+import { createLogger } from '../lib/logger.ts';
+
+const logger = createLogger();
+
+const deps = { config, clock, calls: callTaskStore(), surveys: surveyStore(), queues: workQueues() };
+
+export const handler = httpHandler(logger, async (event) => {
+  const identity = personCalling(config, event, 'cx', 'department');
+  const taskId = pathParameter(event, 'id');
+  // Who may touch this task is decided before anything about the request body is said.
+  await checkCallTaskAccess(deps, identity, taskId);
+  const task = await recordCallOutcome(deps, identity, taskId, parseJsonBody(event, callOutcomeSchema));
+  logger.info('call outcome', { taskId, outcome: task.log.at(-1)?.action, status: task.status, attempts: task.attempts });
+  return json(200, task);
+});
