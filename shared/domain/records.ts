@@ -76,8 +76,6 @@ export interface Survey {
   channel?: 'sms' | 'web' | 'call' | undefined;
   /** On an answer taken on a call-back: who called and recorded it. */
   caller?: Actor | undefined;
-  /** A call-back ended it without an answer: the customer refused (counted as suppressed `refused`). */
-  suppressedAs?: 'refused' | undefined;
   /**
    * Ended without an answer for a reason the funnel counts as suppressed: a call-back the customer
    * refused, or a text no registered template can carry (`unregistered_template`).
@@ -120,7 +118,15 @@ export type IngestResult =
   | { eventId: string; survey: { id: string; status: 'scheduled'; sendAt: string } }
   | { eventId: string; survey: { id?: string; status: 'suppressed'; reason: SuppressionReason } };
 
-export const suppressionReasons = ['opted_out', 'throttled', 'invalid_phone', 'no_plan', 'unknown_store', 'refused', 'unregistered_template'] as const;
+export const suppressionReasons = [
+  'opted_out',
+  'throttled',
+  'invalid_phone',
+  'no_plan',
+  'unknown_store',
+  'refused',
+  'unregistered_template',
+] as const;
 export type SuppressionReason = (typeof suppressionReasons)[number];
 
 /** `reopened`: resolved, but the customer's re-survey was a detractor's answer again; worked like an open case. */
