@@ -2,6 +2,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { rollupFactsOf, type StreamChange } from '#shared/adapters/dynamodb/rollup-facts.ts';
 import type { Survey } from '#shared/domain/records.ts';
+import { callbackDepartmentOf } from '#shared/domain/call-tasks.ts';
 import { rollupIncrementsOf } from '#shared/domain/rollups.ts';
 import type { Identity } from '#shared/use-cases/identity.ts';
 import {
@@ -324,5 +325,19 @@ describe('what the funnel learns from a call-back', () => {
     expect(
       counters(rollupFactsOf(change({ contactFlags: ['shared_phone'] }, { contactFlags: ['shared_phone', 'wrong_number'] }))),
     ).toEqual({ flag_wrong_number: 1 });
+  });
+});
+
+describe('the callbacks config', () => {
+  it('defaults to the default department, a 72-hour SLA and three attempts, and stops start-up on an unknown department', () => {
+    const { callbacks, ...rest } = localConfig();
+    expect(configWith({ ...rest, callbacks: undefined }).callbacks).toEqual({ slaHours: 72, attempts: 3 });
+    expect(callbackDepartmentOf(configWith({ ...rest, callbacks: undefined }))).toBe('customer-care');
+    expect(() => configWith({ callbacks: { departmentId: 'call-centre' } })).toThrow(
+      /callbacks\.departmentId: unknown department "call-centre"/,
+    );
+    expect(
+      localConfig().auth.people.filter((p) => p.role === 'department' && p.departmentId === callbacks.departmentId),
+    ).not.toEqual([]);
   });
 });
