@@ -11,7 +11,7 @@ import { type ContactFlag, contactFlags } from '#shared/domain/integrity.ts';
 import { type SuppressionReason, suppressionReasons } from '#shared/domain/records.ts';
 import type { FunnelStep, RollupFact, VisitDimensions } from '#shared/domain/rollups.ts';
 import type { StreakAnswer } from '#shared/ports.ts';
-import { date, dimensions, knownFlags, optionalId, storedResponse } from './stored-response.ts';
+import { date, dimensions, knownFlags, optionalId, storedResponse, streakItem } from './stored-response.ts';
 
 export interface StreamChange {
   eventId: string;
@@ -133,15 +133,6 @@ export const batchIdOf = (changes: StreamChange[]) =>
     .update(changes.map((c) => c.eventId).join('\n'))
     .digest('base64url')
     .slice(0, 32);
-
-const streakItem = z.object({
-  type: z.literal('streak-answer'),
-  streak: z.string().check(z.minLength(1)),
-  at: z.string().check(z.minLength(1)),
-  top: z.boolean(),
-  flagged: z.boolean(),
-  response: storedResponse,
-});
 
 /** A new answer in a streak, as the scores table's change stream carries it; anything else is undefined. */
 export function streakAnswerOf(change: StreamChange): StreakAnswer | undefined {

@@ -38,3 +38,13 @@ export const storedResponse = z.object({
   recoveryOf: z.optional(z.string()),
   flags: knownFlags(integrityFlags),
 });
+
+/** An answer's place in its advisor's streak (DynamoStreakStore), as stored and as the stream carries it. */
+export const streakItem = z.object({
+  type: z.literal('streak-answer'),
+  streak: z.string().check(z.minLength(1)),
+  at: z.string().check(z.minLength(1)),
+  top: z.boolean(),
+  flagged: z.boolean(),
+  response: storedResponse,
+});

@@ -1,9 +1,8 @@
 import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from '#shared/zod.ts';
 import type { StreakAnswer, StreakStore } from '#shared/ports.ts';
 import { type DocumentClient, isConditionFailure } from './client.ts';
 import { epochSeconds } from './keys.ts';
-import { storedResponse } from './stored-response.ts';
+import { streakItem } from './stored-response.ts';
 
 const DAY_S = 86_400;
 /** Answers read a page at a time past the new ones; a batch of one advisor's answers is rarely more. */
@@ -11,15 +10,6 @@ const PAGE = 200;
 
 // Not `STREAK#`: that partition held the version-checked run item this store replaces.
 const streakPk = (streak: string) => `STREAK_ANSWERS#${streak}`;
-
-const streakItem = z.object({
-  type: z.literal('streak-answer'),
-  streak: z.string().check(z.minLength(1)),
-  at: z.string().check(z.minLength(1)),
-  top: z.boolean(),
-  flagged: z.boolean(),
-  response: storedResponse,
-});
 
 const answerOf = (item: Record<string, unknown>): StreakAnswer => {
   const { type, ...answer } = streakItem.parse(item);
