@@ -87,21 +87,29 @@ const bodies = {
 };
 
 class Stack {
-  /** Tokens of the people who act, signed in once: the CX team's first person and each department's head. */
-  private readonly tokens = new Map<string, Promise<string | undefined>>();
+  /**
+   * Tokens of the people who act (the CX team's first person and each department's head), each
+   * signed in again once most of its lifetime has passed: on a busy machine the import alone can
+   * outlast a token, and the scoring wait after it was then refused with 401.
+   */
+  private readonly tokens = new Map<string, { accessToken: Promise<string | undefined>; renewAt: number }>();
   constructor(
     readonly url: string,
     private readonly config: Readonly<Config>,
   ) {}
-  private tokenOf(person: LocalPerson | undefined) {
+  private tokenOf(person: LocalPerson | undefined): Promise<string | undefined> {
     if (!person) return Promise.resolve(undefined);
-    if (!this.tokens.has(person.username)) {
-      this.tokens.set(
-        person.username,
-        signIn(this.url, person.username, person.password).then((t) => t.accessToken),
-      );
-    }
-    return this.tokens.get(person.username) as Promise<string | undefined>;
+    const held = this.tokens.get(person.username);
+    if (held && Date.now() < held.renewAt) return held.accessToken;
+    const signedIn = Date.now();
+    // Set before the sign-in answers, so callers at the same moment share it.
+    const entry = { accessToken: Promise.resolve<string | undefined>(undefined), renewAt: Number.POSITIVE_INFINITY };
+    entry.accessToken = signIn(this.url, person.username, person.password).then((t) => {
+      if (t.expiresIn !== undefined) entry.renewAt = signedIn + t.expiresIn * 800;
+      return t.accessToken;
+    });
+    this.tokens.set(person.username, entry);
+    return entry.accessToken;
   }
   cxToken() {
     return this.tokenOf(this.config.auth.people.find((p) => p.role === 'cx'));
