@@ -15,6 +15,8 @@ export const pageRoutes: readonly { pattern: string; file: string }[] = [
   { pattern: '^/$', file: 'index.html' },
   { pattern: '^/inbox$', file: 'inbox.html' },
   { pattern: '^/inbox/alerts/[^/]+$', file: 'inbox.html' },
+  { pattern: '^/inbox/callbacks$', file: 'inbox.html' },
+  { pattern: '^/inbox/callbacks/[^/]+$', file: 'inbox.html' },
   { pattern: '^/auth/callback$', file: 'auth/callback.html' },
 ];
 

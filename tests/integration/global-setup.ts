@@ -20,6 +20,8 @@ export function testConfig(port: number) {
   config.integrity = { staffPhones: ['13700000001'] };
   // Minhang reaches by WeChat first (a visit with an openid), then by SMS: tests/integration/wechat.test.ts.
   config.stores.find((s: { id: string }) => s.id === 'sh-minhang').reach = ['wechat', 'sms'];
+  // Jurong reaches its customers by call-back only (the call-back team is customer care): tests/e2e/callbacks.test.ts.
+  config.stores.find((s: { id: string }) => s.id === 'sg-jurong').reach = ['call'];
   return config;
 }
 

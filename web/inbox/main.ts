@@ -13,6 +13,7 @@ import { categoryName } from '#web/lib/categories.ts';
 import { segmentName } from '#web/lib/segments.ts';
 import { serviceTypeName } from '#web/lib/service-types.ts';
 import { readInboxBootstrap } from './bootstrap.ts';
+import { type CallbackPageContext, callbacksView, callTaskView, inboxNav } from './callbacks.ts';
 import { type InboxTranslate, inboxTranslator, isInboxKey } from './i18n.ts';
 
 const LOCALE_KEY = 'closedloop-locale';
@@ -283,6 +284,7 @@ async function inboxView(main: HTMLElement) {
     );
   };
   main.replaceChildren(
+    inboxNav(locale, 'cases'),
     h('h1', { text: t('title') }),
     filters,
     counts,
@@ -646,11 +648,24 @@ async function caseView(main: HTMLElement, alertId: string) {
   );
 }
 
+/** What the call-back pages (callbacks.ts) take from this one: the session's API, names and formats. */
+const callbackContext = (): CallbackPageContext => ({
+  locale,
+  f,
+  api: (path, schema) => api(path, schema),
+  post: (path, schema, body) => post(path, schema, body),
+  storeName,
+  serviceName,
+  problem,
+  reload: () => void show(),
+});
+
 async function show() {
   t = inboxTranslator(locale);
   f = formats(locale);
   document.documentElement.lang = locale;
   const match = /^\/inbox\/alerts\/([^/]+)$/.exec(location.pathname);
+  const callTask = /^\/inbox\/callbacks\/([^/]+)$/.exec(location.pathname);
   document.title = `${t('title')} · ${boot.brand}`;
   const main = h(
     'main',
@@ -660,6 +675,8 @@ async function show() {
   root.replaceChildren(header(), main);
   try {
     if (match?.[1]) await caseView(main, decodeURIComponent(match[1]));
+    else if (callTask?.[1]) await callTaskView(main, decodeURIComponent(callTask[1]), callbackContext());
+    else if (location.pathname === '/inbox/callbacks') await callbacksView(main, callbackContext());
     else await inboxView(main);
   } catch (error) {
     // A 401 after a fresh token: the session is already sending the person to sign in.
