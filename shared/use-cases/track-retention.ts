@@ -1,7 +1,7 @@
 import { type Cohort, retentionClassOf, returnMarker, returnsDue } from '#shared/domain/retention.ts';
 import type { Survey } from '#shared/domain/records.ts';
-import { rfmOf, type Segment, segmentOf } from '#shared/domain/rfm.ts';
-import type { CustomerTimerMessage } from '#shared/ports.ts';
+import { rfmOf, segmentOf } from '#shared/domain/rfm.ts';
+import type { CustomerHistory, CustomerTimerMessage } from '#shared/ports.ts';
 import type { Deps } from './deps.ts';
 import { keepCustomerTimer, watchCustomer } from './retention-tasks.ts';
 
@@ -16,19 +16,24 @@ const ATTEMPTS = 4;
  * exact whichever comes first (the historical import brings them in any order).
  */
 export async function countReturns(deps: RetentionDeps, phoneHash: string): Promise<number> {
+  return (await countReturnsOf(deps, phoneHash)).counted;
+}
+
+/** countReturns, and the history it read last when it wrote nothing after (still current, so the caller need not read it again). */
+async function countReturnsOf(deps: RetentionDeps, phoneHash: string) {
   let counted = 0;
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const history = await deps.retention.history(phoneHash);
     const due = history ? returnsDue(history, deps.config.retention.horizonDays) : [];
-    if (due.length === 0) return counted;
+    if (due.length === 0) return { counted, current: history };
     let lost = false;
     for (const { cohort, horizonDays } of due) {
       if (await deps.retention.countReturn(phoneHash, cohort, horizonDays)) counted++;
       else lost = true;
     }
-    if (!lost) return counted;
+    if (!lost) return { counted, current: undefined };
   }
-  return counted;
+  return { counted, current: undefined };
 }
 
 export const cohortOf = (survey: Survey & { score: number }): Cohort => ({
@@ -46,8 +51,8 @@ export const cohortOf = (survey: Survey & { score: number }): Cohort => ({
  * worked out again and moved, and their timer (recency, at risk) starts again from this visit.
  */
 export async function noteVisit(deps: RetentionDeps & Pick<Deps, 'clock' | 'alerts' | 'queues'>, phoneHash: string) {
-  const returned = await countReturns(deps, phoneHash);
-  const history = await refreshSegment(deps, phoneHash);
+  const { counted: returned, current } = await countReturnsOf(deps, phoneHash);
+  const history = await refreshSegment(deps, phoneHash, current);
   // The silence clock starts again, and a customer who had a retention task is back.
   if (history) await watchCustomer(deps, phoneHash, history);
   return { returned, segment: history?.segment };
@@ -57,9 +62,10 @@ export async function noteVisit(deps: RetentionDeps & Pick<Deps, 'clock' | 'aler
  * The customer's segment as of now, moved once between the counters (its old one down, the new
  * one up, and the month's ins and outs); answers the history with the segment it now holds.
  */
-async function refreshSegment(deps: RetentionDeps & Pick<Deps, 'clock'>, phoneHash: string) {
+async function refreshSegment(deps: RetentionDeps & Pick<Deps, 'clock'>, phoneHash: string, read?: CustomerHistory) {
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    const history = await deps.retention.history(phoneHash);
+    // A history just read is used once: a lost race reads again.
+    const history = attempt === 0 && read ? read : await deps.retention.history(phoneHash);
     if (!history) return undefined;
     const now = deps.clock.now();
     const segment = segmentOf(rfmOf(history.value, now, deps.config.retention.rfm));
