@@ -411,7 +411,10 @@ export interface CallTaskStore {
    * A department's tasks in one status: open ones due first, done ones latest closed first; `storeId`
    * narrows to one store.
    */
-  list(departmentId: string, options: { status: CallTaskStatus; storeId?: string | undefined; limit: number }): Promise<CallTask[]>;
+  list(
+    departmentId: string,
+    options: { status: CallTaskStatus; storeId?: string | undefined; limit: number },
+  ): Promise<CallTask[]>;
   /**
    * Applies the changes and appends `entry` to the task's log if the task is still in `expect.status`
    * and, when given, has made `expect.attempts` calls; false if it moved meanwhile.

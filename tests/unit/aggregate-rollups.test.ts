@@ -165,7 +165,6 @@ describe('rollupFactsOf', () => {
   });
 
   it('ignores other items and removals (retention ending is not a change in the scores)', () => {
-
     expect(rollupFactsOf(change('INSERT', { pk: 'ALERT#1', sk: 'ALERT', type: 'alert' }))).toEqual([]);
     expect(rollupFactsOf(change('REMOVE', undefined, survey))).toEqual([]);
   });

@@ -696,7 +696,10 @@ export class FakeCallTaskStore implements CallTaskStore {
   async list(departmentId: string, options: { status: CallTaskStatus; storeId?: string; limit: number }): Promise<CallTask[]> {
     const key = (t: CallTask) => `${t.status === 'open' ? t.dueAt : (t.closedAt ?? t.dueAt)}#${t.id}`;
     const sorted = [...this.tasks.values()]
-      .filter((t) => t.departmentId === departmentId && t.status === options.status && (!options.storeId || t.storeId === options.storeId))
+      .filter(
+        (t) =>
+          t.departmentId === departmentId && t.status === options.status && (!options.storeId || t.storeId === options.storeId),
+      )
       .sort((a, b) => key(a).localeCompare(key(b)));
     return (options.status === 'open' ? sorted : sorted.reverse()).slice(0, options.limit).map((t) => clone(t));
   }

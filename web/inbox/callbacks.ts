@@ -53,7 +53,6 @@ const taskSchema = z.object({
   }),
   log: z.array(z.object({ action: str, at: str, by: z.object({ name: str }), note: opt(str), score: opt(z.number()) })),
 });
-type Task = z.infer<typeof taskSchema>;
 
 /** Cases and call-backs, side by side at the top of each inbox page. */
 export function inboxNav(locale: Locale, current: 'cases' | 'callbacks') {
