@@ -101,7 +101,8 @@ export const BUNDLE_TARGET_BYTES = 300 * KB;
  */
 const boundsOverTarget: Record<string, number> = {
   // DynamoDB, zod
-  'twilio-delivery-status': 320 * KB,
+  // Grew with the stores every composition root builds (streaks, call tasks, the daily text quota): 326.5 KB on 2026-12-07.
+  'twilio-delivery-status': 345 * KB,
   'get-scores': 325 * KB,
   'get-funnel': 325 * KB,
   'list-responses': 330 * KB,
@@ -121,15 +122,17 @@ const boundsOverTarget: Record<string, number> = {
   'record-call-outcome': 390 * KB,
   'post-web-survey': 375 * KB,
   'score-response': 390 * KB,
-  'sweep-timers': 340 * KB,
+  'sweep-timers': 360 * KB,
   // ... and End User Messaging or SES
-  'run-survey-timer': 405 * KB,
+  // Grew with reach, registered templates, the daily cap and the WeChat sender: 416.3 KB on 2026-12-07.
+  'run-survey-timer': 440 * KB,
   'deliver-alert': 440 * KB,
   // ... and libphonenumber-js
   'ingest-service-event': 535 * KB,
   'import-answers': 565 * KB,
-  'twilio-inbound-sms': 520 * KB,
-  'aws-inbound-sms': 535 * KB,
+  // Grew with the consent recogniser and registered templates: 526.9 KB (aws-inbound-sms 543.0) on 2026-12-07.
+  'twilio-inbound-sms': 555 * KB,
+  'aws-inbound-sms': 570 * KB,
 };
 
 /** The bound a function's bundle is held to: the target, or its own ceiling while it cannot meet it. */
