@@ -90,15 +90,30 @@ export async function getCallTask(deps: ReadDeps, identity: Identity, taskId: st
 
 /** The customer's number for the caller, recorded in the task's log before it is handed out. */
 export async function revealCallContact(
-  deps: ReadDeps & Pick<Deps, 'clock'> & { contact: CustomerContact },
+  deps: ReadDeps & Pick<Deps, 'clock' | 'surveys'> & { contact: CustomerContact },
   identity: Identity,
   taskId: string,
 ) {
   const task = await visibleTask(deps, identity, taskId);
   if (task.status !== 'open') throw new ConflictError('this call task is done');
+  await closeIfSurveyEnded(deps, task);
   return revealAudited(deps, task, actorOf(identity), (reveal) =>
     deps.calls.update(task.id, {}, { status: 'open' }, { action: 'phone_revealed', ...reveal }),
   );
+}
+
+/**
+ * An open task whose survey no longer waits for this call (the customer answered the text or the
+ * web survey meanwhile, or opted out of every store) is closed, and the caller told so: no one is
+ * called who said no, and no answer is recorded that would never be scored.
+ */
+async function closeIfSurveyEnded(deps: Pick<Deps, 'clock' | 'calls' | 'surveys'>, task: CallTask) {
+  const survey = await deps.surveys.get(task.surveyId);
+  const ended = survey?.status !== 'awaiting_score' || (await deps.surveys.isOptedOut(survey.phoneHash));
+  if (!ended) return;
+  const now = deps.clock.now().toISOString();
+  await deps.calls.update(task.id, { status: 'done', closedAt: now, retryAt: null }, { status: 'open' });
+  throw new ConflictError('this survey has ended without the call (answered another way, or the customer opted out)');
 }
 
 /** Who may touch the task is decided first (before the body is read); the handler calls this, then parses. */
@@ -130,6 +145,7 @@ export async function recordCallOutcome(deps: OutcomeDeps, identity: Identity, t
     if (comment) throw new ValidationError('only an answered call has the customer’s words', { comment: 'use note' });
   }
 
+  await closeIfSurveyEnded(deps, task);
   const now = deps.clock.now().toISOString();
   const by = actorOf(identity);
   const attempts = task.attempts + 1;

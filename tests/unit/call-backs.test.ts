@@ -219,6 +219,22 @@ describe('recordCallOutcome', () => {
     expect(fakes.calls.tasks.get(taskId)?.log).toHaveLength(1);
   });
 
+  it('closes a task whose survey ended without the call, answering 409: opted out, or answered by text', async () => {
+    const optedOut = await arrange();
+    await optedOut.fakes.surveys.setOptOut(optedOut.survey.phoneHash, true, NOW);
+    await expect(revealCallContact(optedOut.deps, caller, optedOut.taskId)).rejects.toMatchObject({ status: 409 });
+    expect(optedOut.deps.contact.revealed).toHaveLength(0);
+    expect(optedOut.fakes.calls.tasks.get(optedOut.taskId)?.status).toBe('done');
+
+    const answered = await arrange();
+    await answered.fakes.surveys.update(answered.survey.id, { status: 'completed', score: 8 }, {});
+    await expect(
+      recordCallOutcome(answered.fakes, caller, answered.taskId, outcome({ outcome: 'answered', score: 2 })),
+    ).rejects.toMatchObject({ status: 409 });
+    expect(answered.fakes.calls.tasks.get(answered.taskId)).toMatchObject({ status: 'done', log: [] });
+    expect((await answered.fakes.surveys.get(answered.survey.id))?.score).toBe(8);
+  });
+
   it('keeps a task not reached open to try again later, and closes it after the last attempt, the survey expired', async () => {
     const { fakes, survey, taskId } = await arrange();
     const notReached = () => recordCallOutcome(fakes, caller, taskId, outcome({ outcome: 'not_reachable', note: '无人接听' }));
