@@ -58,7 +58,12 @@ export interface WechatNotice {
  * Why WeChat cannot deliver to this customer: they do not follow the account (43004), the openid
  * is not the account's (40003), or they refused its messages (43101). The survey tries its next channel.
  */
-export type WechatUnreachable = 'not_following' | 'invalid_openid' | 'refused';
+/**
+ * Why WeChat cannot take this survey: the customer (not following, an openid not of this account,
+ * refused the account's messages) or the account itself refusing the message in a way no retry
+ * mends (`rejected`: a template id or field WeChat refuses, an AppSecret or IP whitelist wrong).
+ */
+export type WechatUnreachable = 'not_following' | 'invalid_openid' | 'refused' | 'rejected';
 
 /**
  * Sends template messages of the service account. A failure worth retrying (rate limit, network,

@@ -34,7 +34,12 @@ const wechatDispatch: ChannelDispatch | undefined = wechat
         survey,
         'question',
       );
-      if (outcome.kind === 'unreachable') logger.info('wechat unreachable', { surveyId: survey.id, reason: outcome.reason });
+      // `rejected` is the account's set-up (template, AppSecret, IP whitelist): every WeChat survey goes on to its next channel until it is mended.
+      if (outcome.kind === 'unreachable')
+        logger[outcome.reason === 'rejected' ? 'error' : 'info']('wechat unreachable', {
+          surveyId: survey.id,
+          reason: outcome.reason,
+        });
       return outcome.kind;
     }
   : undefined;

@@ -214,15 +214,28 @@ describe('WechatTemplateMessages', () => {
     expect((error as WechatApiError).retriable).toBe(true);
   });
 
-  it('throws a set-up error, naming no secret, when the AppSecret is wrong', async () => {
-    const error = await sender(new MemoryAccessTokenStore(), 'a-wrong-secret')
-      .send(notice())
-      .catch((e: unknown) => e);
+  it('fetches no token with a wrong AppSecret: a set-up error naming no secret, which no retry mends', async () => {
+    const tokens = new WechatAccessTokens({
+      appId,
+      appSecret: 'a-wrong-secret',
+      apiBaseUrl: baseUrl,
+      store: new MemoryAccessTokenStore(),
+      clock,
+      waitMs: 5,
+    });
+    const error = await tokens.get().catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(WechatApiError);
     expect((error as WechatApiError).retriable).toBe(false);
     expect((error as WechatApiError).errcode).toBe(40001);
     expect(String((error as Error).message)).not.toContain('a-wrong-secret');
+  });
+
+  it('answers rejected when the account is set up wrong, so the survey moves to its next channel instead of retrying forever', async () => {
+    expect(await sender(new MemoryAccessTokenStore(), 'a-wrong-secret').send(notice())).toEqual({
+      kind: 'unreachable',
+      reason: 'rejected',
+    });
   });
 
   it('cuts a long store name to the 20 characters of a thing field', async () => {

@@ -36,7 +36,21 @@ export class WechatTemplateMessages implements WechatNotifier {
     },
   ) {}
 
+  /**
+   * A refusal no retry mends answers `rejected`, so the survey moves to its next channel (DESIGN §8:
+   * a channel that fails) instead of going back to the queue until it dead-letters.
+   */
   async send(notice: WechatNotice) {
+    try {
+      return await this.sendOnce(notice);
+    } catch (error) {
+      if (error instanceof WechatApiError && !error.retriable)
+        return { kind: 'unreachable' as const, reason: 'rejected' as const };
+      throw error;
+    }
+  }
+
+  private async sendOnce(notice: WechatNotice) {
     const { fields, templateId } = this.options;
     const body = JSON.stringify({
       touser: notice.openId,
