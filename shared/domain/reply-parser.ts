@@ -74,7 +74,7 @@ export function keywordOf(text: string): Keyword | undefined {
 
 /**
  * A short conversation's one reply: the score first, then the customer's reason ("9 等太久了",
- * "9分，等太久了", "八 服务很好", "7/10 slow", "nine - friendly staff"). A reply that does not lead
+ * "9分，等太久了", "9分等太久了" (分 ends the score), "八 服务很好", "7/10 slow", "nine - friendly staff"). A reply that does not lead
  * with a score is read whole as a score ("给9分吧") with no reason. Undefined means "ask again".
  */
 export function parseScoreAndReason(
@@ -82,7 +82,7 @@ export function parseScoreAndReason(
   scale: { min: number; max: number },
 ): { score: number; reason?: string | undefined } | undefined {
   const lead =
-    /^\s*((?:\d{1,2}|[０-９]{1,2}|[零〇一二两三四五六七八九十]{1,3}|zero|one|two|three|four|five|six|seven|eight|nine|ten)(?:\s*(?:分|\/\s*10|out of 10))?)(?=$|[\s,，.。:：;；!！、~～-])[\s,，.。:：;；!！、~～-]*([\s\S]*)$/iu.exec(
+    /^\s*((?:\d{1,2}|[０-９]{1,2}|[零〇一二两三四五六七八九十]{1,3}|zero|one|two|three|four|five|six|seven|eight|nine|ten)(?:\s*(?:分|\/\s*10|out of 10))?)(?:(?<=分)|(?=$|[\s,，.。:：;；!！、~～-]))[\s,，.。:：;；!！、~～-]*([\s\S]*)$/iu.exec(
       text,
     );
   if (lead) {
