@@ -48,6 +48,12 @@ export async function resurvey(deps: Pick<Deps, 'config' | 'clock' | 'surveys' |
     alertsRaisedAt: undefined,
     alertIds: undefined,
     channel: undefined,
+    // The re-survey takes the store's reach afresh: not the channel the first one ended on, nor its caller.
+    reach: undefined,
+    movedFrom: undefined,
+    channelSentAt: undefined,
+    caller: undefined,
+    suppressedAs: undefined,
     recoveryDecidedAt: undefined,
     recoveryOf: original.id,
     webTokenCipher: deps.vault.encrypt(webToken),
