@@ -7,6 +7,7 @@ import type { SurveyTimerMessage } from '#shared/ports.ts';
 import { allowText, type QuotaDeps } from './allow-text.ts';
 import { addMs, type Deps, HOUR, TIMER_LEASE_MS } from './deps.ts';
 import { resurvey } from './recovery.ts';
+import { webSurveyLink } from './web-survey.ts';
 
 export const surveyTimerMessageSchema = z.object({
   surveyId: z.string().check(z.minLength(1)),
@@ -26,11 +27,6 @@ type TimerDeps = Pick<Deps, 'config' | 'clock' | 'surveys' | 'queues' | 'sms' | 
     /** The channels beside SMS, wired by the function that runs the timers; a channel without one cannot reach anyone. */
     dispatch?: Partial<Record<'wechat' | 'call', ChannelDispatch>> | undefined;
   };
-
-function webSurveyLink(deps: TimerDeps, survey: Survey): string | undefined {
-  if (!survey.webTokenCipher || !deps.publicBaseUrl) return undefined;
-  return `${deps.publicBaseUrl.replace(/\/$/, '')}/s/${deps.vault.decrypt(survey.webTokenCipher)}`;
-}
 
 /**
  * Runs one fired survey timer. A timer that no longer matches the survey (already run,
