@@ -55,7 +55,12 @@ describe('a Chinese store on registered templates', () => {
     expect(question?.body).toBe(
       templates.question_nps['zh-CN'].body.replace('{name}', '王先生').replace('{store}', '浦东服务中心'),
     );
-    expect(await surveyItem(surveyId)).toMatchObject({ reach: 'sms', status: 'awaiting_score' });
+    // The text is in the outbox a moment before the survey's own update that records it.
+    const sent = await waitFor(async () => {
+      const item = await surveyItem(surveyId);
+      return item?.status === 'awaiting_score' ? item : undefined;
+    }, 'the survey marked sent');
+    expect(sent).toMatchObject({ reach: 'sms', status: 'awaiting_score' });
 
     const [, link] = await waitForTexts(phone, 2, 20_000);
     // The registered body, its {link} the deployment's survey address and the survey's token.
@@ -70,7 +75,11 @@ describe('a Chinese store on registered templates', () => {
     expect(Date.parse(link?.sentAt ?? '') - Date.parse(question?.sentAt ?? '')).toBeGreaterThanOrEqual(
       EXPIRY_HOURS * HOUR_MS - 500,
     );
-    expect(await surveyItem(surveyId)).toMatchObject({ reach: 'link', movedFrom: 'sms' });
+    const moved = await waitFor(async () => {
+      const item = await surveyItem(surveyId);
+      return item?.reach === 'link' ? item : undefined;
+    }, 'the survey moved to its link text');
+    expect(moved).toMatchObject({ reach: 'link', movedFrom: 'sms' });
 
     await waitFor(async () => (await surveyItem(surveyId))?.status === 'expired', 'the link survey to expire', 20_000);
     await new Promise((r) => setTimeout(r, 1_500));
