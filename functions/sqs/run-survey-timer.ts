@@ -1,6 +1,7 @@
 import * as z from '#shared/zod.ts';
 import { businessMetrics } from '#shared/config/metric-names.ts';
-import { openCallTask } from '#shared/use-cases/open-call-task.ts';
+import type { Survey } from '#shared/domain/records.ts';
+import { openCallTask, withdrawCallTask } from '#shared/use-cases/open-call-task.ts';
 import { customerTimerMessageSchema, raiseRetentionTask } from '#shared/use-cases/retention-tasks.ts';
 import { type ChannelDispatch, runSurveyTimer, surveyTimerMessageSchema } from '#shared/use-cases/run-survey-timer.ts';
 import { sendWechatNotice } from '#shared/use-cases/send-wechat-notice.ts';
@@ -49,6 +50,7 @@ const callDispatch: ChannelDispatch = (survey) => openCallTask({ config, clock, 
 
 const deps = {
   dispatch: { wechat: wechatDispatch, call: callDispatch },
+  withdraw: { call: (survey: Survey) => withdrawCallTask({ clock, calls: callTaskStore() }, survey.id) },
   config,
   clock,
   surveys: surveyStore(),

@@ -16,7 +16,7 @@ import { surveyQuestions } from './survey-questions.ts';
 export const callOutcomes = ['answered', 'not_reachable', 'refused', 'wrong_number'] as const;
 export type CallOutcome = (typeof callOutcomes)[number];
 
-/** `open` while someone should call; `done` once an outcome ended it (or the attempts ran out). */
+/** `open` while someone should call; `done` once an outcome ended it (or the attempts ran out, or its survey ended). */
 export type CallTaskStatus = 'open' | 'done';
 
 export interface CallTaskEntry {
@@ -49,6 +49,11 @@ export interface CallTask {
   score?: number | undefined;
   comment?: string | undefined;
   closedAt?: string | undefined;
+  /**
+   * Closed with no outcome of its own: the survey ended without this call (answered another way,
+   * the customer opted out, or it expired unanswered by the SLA and moved on to its next channel).
+   */
+  closedBecause?: 'survey_ended' | undefined;
   /** Every reveal and every call, oldest first. */
   log: CallTaskEntry[];
 }

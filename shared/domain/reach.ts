@@ -36,6 +36,17 @@ export function canUse(channel: ReachChannel, visit: Reachability): boolean {
   }
 }
 
+/**
+ * What a survey's customer can be reached by: a survey always has a phone (a visit without one is
+ * suppressed `invalid_phone`), WeChat when the visit gave an openid; the call-back team always exists
+ * (`callbacks.departmentId`, else the default department).
+ */
+export const surveyReachability = (survey: { wechatOpenIdCipher?: string | undefined }): Reachability => ({
+  phone: true,
+  wechatOpenId: survey.wechatOpenIdCipher !== undefined,
+  callTeam: true,
+});
+
 /** The first channel of `reach` this visit can use; undefined when none. */
 export function firstChannel(reach: readonly ReachChannel[], visit: Reachability): ReachChannel | undefined {
   return reach.find((c) => canUse(c, visit));

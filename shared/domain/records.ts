@@ -78,9 +78,10 @@ export interface Survey {
   caller?: Actor | undefined;
   /**
    * Ended without an answer for a reason the funnel counts as suppressed: a call-back the customer
-   * refused, or a text no registered template can carry (`unregistered_template`).
+   * refused, a text no registered template can carry (`unregistered_template`), or a customer none
+   * of the store's channels could reach (`no_channel`: the last one failed before anything went out).
    */
-  suppressedAs?: 'refused' | 'unregistered_template' | undefined;
+  suppressedAs?: 'refused' | 'unregistered_template' | 'no_channel' | undefined;
   /** The channel it reaches its customer by (shared/domain/reach.ts); decided at its first send. */
   reach?: ReachChannel | undefined;
   /** The channel it moved from, once, when that one expired unanswered or failed. */
@@ -126,6 +127,7 @@ export const suppressionReasons = [
   'unknown_store',
   'refused',
   'unregistered_template',
+  'no_channel',
 ] as const;
 export type SuppressionReason = (typeof suppressionReasons)[number];
 
@@ -251,6 +253,8 @@ export interface ScoredResponse {
   answeredAt: string;
   comment?: string | undefined;
   channel: 'sms' | 'web' | 'call';
+  /** The channel its survey went out by (absent on imported history): the channel the answer counts under. */
+  reach?: ReachChannel | undefined;
   /** A call-back's answer: the caller who took it (their integrity signals are read like an advisor's). */
   caller?: Actor | undefined;
   /** A re-survey after a resolved alert: kept to measure recovery, never counted in the scores again. */

@@ -6,6 +6,7 @@
 import type { SurveyType } from '#shared/config/schema.ts';
 import { type Granularity, granularities, periodOf } from './periods.ts';
 import { type ContactFlag, isTopScore } from './integrity.ts';
+import type { ReachChannel } from './reach.ts';
 import type { ScoredResponse, SuppressionReason } from './records.ts';
 import { type Counters, countersFor } from './scoring.ts';
 
@@ -15,8 +16,12 @@ export type Dimension = (typeof dimensions)[number];
  * What answers can also be grouped by, beside the dimensions: the caller who took a call-back's
  * answer (their sub), so the integrity tests read callers against their peers as they read advisors.
  * Only call answers have one; it is no filter of the scores and no breakdown of the dashboard.
+ * And the channel a survey reached its customer by (DESIGN §8): the scores and the funnel split by
+ * it and filter by it, alone or within a store.
  */
-export type GroupDimension = Dimension | 'caller';
+export type GroupDimension = Dimension | 'caller' | 'channel';
+/** What a rollup query can filter by: the dimensions and the channel. */
+export const filterDimensions = [...dimensions, 'channel'] as const;
 
 /** Where a visit or an answer belongs: what every view groups by. */
 export interface VisitDimensions {
@@ -28,6 +33,11 @@ export interface VisitDimensions {
   visitDate: string;
   /** A call-back's answer: who took it. */
   caller?: { sub: string } | undefined;
+  /**
+   * The channel the survey went out by (its reach), on what a channel counts: a send, an answer.
+   * A visit step has none: a visit is counted before any channel is chosen, and a suppressed one never has one.
+   */
+  reach?: ReachChannel | undefined;
 }
 
 const dimensionValue = (v: VisitDimensions, d: Dimension) =>
@@ -35,7 +45,7 @@ const dimensionValue = (v: VisitDimensions, d: Dimension) =>
 
 /** Single dimensions, plus each dimension within a store (what a store manager filters by). */
 const compoundViews = ['department', 'advisor', 'serviceType'] as const;
-export const viewNames = ['all', ...dimensions, ...compoundViews.map((d) => `store+${d}`)] as const;
+export const viewNames = ['all', ...dimensions, ...compoundViews.map((d) => `store+${d}`), 'channel', 'store+channel'] as const;
 
 export interface RollupView {
   view: string;
@@ -55,7 +65,23 @@ export function rollupViewsOf(v: VisitDimensions): RollupView[] {
   if (v.caller) {
     views.push({ view: 'caller', group: v.caller.sub }, { view: 'store+caller', group: `${v.storeId}|${v.caller.sub}` });
   }
+  if (v.reach) {
+    views.push({ view: 'channel', group: v.reach }, { view: 'store+channel', group: `${v.storeId}|${v.reach}` });
+  }
   return views;
+}
+
+const isChannelView = (view: string) => view === 'channel' || view === 'store+channel';
+
+/**
+ * The channel an answer counts under: its survey's reach, the channel it went out by, so that a
+ * channel's answers meet its sends in one bucket (a link text or a WeChat notice answered on the web
+ * form counts under link or wechat, not "web"). An answer without a recorded reach (imported history,
+ * answers from before reach was recorded) counts under the channel its answer came by: a text reply
+ * under sms, a call-back under call, a web-form answer under link (the form is opened from a link).
+ */
+export function reachOfAnswer(response: Pick<ScoredResponse, 'reach' | 'channel'>): ReachChannel {
+  return response.reach ?? (response.channel === 'web' ? 'link' : response.channel);
 }
 
 /** The survey funnel of a visit: surveyed or suppressed, sent, answered. */
@@ -72,6 +98,11 @@ export type RollupFact =
       contactFlags?: ContactFlag[] | undefined;
       /** A flag added later to a visit already counted contact-flagged: only the flag's own count moves. */
       alreadyFlagged?: boolean | undefined;
+      /**
+       * A survey that moved on to its next channel went out again: that channel counts it sent, in the
+       * channel views only (the survey was counted sent once, by its first channel, everywhere else).
+       */
+      resent?: boolean | undefined;
       visit: VisitDimensions;
     }
   /** A kept answer's flags changed (a streak decided later): its flagged counts move, nothing else. */
@@ -138,16 +169,40 @@ function countersOf(fact: RollupFact): RollupCounters {
   return counters;
 }
 
+/**
+ * What a funnel fact counts in a channel view: what went out by the channel and what came back by
+ * it, so each channel's response rate is its own answered ÷ sent. A visit, its suppression and its
+ * contact quality belong to the visit, before or beside any channel, and count in no channel view.
+ */
+function channelCounters(counters: RollupCounters): RollupCounters {
+  const counted: RollupCounters = {};
+  for (const name of ['sent', 'answered']) if (counters[name]) counted[name] = counters[name];
+  return counted;
+}
+
 /** Every bucket one fact adds to: each view at each granularity. */
 export function rollupIncrementsOf(fact: RollupFact): RollupIncrement[] {
-  const dims = fact.kind === 'scored' ? fact.response : fact.kind === 'reflagged' ? fact.after : fact.visit;
+  const dims =
+    fact.kind === 'scored'
+      ? { ...fact.response, reach: reachOfAnswer(fact.response) }
+      : fact.kind === 'reflagged'
+        ? { ...fact.after, reach: reachOfAnswer(fact.after) }
+        : fact.visit;
   const family: RollupFamily =
     fact.kind === 'funnel' ? 'funnel' : fact.kind === 'scored' ? fact.response.surveyType : fact.after.surveyType;
   const counters = countersOf(fact);
-  if (Object.keys(counters).length === 0) return [];
+  const countersIn = (view: string) => {
+    if (fact.kind !== 'funnel') return counters;
+    if (isChannelView(view)) return channelCounters(counters);
+    return fact.resent ? {} : counters;
+  };
+  const views = rollupViewsOf(dims).flatMap(({ view, group }) => {
+    const counted = countersIn(view);
+    return Object.keys(counted).length ? [{ view, group, counters: counted }] : [];
+  });
   return granularities.flatMap((granularity) => {
     const period = periodOf(dims.visitDate, granularity);
-    return rollupViewsOf(dims).map(({ view, group }) => ({ key: { family, granularity, view, period, group }, counters }));
+    return views.map(({ view, group, counters }) => ({ key: { family, granularity, view, period, group }, counters }));
   });
 }
 
@@ -177,7 +232,7 @@ export interface ViewPlan {
 
 /** The one view that can answer a groupBy with these filters, or undefined if none can. */
 export function planView(groupBy: GroupDimension | 'none', filters: Filters): ViewPlan | undefined {
-  const needed = new Set<GroupDimension>(dimensions.filter((d) => filters[d] !== undefined));
+  const needed = new Set<GroupDimension>(filterDimensions.filter((d) => filters[d] !== undefined));
   if (groupBy !== 'none') needed.add(groupBy);
   if (needed.size === 0) return { view: 'all', parts: [] };
   if (needed.size === 1) {

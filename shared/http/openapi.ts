@@ -260,7 +260,7 @@ const operations: Record<string, Partial<Record<'get' | 'post', ZodOpenApiOperat
   '/v1/callbacks/{id}/outcome': {
     post: {
       summary:
-        'How a call ended: answered (score on the survey’s scale, the customer’s words: scored with channel call and the caller), not_reachable (tried again later, up to callbacks.attempts; then the survey expires), refused (suppressed refused) or wrong_number (a contact flag on the visit)',
+        'How a call ended: answered (score on the survey’s scale, the customer’s words: scored with channel call and the caller), not_reachable (tried again later, up to callbacks.attempts; then the survey moves to its store’s next channel once, else expires), refused (suppressed refused) or wrong_number (a contact flag on the visit)',
       security: bearer,
       requestParams: { path: callTaskPath },
       requestBody: { content: { 'application/json': { schema: callOutcomeSchema } } },

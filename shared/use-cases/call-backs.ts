@@ -17,8 +17,11 @@ import { isInScale, scales } from '#shared/domain/scoring.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '#shared/errors.ts';
 import type { CustomerContact, SurveyChanges } from '#shared/ports.ts';
 import { addMs, type Deps, HOUR, TIMER_LEASE_MS } from './deps.ts';
+import { leaveChannel } from './leave-channel.ts';
 import { actorOf, type Identity } from './identity.ts';
 import { revealAudited } from './reveal-contact.ts';
+
+import { withdrawCallTask } from './open-call-task.ts';
 
 export { callTaskIdFor, openCallTask } from './open-call-task.ts';
 
@@ -109,11 +112,12 @@ export async function revealCallContact(
  */
 async function closeIfSurveyEnded(deps: Pick<Deps, 'clock' | 'calls' | 'surveys'>, task: CallTask) {
   const survey = await deps.surveys.get(task.surveyId);
-  const ended = survey?.status !== 'awaiting_score' || (await deps.surveys.isOptedOut(survey.phoneHash));
-  if (!ended) return;
-  const now = deps.clock.now().toISOString();
-  await deps.calls.update(task.id, { status: 'done', closedAt: now, retryAt: null }, { status: 'open' });
-  throw new ConflictError('this survey has ended without the call (answered another way, or the customer opted out)');
+  const waiting = survey?.status === 'awaiting_score' && survey.reach === 'call';
+  if (waiting && !(await deps.surveys.isOptedOut(survey.phoneHash))) return;
+  await withdrawCallTask(deps, task.surveyId);
+  throw new ConflictError(
+    'this survey has ended without the call (answered another way, moved on to its next channel, or the customer opted out)',
+  );
 }
 
 /** Who may touch the task is decided first (before the body is read); the handler calls this, then parses. */
@@ -169,12 +173,13 @@ export async function recordCallOutcome(deps: OutcomeDeps, identity: Identity, t
 
 /**
  * Brings the task's survey in line with the task: the first call counts as the survey sent; an
- * answer completes it with the caller and goes to the scorer; the other endings expire it. Runs
- * again harmlessly: each write expects the survey still waiting for its call.
+ * answer completes it with the caller and goes to the scorer; a customer the calls never reached
+ * moves to the store's next channel once (a text, say); the other endings expire it. Runs again
+ * harmlessly: each write expects the survey still waiting for its call.
  */
 async function settleSurvey(deps: OutcomeDeps, task: CallTask) {
   const survey = await deps.surveys.get(task.surveyId);
-  if (survey?.status !== 'awaiting_score') return;
+  if (survey?.status !== 'awaiting_score' || survey.reach !== 'call') return;
   const now = deps.clock.now().toISOString();
   const last = task.log.filter((e) => e.action !== 'phone_revealed').at(-1);
   if (!last) return;
@@ -197,12 +202,15 @@ async function settleSurvey(deps: OutcomeDeps, task: CallTask) {
       timer: { action: 'close', at: now },
     };
   } else if (task.outcome === 'refused') {
-    changes = { ...sent, status: 'expired', suppressedAs: 'refused', endedAt: last.at };
+    changes = { ...sent, status: 'expired', suppressedAs: 'refused', endedAt: last.at, timer: null };
   } else if (task.outcome === 'wrong_number') {
     const contactFlags = [...new Set([...(survey.contactFlags ?? []), 'wrong_number' as const])];
-    changes = { ...sent, status: 'expired', contactFlags, endedAt: last.at };
+    changes = { ...sent, status: 'expired', contactFlags, endedAt: last.at, timer: null };
   } else {
-    changes = { ...sent, status: 'expired', endedAt: last.at };
+    // Not reached on any attempt: the sent mark stays (the calls were made), and the survey moves on.
+    if (!survey.sentAt) await deps.surveys.update(survey.id, sent, { status: 'awaiting_score' });
+    await leaveChannel(deps, { ...survey, ...sent }, 'call', 'expired', { status: 'awaiting_score' });
+    return;
   }
   const settled = await deps.surveys.update(survey.id, changes, {
     status: 'awaiting_score',

@@ -33,3 +33,16 @@ export async function openCallTask(deps: Pick<Deps, 'config' | 'clock' | 'calls'
   });
   return 'sent';
 }
+
+/**
+ * The survey no longer waits for this call (it expired unanswered by the task's SLA and moved on,
+ * was answered another way, or its customer opted out): the open task is closed, so no one calls.
+ */
+export async function withdrawCallTask(deps: Pick<Deps, 'clock' | 'calls'>, surveyId: string): Promise<void> {
+  const closedAt = deps.clock.now().toISOString();
+  await deps.calls.update(
+    callTaskIdFor(surveyId),
+    { status: 'done', closedAt, closedBecause: 'survey_ended', retryAt: null },
+    { status: 'open' },
+  );
+}

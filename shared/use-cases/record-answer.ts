@@ -73,6 +73,8 @@ function responseOf(survey: Survey & { score: number }, now: string, flags: Inte
     answeredAt: survey.scoredAt ?? now,
     comment: survey.status === 'completed' ? survey.reason : undefined,
     channel: survey.channel ?? 'sms',
+    // The channel it went out by: a channel's answers count where its sends do (a WeChat notice answered on the web is wechat's).
+    reach: survey.reach,
     // A call-back's answer names its caller: their answers are read against other callers' for integrity.
     caller: survey.caller,
     // A re-survey measures recovery; it does not count the visit a second time in the scores.

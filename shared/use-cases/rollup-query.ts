@@ -1,8 +1,9 @@
 import * as z from '#shared/zod.ts';
+import { reachChannels } from '#shared/config/schema.ts';
+import type { ReachChannel } from '#shared/domain/reach.ts';
 import { ValidationError } from '#shared/errors.ts';
 import { type Granularity, granularities, partitionsBetween, periodOf } from '#shared/domain/periods.ts';
 import {
-  type Dimension,
   dimensions,
   type Filters,
   type GroupDimension,
@@ -20,11 +21,17 @@ export const rollupQueryFields = {
   from: isoDate,
   to: isoDate,
   granularity: z._default(z.enum(granularities), 'month'),
-  groupBy: z._default(z.enum(['none', ...dimensions]), 'none'),
+  groupBy: z._default(z.enum(['none', ...dimensions, 'channel']), 'none').check(
+    z.meta({
+      description:
+        'channel: by the channel the survey went out by (sms, link, wechat, call); a visit and its suppression come before any channel, so only sends and answers count there',
+    }),
+  ),
   storeId: z.optional(idParam),
   departmentId: z.optional(idParam),
   advisorId: z.optional(idParam),
   serviceType: z.optional(idParam),
+  channel: z.optional(z.enum(reachChannels)).check(z.meta({ description: 'the channel the survey went out by' })),
 };
 
 const THREE_YEARS_MS = 3 * 366 * 86_400_000;
@@ -48,6 +55,7 @@ export interface RollupQueryParams {
   departmentId?: string | undefined;
   advisorId?: string | undefined;
   serviceType?: string | undefined;
+  channel?: ReachChannel | undefined;
 }
 
 /**
@@ -60,6 +68,7 @@ export async function readBuckets(deps: Pick<Deps, 'rollups'>, family: RollupFam
     department: query.departmentId,
     advisor: query.advisorId,
     serviceType: query.serviceType,
+    channel: query.channel,
   };
   const plan = planView(query.groupBy, filters);
   if (!plan) {

@@ -1,11 +1,12 @@
 import * as z from '#shared/zod.ts';
 import { composeMessage } from '#shared/domain/messages.ts';
 import { isQuiet, nextSendableTime } from '#shared/domain/quiet-hours.ts';
-import { firstChannel, nextChannel, type ReachChannel, reachOf } from '#shared/domain/reach.ts';
+import { firstChannel, type ReachChannel, reachOf, surveyReachability } from '#shared/domain/reach.ts';
 import type { Survey } from '#shared/domain/records.ts';
 import type { SurveyTimerMessage } from '#shared/ports.ts';
 import { allowText, type QuotaDeps } from './allow-text.ts';
 import { addMs, type Deps, HOUR, TIMER_LEASE_MS } from './deps.ts';
+import { leaveChannel } from './leave-channel.ts';
 import { resurvey } from './recovery.ts';
 import { webSurveyLink } from './web-survey.ts';
 
@@ -26,6 +27,8 @@ type TimerDeps = Pick<Deps, 'config' | 'clock' | 'surveys' | 'queues' | 'sms' | 
   Pick<QuotaDeps, 'quota'> & {
     /** The channels beside SMS, wired by the function that runs the timers; a channel without one cannot reach anyone. */
     dispatch?: Partial<Record<'wechat' | 'call', ChannelDispatch>> | undefined;
+    /** A channel whose work outlives the send (a call task): told when its survey expired there, so nobody works it on. */
+    withdraw?: Partial<Record<'call', (survey: Survey) => Promise<void>>> | undefined;
   };
 
 /**
@@ -56,41 +59,26 @@ export async function runSurveyTimer(
 
 type Store = TimerDeps['config']['stores'][number];
 
-/** What this survey's customer can be reached by: a survey always has a phone; WeChat when the visit gave an openid. */
-const reachabilityOf = (survey: Survey) => ({
-  phone: true,
-  wechatOpenId: survey.wechatOpenIdCipher !== undefined,
-  callTeam: true,
-});
-
 /** The survey's channel: the one it is on, else the first its store's reach and its customer allow. */
 function channelOf(deps: TimerDeps, survey: Survey, store: Store): ReachChannel | undefined {
-  return survey.reach ?? firstChannel(reachOf(store, deps.config), reachabilityOf(survey));
+  return survey.reach ?? firstChannel(reachOf(store, deps.config), surveyReachability(survey));
 }
 
 /**
  * The survey expired unanswered on its channel: it moves to its store's next channel once, sent
- * at once (quiet hours permitting), or it expires.
+ * at once (quiet hours permitting), or it expires. A call task still open for it is withdrawn.
  */
 async function expireOrMove(deps: TimerDeps, survey: Survey, timerAt: string) {
   const store = deps.config.stores.find((s) => s.id === survey.storeId);
   const current = store ? channelOf(deps, survey, store) : undefined;
-  const next =
-    store && current
-      ? nextChannel(reachOf(store, deps.config), { ...survey, reach: current }, reachabilityOf(survey))
-      : undefined;
-  if (!next || !current) {
-    await deps.surveys.update(survey.id, { status: 'expired', timer: null }, { status: 'awaiting_score', timerAt });
+  const expect = { status: 'awaiting_score' as const, timerAt };
+  if (!current) {
+    await deps.surveys.update(survey.id, { status: 'expired', timer: null }, expect);
     return 'done';
   }
-  const now = deps.clock.now().toISOString();
-  const moved = await deps.surveys.update(
-    survey.id,
-    { status: 'scheduled', reach: next, movedFrom: current, timer: { action: 'send', at: now } },
-    { status: 'awaiting_score', timerAt, leaseUntil: addMs(now, TIMER_LEASE_MS) },
-  );
-  if (moved) await deps.queues.surveyTimer({ surveyId: survey.id, action: 'send', at: now });
-  return moved ? 'done' : 'stale';
+  const left = await leaveChannel(deps, survey, current, 'expired', expect);
+  if (left !== 'stale' && current === 'call') await deps.withdraw?.call?.(survey);
+  return left === 'stale' ? 'stale' : 'done';
 }
 
 async function sendSurvey(deps: TimerDeps, survey: Survey, step: 'question' | 'reminder') {
@@ -101,7 +89,9 @@ async function sendSurvey(deps: TimerDeps, survey: Survey, step: 'question' | 'r
   const timerAt = survey.timer.at;
   const channel = store ? channelOf(deps, survey, store) : undefined;
   if (!store || !channel) {
-    await surveys.update(survey.id, { status: 'expired', timer: null }, { status: expected, timerAt });
+    // No channel of the store can reach this customer (its reach changed since the visit came in).
+    const unreached = store && step === 'question' ? { suppressedAs: 'no_channel' as const } : {};
+    await surveys.update(survey.id, { status: 'expired', timer: null, ...unreached }, { status: expected, timerAt });
     return 'done';
   }
   const now = clock.now();
@@ -124,17 +114,23 @@ async function sendSurvey(deps: TimerDeps, survey: Survey, step: 'question' | 'r
     }
     const dispatch = deps.dispatch?.[channel];
     const outcome = dispatch ? await dispatch({ ...survey, reach: channel }) : 'unreachable';
-    if (outcome === 'unreachable') return failOver(deps, survey, store, channel, timerAt);
+    if (outcome === 'unreachable') {
+      const left = await leaveChannel(deps, survey, channel, 'failed', { status: 'scheduled', timerAt });
+      return left === 'moved' ? 'deferred' : left === 'stale' ? 'stale' : 'done';
+    }
     const sentAt = now.toISOString();
+    // A notice is sent now and waits for its answer until expiry. A call task is due within the
+    // call-backs' SLA and sent when the first call is made; unanswered by its SLA and the expiry
+    // after it, the survey moves on (the task is withdrawn).
+    const expiresAt = addMs(sentAt, ((channel === 'call' ? config.callbacks.slaHours : 0) + config.expiryHours) * HOUR);
     await surveys.update(
       survey.id,
       {
         status: 'awaiting_score',
         reach: channel,
-        sentAt: survey.sentAt ?? sentAt,
+        ...(channel === 'call' ? {} : { sentAt: survey.sentAt ?? sentAt }),
         channelSentAt: sentAt,
-        // A call task keeps its own due time and attempts; a notice waits for its answer until expiry.
-        timer: channel === 'call' ? null : { action: 'expire', at: addMs(sentAt, config.expiryHours * HOUR) },
+        timer: { action: 'expire', at: expiresAt },
       },
       { status: expected, timerAt },
     );
@@ -212,23 +208,6 @@ async function sendSurvey(deps: TimerDeps, survey: Survey, step: 'question' | 'r
     { status: expected, timerAt },
   );
   return 'sent';
-}
-
-/** The channel cannot reach the customer: the survey moves to its next channel once, else expires. */
-async function failOver(deps: TimerDeps, survey: Survey, store: Store, channel: ReachChannel, timerAt: string) {
-  const next = nextChannel(reachOf(store, deps.config), { ...survey, reach: channel }, reachabilityOf(survey));
-  if (!next) {
-    await deps.surveys.update(survey.id, { status: 'expired', reach: channel, timer: null }, { status: 'scheduled', timerAt });
-    return 'done';
-  }
-  const now = deps.clock.now().toISOString();
-  const moved = await deps.surveys.update(
-    survey.id,
-    { reach: next, movedFrom: channel, timer: { action: 'send', at: now } },
-    { status: 'scheduled', timerAt, leaseUntil: addMs(now, TIMER_LEASE_MS) },
-  );
-  if (moved) await deps.queues.surveyTimer({ surveyId: survey.id, action: 'send', at: now });
-  return moved ? 'deferred' : 'stale';
 }
 
 /** The why-question went unanswered (or the answer still needs scoring): end and hand to the scorer. */

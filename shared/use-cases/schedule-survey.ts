@@ -5,6 +5,7 @@ import { ValidationError } from '#shared/errors.ts';
 import { type ContactFlag, contactFlagsOf } from '#shared/domain/integrity.ts';
 import { maskPhone, toE164 } from '#shared/domain/phone.ts';
 import { localDate, nextSendableTime } from '#shared/domain/quiet-hours.ts';
+import { firstChannel, reachOf } from '#shared/domain/reach.ts';
 import type { IngestResult, Survey, SuppressionReason } from '#shared/domain/records.ts';
 import { addMs, type Deps, MINUTE, TIMER_LEASE_MS } from './deps.ts';
 import { noteVisit } from './track-retention.ts';
@@ -116,6 +117,9 @@ export async function scheduleSurvey(
 
   if (!plan) return suppress('no_plan');
   if (!phone || !phoneHash) return suppress('invalid_phone');
+  // A store that reaches its customers only by WeChat cannot survey one who gave no openid.
+  const reachable = { phone: true, wechatOpenId: Boolean(event.customer.wechatOpenId), callTeam: true };
+  if (!firstChannel(reachOf(store, config), reachable)) return suppress('no_channel');
 
   const wanted = new Date(Math.max(visitAt.getTime() + plan.delayMinutes * MINUTE, now.getTime()));
   const webToken = newWebSurveyToken();

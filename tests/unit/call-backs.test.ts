@@ -15,6 +15,7 @@ import {
   recordCallOutcome,
   revealCallContact,
 } from '#shared/use-cases/call-backs.ts';
+import { withdrawCallTask } from '#shared/use-cases/open-call-task.ts';
 import { aggregateRollups } from '#shared/use-cases/aggregate-rollups.ts';
 import { integrityQuerySchema, queryIntegrity } from '#shared/use-cases/query-integrity.ts';
 import { alertIdFor, recordAnswer } from '#shared/use-cases/record-answer.ts';
@@ -86,9 +87,13 @@ describe('openCallTask', () => {
     });
     expect(task.script.opening).toContain('王先生');
     expect(JSON.stringify(task)).not.toContain('13800138000');
-    // The survey waits for the call: no text, no timer of its own.
-    expect(await fakes.surveys.get(survey.id)).toMatchObject({ status: 'awaiting_score', reach: 'call' });
-    expect((await fakes.surveys.get(survey.id))?.timer).toBeUndefined();
+    // The survey waits for the call, not yet sent (the first call sends it), until the SLA and the expiry after it.
+    expect(await fakes.surveys.get(survey.id)).toMatchObject({
+      status: 'awaiting_score',
+      reach: 'call',
+      sentAt: undefined,
+      timer: { action: 'expire', at: '2026-11-26T02:00:00.000Z' },
+    });
     expect(fakes.sms.sent).toEqual([]);
   });
 
@@ -176,7 +181,8 @@ describe('recordCallOutcome', () => {
       reason: '等太久了',
       channel: 'call',
       caller: { sub: 'zhou.min', name: '周敏' },
-      sentAt: NOW,
+      // Sent when the call was made, not when the task opened: the funnel's response rate is of calls made.
+      sentAt: '2026-11-20T05:00:00.000Z',
     });
     expect(fakes.queues.responseUpdates).toEqual([survey.id]);
 
@@ -235,7 +241,7 @@ describe('recordCallOutcome', () => {
     expect((await answered.fakes.surveys.get(answered.survey.id))?.score).toBe(8);
   });
 
-  it('keeps a task not reached open to try again later, and closes it after the last attempt, the survey expired', async () => {
+  it('keeps a task not reached open to try again later, and closes it after the last attempt, the survey moved to its text', async () => {
     const { fakes, survey, taskId } = await arrange();
     const notReached = () => recordCallOutcome(fakes, caller, taskId, outcome({ outcome: 'not_reachable', note: '无人接听' }));
 
@@ -249,9 +255,45 @@ describe('recordCallOutcome', () => {
     expect(last).toMatchObject({ status: 'done', outcome: 'not_reachable', attempts: 3, closedAt: '2026-11-21T01:00:00.000Z' });
     expect(last.retryAt).toBeUndefined();
     expect(last.log.map((e) => e.note)).toEqual(['无人接听', '无人接听', '无人接听']);
-    expect(await fakes.surveys.get(survey.id)).toMatchObject({ status: 'expired', sentAt: NOW });
+    // Sent by the first call; then, never reached, on to the store's next channel once: a text.
+    expect(await fakes.surveys.get(survey.id)).toMatchObject({
+      status: 'scheduled',
+      reach: 'sms',
+      movedFrom: 'call',
+      sentAt: NOW,
+      timer: { action: 'send', at: '2026-11-21T01:00:00.000Z' },
+    });
+    expect(fakes.queues.surveyTimers).toEqual([{ surveyId: survey.id, action: 'send', at: '2026-11-21T01:00:00.000Z' }]);
     expect((await listCallTasks(fakes, caller, listCallTasksQuerySchema.parse({ status: 'done' }))).callbacks).toHaveLength(1);
     await expect(notReached()).rejects.toMatchObject({ status: 409 });
+  });
+
+  it('expires a survey the calls never reached when the call is its store’s last channel', async () => {
+    const { fakes, survey, taskId } = await arrange({}, callFirst({ callbacks: { attempts: 1 } }, ['call']));
+
+    await recordCallOutcome(fakes, caller, taskId, outcome({ outcome: 'not_reachable' }));
+
+    const ended = await fakes.surveys.get(survey.id);
+    expect(ended).toMatchObject({ status: 'expired', reach: 'call', sentAt: NOW });
+    expect(ended?.timer).toBeUndefined();
+    expect(fakes.queues.surveyTimers).toEqual([]);
+  });
+
+  it('withdraws an open task when its survey expires unanswered by the SLA, and moves the survey to its text', async () => {
+    const { fakes, survey, taskId } = await arrange();
+    const expiry = '2026-11-26T02:00:00.000Z';
+    fakes.clock.set(expiry);
+    const deps = { ...fakes, withdraw: { call: (s: Survey) => withdrawCallTask(fakes, s.id) } };
+
+    expect(await runSurveyTimer(deps, { surveyId: survey.id, action: 'expire', at: expiry })).toBe('done');
+
+    expect(await fakes.surveys.get(survey.id)).toMatchObject({ status: 'scheduled', reach: 'sms', movedFrom: 'call' });
+    expect(fakes.calls.tasks.get(taskId)).toMatchObject({ status: 'done', closedBecause: 'survey_ended', closedAt: expiry });
+    // A caller who still has the page open is told, and nothing is recorded.
+    await expect(recordCallOutcome(fakes, caller, taskId, outcome({ outcome: 'answered', score: 9 }))).rejects.toMatchObject({
+      status: 409,
+    });
+    expect((await fakes.surveys.get(survey.id))?.score).toBeUndefined();
   });
 
   it('ends a refused survey as suppressed `refused`, and flags a wrong number on the visit', async () => {

@@ -56,6 +56,16 @@ describe('recordAnswer', () => {
     expect((await fakes.rollups.bucket('nps', 'week', 'department', '2026-W47', 'workshop'))?.responses).toBe(1);
   });
 
+  it("records a web answer to a WeChat notice under the survey's reach, in that channel's views", async () => {
+    const { fakes, survey } = arrange({ score: 9, channel: 'web', reach: 'wechat' });
+
+    await recordAnswer(fakes, survey.id);
+
+    expect(fakes.responses.responses.get(survey.id)).toMatchObject({ channel: 'web', reach: 'wechat' });
+    expect((await fakes.rollups.bucket('nps', 'month', 'channel', '2026-11', 'wechat'))?.responses).toBe(1);
+    expect(await fakes.rollups.bucket('nps', 'month', 'channel', '2026-11', 'link')).toBeUndefined();
+  });
+
   it('hands the answer to the rollups once, through the response change', async () => {
     const { fakes, survey } = arrange({ score: 9 });
 

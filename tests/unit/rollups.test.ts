@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { ScoredResponse } from '#shared/domain/records.ts';
-import { type Dimension, dimensions, type Filters, planView, rollupViewsOf, viewNames } from '#shared/domain/rollups.ts';
+import {
+  dimensions,
+  type Filters,
+  filterDimensions,
+  type GroupDimension,
+  planView,
+  reachOfAnswer,
+  rollupViewsOf,
+  viewNames,
+} from '#shared/domain/rollups.ts';
 
 const response = (overrides: Partial<ScoredResponse> = {}): ScoredResponse => ({
   surveyId: 'sv_1',
@@ -38,8 +47,37 @@ describe('rollupViewsOf', () => {
     expect(views.map((v) => v.view)).not.toContain('store+advisor');
   });
 
+  it('adds what went out by a channel to the channel views, alone and within its store', () => {
+    const views = rollupViewsOf({ ...response(), reach: 'wechat' });
+
+    expect(views.slice(-2)).toEqual([
+      { view: 'channel', group: 'wechat' },
+      { view: 'store+channel', group: 'sh-pudong|wechat' },
+    ]);
+  });
+
+  it('leaves a visit before any channel out of the channel views', () => {
+    const views = rollupViewsOf({ storeId: 'sh-pudong', visitDate: '2026-11-20' });
+
+    expect(views.map((v) => v.view)).toEqual(['all', 'store']);
+  });
+
   it('only writes views that are named in viewNames', () => {
-    for (const { view } of rollupViewsOf(response())) expect(viewNames).toContain(view);
+    for (const { view } of rollupViewsOf({ ...response(), reach: 'sms' })) expect(viewNames).toContain(view);
+  });
+});
+
+describe('reachOfAnswer', () => {
+  it("counts an answer under its survey's reach, whatever it came back by", () => {
+    expect(reachOfAnswer({ reach: 'link', channel: 'web' })).toBe('link');
+    expect(reachOfAnswer({ reach: 'wechat', channel: 'web' })).toBe('wechat');
+    expect(reachOfAnswer({ reach: 'call', channel: 'sms' })).toBe('call');
+  });
+
+  it('counts an answer without a reach (imported history) by its own channel, a web answer under link', () => {
+    expect(reachOfAnswer({ channel: 'sms' })).toBe('sms');
+    expect(reachOfAnswer({ channel: 'web' })).toBe('link');
+    expect(reachOfAnswer({ channel: 'call' })).toBe('call');
   });
 });
 
@@ -74,11 +112,27 @@ describe('planView', () => {
     expect(planView('advisor', { store: 'sh-pudong', department: 'workshop' })).toBeUndefined();
   });
 
+  it('answers the channel alone, filtered or grouped, from the channel view', () => {
+    expect(planView('channel', {})).toEqual({ view: 'channel', parts: ['channel'] });
+    expect(planView('none', { channel: 'sms' })).toEqual({ view: 'channel', parts: ['channel'] });
+  });
+
+  it('answers the channel within a store from the store+channel view, either way round', () => {
+    expect(planView('channel', { store: 'sh-minhang' })).toEqual({ view: 'store+channel', parts: ['store', 'channel'] });
+    expect(planView('store', { channel: 'wechat' })).toEqual({ view: 'store+channel', parts: ['store', 'channel'] });
+  });
+
+  it('has no view for the channel with another dimension than the store', () => {
+    expect(planView('channel', { advisor: 'A-17' })).toBeUndefined();
+    expect(planView('department', { channel: 'sms' })).toBeUndefined();
+    expect(planView('channel', { store: 'sh-minhang', department: 'workshop' })).toBeUndefined();
+  });
+
   it('only ever plans a view that rollupViewsOf writes', () => {
-    const written = new Set(rollupViewsOf(response()).map((v) => v.view));
-    const groupBys: (Dimension | 'none')[] = ['none', ...dimensions];
-    const filterSets: Filters[] = Array.from({ length: 1 << dimensions.length }, (_, mask) =>
-      Object.fromEntries(dimensions.filter((_d, i) => mask & (1 << i)).map((d) => [d, 'x'])),
+    const written = new Set(rollupViewsOf({ ...response(), reach: 'sms' }).map((v) => v.view));
+    const groupBys: (GroupDimension | 'none')[] = ['none', ...dimensions, 'channel'];
+    const filterSets: Filters[] = Array.from({ length: 1 << filterDimensions.length }, (_, mask) =>
+      Object.fromEntries(filterDimensions.filter((_d, i) => mask & (1 << i)).map((d) => [d, 'x'])),
     );
 
     let planned = 0;

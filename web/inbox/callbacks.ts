@@ -39,6 +39,7 @@ const taskFields = {
   score: opt(z.number()),
   comment: opt(str),
   closedAt: opt(str),
+  closedBecause: opt(str),
 };
 const listSchema = z.object({ callbacks: z.array(z.object(taskFields)) });
 type ListedTask = z.infer<typeof listSchema>['callbacks'][number];
@@ -73,7 +74,7 @@ const outcomeWord = (t: CallbackTranslate, action: string) => {
 };
 
 function dueText(t: CallbackTranslate, f: Formats, task: ListedTask, now: number) {
-  if (task.status !== 'open') return task.outcome ? outcomeWord(t, task.outcome) : '';
+  if (task.status !== 'open') return outcomeWord(t, task.outcome ?? task.closedBecause ?? '');
   const when = f.relative(task.dueAt, now);
   return Date.parse(task.dueAt) < now ? t('overdueBy', { when }) : t('dueIn', { when });
 }
@@ -219,7 +220,7 @@ export async function callTaskView(main: HTMLElement, taskId: string, ctx: Callb
       'p',
       { class: `sla-clock ${late ? 'sla-overdue' : open ? 'sla-running' : 'sla-met'}`, attrs: { id: 'sla' } },
       h('strong', { text: `${t('sla')}: ` }),
-      open ? dueText(t, ctx.f, task, now) : outcomeWord(t, task.outcome ?? ''),
+      open ? dueText(t, ctx.f, task, now) : outcomeWord(t, task.outcome ?? task.closedBecause ?? ''),
       ` (${ctx.f.dateTime(task.dueAt)}) · ${t('attempts', { n: task.attempts, max: task.maxAttempts })}`,
       task.retryAt && open ? ` · ${t('retryAfter', { when: ctx.f.dateTime(task.retryAt) })}` : '',
     ),

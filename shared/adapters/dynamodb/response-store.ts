@@ -54,6 +54,7 @@ const responseFields = [
   'answeredAt',
   'comment',
   'channel',
+  'reach',
   'caller',
   'recoveryOf',
   'flags',

@@ -2,6 +2,12 @@
  * What the rollups learn from the tables' change streams: an answer kept (scores table), a
  * visit surveyed or suppressed, a survey sent or answered (main table). Items that are not
  * one of these, and re-surveys after a resolved alert, count nowhere.
+ *
+ * A send and an answer carry the survey's reach (the channel it went out by), so the funnel splits
+ * by channel; a survey that moves on to its next channel and goes out again is sent once more by
+ * that channel. Imported history carries none: its export says how an answer came back but not
+ * how an unanswered survey went out, so its funnel is in no channel view (its answers are in the
+ * scores' channel views, by the channel they came back by: rollups.ts `reachOfAnswer`).
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
@@ -11,6 +17,7 @@ import { type ContactFlag, contactFlags } from '#shared/domain/integrity.ts';
 import { type SuppressionReason, suppressionReasons } from '#shared/domain/records.ts';
 import type { FunnelStep, RollupFact, VisitDimensions } from '#shared/domain/rollups.ts';
 import type { StreakAnswer } from '#shared/ports.ts';
+import { reachChannels } from '#shared/config/schema.ts';
 import { date, dimensions, knownFlags, optionalId, storedResponse, streakItem } from './stored-response.ts';
 
 export interface StreamChange {
@@ -31,6 +38,9 @@ const surveyItem = z.object({
   contactFlags: knownFlags(contactFlags),
   /** Ended without an answer for a reason counted as suppressed (a refused call-back, an unregistered template). */
   suppressedAs: z.optional(z.enum(suppressionReasons)),
+  /** The channel it went out by; a channel this code does not know reads as none. */
+  reach: z.catch(z.optional(z.enum(reachChannels)), undefined),
+  channelSentAt: z.optional(z.string()),
 });
 
 const suppressionReason = z.enum(suppressionReasons);
@@ -77,9 +87,11 @@ export function rollupFactsOf(change: StreamChange): RollupFact[] {
     if (survey.data.sentAt && !before?.sentAt) steps.push('sent');
     if (survey.data.score !== undefined && before?.score === undefined) steps.push('answered');
     const flags = isVisit ? survey.data.contactFlags : undefined;
+    const visit = { ...visitOf(survey.data), reach: survey.data.reach };
     const facts: RollupFact[] = steps.length
-      ? [{ kind: 'funnel', steps, visit: visitOf(survey.data), ...(flags?.length ? { contactFlags: flags } : {}) }]
+      ? [{ kind: 'funnel', steps, visit, ...(flags?.length ? { contactFlags: flags } : {}) }]
       : [];
+    if (resentOnItsNextChannel(survey.data, before)) facts.push({ kind: 'funnel', steps: ['sent'], resent: true, visit });
     return [...facts, ...calledFacts(survey.data, isVisit ? undefined : before)];
   }
 
@@ -97,6 +109,22 @@ export function rollupFactsOf(change: StreamChange): RollupFact[] {
     ];
   }
   return [];
+}
+
+/**
+ * A survey already sent went out again on another channel (it moved on when its first expired
+ * unanswered): its current channel's send time changed while its first send stayed.
+ */
+function resentOnItsNextChannel(
+  after: { sentAt?: string | undefined; channelSentAt?: string | undefined; reach?: unknown },
+  before: Record<string, unknown> | undefined,
+) {
+  return (
+    after.reach !== undefined &&
+    after.channelSentAt !== undefined &&
+    typeof before?.sentAt === 'string' &&
+    before.channelSentAt !== after.channelSentAt
+  );
 }
 
 /**

@@ -3,7 +3,7 @@
  * in the change stream, and inside the answer's place in its advisor's streak.
  */
 import * as z from '#shared/zod.ts';
-import { surveyType } from '#shared/config/schema.ts';
+import { reachChannels, surveyType } from '#shared/config/schema.ts';
 import { integrityFlags } from '#shared/domain/integrity.ts';
 
 export const date = z.iso.date();
@@ -34,6 +34,8 @@ export const storedResponse = z.object({
   answeredAt: z.string().check(z.minLength(1)),
   comment: z.optional(z.string()),
   channel: z.catch(z.enum(['sms', 'web', 'call']), 'sms'),
+  /** A channel this code does not know (written by a newer version) reads as none: the answer counts by its own channel. */
+  reach: z.catch(z.optional(z.enum(reachChannels)), undefined),
   caller: z.optional(z.object({ sub: z.string().check(z.minLength(1)), name: z.string() })),
   recoveryOf: z.optional(z.string()),
   flags: knownFlags(integrityFlags),
