@@ -348,12 +348,31 @@ export interface CustomerHistory {
   lastTask?: { id: string; raisedAt: string } | undefined;
 }
 
+/** What a visit changes on one customer, worked out from their history as read. */
+export interface CustomerVisitChange {
+  phoneHash: string;
+  /** Returns to count, each once (not counted yet, the cohort's recovery as read). */
+  returns: { cohort: Cohort; horizonDays: number }[];
+  /** The move between segments, if their segment is still `from`. */
+  segment?: { from: Segment | undefined; to: Segment; month: string } | undefined;
+  /** Their timer to set (null: cleared); left as it is when absent. */
+  timer?: Timer<CustomerTimerAction> | null | undefined;
+}
+
 /**
  * Cohort buckets kept exact from the customer's history item (keyed by phone hash): every write
  * is conditional on that item, so a redelivered answer or visit never counts twice.
  */
 export interface RetentionStore {
   history(phoneHash: string): Promise<CustomerHistory | undefined>;
+  /** Many customers' histories in one go (strongly consistent, as `history`); a customer without one is left out. */
+  histories(phoneHashes: readonly string[]): Promise<Map<string, CustomerHistory>>;
+  /**
+   * Writes what visits changed for many customers in few requests, each customer's change only if
+   * their history still holds what it was worked out from (the same conditions as countReturn and
+   * moveSegment). Answers the customers whose history changed meanwhile: nothing was written for them.
+   */
+  applyVisitChanges(changes: readonly CustomerVisitChange[]): Promise<Set<string>>;
   /** Puts the cohort on the customer and counts it `surveyed` in each horizon's bucket, once; false if already there. */
   addCohort(phoneHash: string, cohort: Cohort, horizons: readonly number[]): Promise<boolean>;
   /** Counts the cohort `returned` within the horizon (and `returnedRecovered` for a recovered detractor), once. */

@@ -4,6 +4,7 @@
  * visits again, at any store, within a horizon after the surveyed visit.
  */
 import type { SurveyType } from '#shared/config/schema.ts';
+import type { RollupIncrement } from './rollups.ts';
 import { sentimentOf } from './scoring.ts';
 
 /** Each survey's classes in its own terms: NPS promoter / passive / detractor, CSAT satisfied…, CES easy…. */
@@ -65,6 +66,26 @@ export function returnsDue(
 /** The rollup group of a cohort bucket: one item per (store, month, metric, class) and horizon. */
 export const cohortGroup = (c: Pick<Cohort, 'storeId' | 'metric' | 'class'>) => `${c.storeId}|${c.metric}|${c.class}`;
 export const horizonView = (horizonDays: number) => `h${horizonDays}`;
+
+/** What a count adds to the cohort's bucket for one horizon (the same item shape as every rollup bucket). */
+export const cohortIncrement = (
+  cohort: Pick<Cohort, 'storeId' | 'month' | 'metric' | 'class'>,
+  horizonDays: number,
+  counters: Record<string, number>,
+): RollupIncrement => ({
+  key: {
+    family: 'retention',
+    granularity: 'month',
+    view: horizonView(horizonDays),
+    period: cohort.month,
+    group: cohortGroup(cohort),
+  },
+  counters,
+});
+
+/** A return counted: `returned`, and `returnedRecovered` too for a recovered detractor. */
+export const returnIncrement = (cohort: Cohort, horizonDays: number) =>
+  cohortIncrement(cohort, horizonDays, { returned: 1, ...(cohort.recovered === true ? { returnedRecovered: 1 } : {}) });
 
 /** The counters of a cohort bucket. */
 export interface CohortCounters {

@@ -3,6 +3,7 @@
  * the segment they fall in. Fixed cut points from config (`retention.rfm`), so a score means the
  * same thing in every store and every month.
  */
+import type { RollupIncrement } from './rollups.ts';
 
 export const segments = [
   'champions',
@@ -86,6 +87,21 @@ export function segmentShard(phoneHash: string): number {
   let sum = 0;
   for (const ch of phoneHash) sum = (sum + ch.charCodeAt(0)) % 65_521;
   return sum % SEGMENT_SHARDS;
+}
+
+/** A customer's move in the counters: their old segment down, the new one up, and `month`'s ins and outs. */
+export function segmentMoveIncrements(
+  phoneHash: string,
+  from: Segment | undefined,
+  to: Segment,
+  month: string,
+): RollupIncrement[] {
+  const shard = segmentShard(phoneHash);
+  const key = { family: 'retention', granularity: 'month', view: segmentView(shard), period: 'all', group: 'customers' } as const;
+  return [
+    { key, counters: { [to]: 1, ...(from ? { [from]: -1 } : {}) } },
+    { key: { ...key, view: segmentMovesView(shard), period: month }, counters: segmentMoveCounters(from, to) },
+  ];
 }
 
 /** A loyal customer in the at-risk sense of DESIGN §5: frequent and valuable, whatever their recency. */

@@ -10,7 +10,7 @@ import type { ImportedSurvey, Survey } from '#shared/domain/records.ts';
 import { isInScale, scales } from '#shared/domain/scoring.ts';
 import { PayloadTooLargeError, ValidationError } from '#shared/errors.ts';
 import { type Deps, MINUTE } from './deps.ts';
-import { noteVisit } from './track-retention.ts';
+import { noteVisits } from './track-retention.ts';
 
 /** One request's limits: a file of any size goes in several requests (`npm run import` cuts it). */
 export const MAX_IMPORT_ROWS = 1000;
@@ -274,22 +274,15 @@ function surveyOf(deps: Pick<Deps, 'config' | 'vault'>, row: ImportRow, imported
 const answeredOnImport = (existing: Survey | undefined): existing is Survey =>
   existing?.importedAt !== undefined && existing.score !== undefined;
 
-const RETURN_READS_IN_FLIGHT = 16;
-
 /**
  * History arrives in any order: a visit imported after its customer's earlier answer was scored is
- * a return of that answer's cohort. Each customer's history is read once per slice (duplicates too,
- * so a run interrupted between writing and counting is finished by the next one).
+ * a return of that answer's cohort. The slice's customers are noted together, duplicates too, so a
+ * run interrupted between writing and counting is finished by the next one.
  */
-async function countImportedReturns(
+const countImportedReturns = (
   deps: Pick<Deps, 'config' | 'clock' | 'retention' | 'alerts' | 'queues'>,
   surveys: ImportedSurvey[],
-) {
-  const phones = [...new Set(surveys.flatMap((s) => (s.phoneHash ? [s.phoneHash] : [])))];
-  for (let start = 0; start < phones.length; start += RETURN_READS_IN_FLIGHT) {
-    await Promise.all(phones.slice(start, start + RETURN_READS_IN_FLIGHT).map((phone) => noteVisit(deps, phone)));
-  }
-}
+) => noteVisits(deps, [...new Set(surveys.flatMap((s) => (s.phoneHash ? [s.phoneHash] : [])))]);
 
 /**
  * Imports valid rows as finished surveys, once per eventId, and hands each new answer to the

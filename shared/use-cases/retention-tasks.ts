@@ -64,11 +64,22 @@ export function customerTimer(config: Deps['config'], history: CustomerHistory, 
   return recency ? { action: 'recency' as const, at: recency } : undefined;
 }
 
-export async function keepCustomerTimer(deps: TaskDeps, phoneHash: string, history: CustomerHistory) {
-  const next = customerTimer(deps.config, history, deps.clock.now());
-  if (next?.at === history.timer?.at && next?.action === history.timer?.action) return;
-  await deps.retention.setTimer(phoneHash, next ?? null);
+/** The timer the customer's history calls for, when it is not the one they have (null: none now). */
+export function timerChange(config: Deps['config'], history: CustomerHistory, now: Date) {
+  const next = customerTimer(config, history, now);
+  if (next?.at === history.timer?.at && next?.action === history.timer?.action) return undefined;
+  return next ?? null;
 }
+
+export async function keepCustomerTimer(deps: TaskDeps, phoneHash: string, history: CustomerHistory) {
+  const change = timerChange(deps.config, history, deps.clock.now());
+  if (change !== undefined) await deps.retention.setTimer(phoneHash, change);
+}
+
+/** Whether a visit finds the customer back after their latest retention task (watchCustomer closes it). */
+export const isBackAfterTask = (config: Deps['config'], history: CustomerHistory) =>
+  history.lastTask !== undefined &&
+  returnAfter(history.visits, history.lastTask.raisedAt, config.retention.wonBackDays) !== undefined;
 
 /** The customer came back: their task says so, and one still being worked is closed as `returned`. */
 async function closeReturned(deps: TaskDeps, taskId: string, back: { visitAt: string; wonBack: boolean }) {

@@ -1,14 +1,16 @@
 import { type Cohort, retentionClassOf, returnMarker, returnsDue } from '#shared/domain/retention.ts';
 import type { Survey } from '#shared/domain/records.ts';
 import { rfmOf, segmentOf } from '#shared/domain/rfm.ts';
-import type { CustomerHistory, CustomerTimerMessage } from '#shared/ports.ts';
+import type { CustomerHistory, CustomerTimerMessage, CustomerVisitChange } from '#shared/ports.ts';
 import type { Deps } from './deps.ts';
-import { keepCustomerTimer, watchCustomer } from './retention-tasks.ts';
+import { isBackAfterTask, keepCustomerTimer, timerChange, watchCustomer } from './retention-tasks.ts';
 
 type RetentionDeps = Pick<Deps, 'config' | 'retention'>;
 
 /** A write that lost a race with another (a visit and an answer at once) reads again; a few rounds settle it. */
 const ATTEMPTS = 4;
+/** Customers noted one by one at a time, where many are (DynamoDB serves requests in parallel). */
+const SINGLE_VISITS_IN_FLIGHT = 16;
 
 /**
  * Counts every return the customer's history shows and has not counted yet: each answered
@@ -56,6 +58,45 @@ export async function noteVisit(deps: RetentionDeps & Pick<Deps, 'clock' | 'aler
   // The silence clock starts again, and a customer who had a retention task is back.
   if (history) await watchCustomer(deps, phoneHash, history);
   return { returned, segment: history?.segment };
+}
+
+/**
+ * noteVisit for many customers at once (an import slice): their histories in one read, then every
+ * return, segment move and timer worked out from them and written together in a few requests.
+ * A customer whose history changed in between (an answer scored, a live visit) goes the single
+ * way, which reads again; so does closing a task of a customer back after one, which is rare.
+ */
+export async function noteVisits(deps: RetentionDeps & Pick<Deps, 'clock' | 'alerts' | 'queues'>, phoneHashes: string[]) {
+  const { config } = deps;
+  const now = deps.clock.now();
+  const month = now.toISOString().slice(0, 7);
+  const histories = await deps.retention.histories(phoneHashes);
+  const changes: CustomerVisitChange[] = [];
+  const back: [string, CustomerHistory][] = [];
+  for (const [phoneHash, history] of histories) {
+    const segment = segmentOf(rfmOf(history.value, now, config.retention.rfm));
+    const backAfterTask = isBackAfterTask(config, history);
+    if (backAfterTask) back.push([phoneHash, { ...history, segment }]);
+    changes.push({
+      phoneHash,
+      returns: returnsDue(history, config.retention.horizonDays),
+      segment: segment === history.segment ? undefined : { from: history.segment, to: segment, month },
+      // watchCustomer sets the timer once the task is closed.
+      timer: backAfterTask ? undefined : timerChange(config, history, now),
+    });
+  }
+  const stale = await deps.retention.applyVisitChanges(changes);
+  await inFlight([...stale], (phoneHash) => noteVisit(deps, phoneHash));
+  await inFlight(
+    back.filter(([phoneHash]) => !stale.has(phoneHash)),
+    ([phoneHash, history]) => watchCustomer(deps, phoneHash, history),
+  );
+}
+
+async function inFlight<T>(items: T[], work: (item: T) => Promise<unknown>) {
+  for (let start = 0; start < items.length; start += SINGLE_VISITS_IN_FLIGHT) {
+    await Promise.all(items.slice(start, start + SINGLE_VISITS_IN_FLIGHT).map(work));
+  }
 }
 
 /**

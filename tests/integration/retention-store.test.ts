@@ -91,4 +91,53 @@ describe('DynamoRetentionStore', () => {
     expect(await moves('2026-11')).toEqual([{ in_new: 1 }]);
     expect(await moves('2026-12')).toEqual([{ in_loyal: 1, out_new: 1 }]);
   });
+
+  it('writes many customers’ visits in transactions of 100 items, summing their counters, and answers those whose history changed', async () => {
+    // 150 customers of one store and month: more than one transaction holds.
+    const many = Array.from({ length: 150 }, (_, i) => ({
+      phoneHash: `batch-phone-${i}`,
+      cohort: { ...cohort, surveyId: `sv_b${i}`, month: '2025-06', class: 'promoter' as const },
+    }));
+    await Promise.all(
+      many.map(({ phoneHash, cohort: c }) =>
+        db.send(
+          new PutCommand({
+            TableName: names.main,
+            Item: {
+              ...keys.customer(phoneHash),
+              visits: 2,
+              visitLog: new Set([c.visitAt, '2026-02-01T00:00:00.000Z']),
+              [`cohort#${c.surveyId}`]: c,
+            },
+          }),
+        ),
+      ),
+    );
+    const histories = await store.histories([...many.map((m) => m.phoneHash), 'no-such-phone']);
+    expect(histories.size).toBe(150);
+    expect(histories.get('batch-phone-7')?.cohorts).toEqual([many[7]?.cohort]);
+    // One customer's return is counted meanwhile by another writer (the scorer): its change no longer holds.
+    expect(await store.countReturn('batch-phone-3', many[3]?.cohort ?? cohort, 180)).toBe(true);
+
+    const timer = { action: 'recency' as const, at: '2026-12-01T00:00:00.000Z' };
+    const changes = many.map(({ phoneHash, cohort: c }) => ({
+      phoneHash,
+      returns: [{ cohort: c, horizonDays: 180 }],
+      segment: { from: undefined, to: 'new' as const, month: '2026-11' },
+      timer,
+    }));
+    const stale = await store.applyVisitChanges(changes);
+    const again = await store.applyVisitChanges(changes);
+
+    expect([...stale]).toEqual(['batch-phone-3']);
+    expect(again.size).toBe(150);
+    expect(await bucket('h180', '2025-06')).toEqual({ returned: 150 });
+    const views = await Promise.all(Array.from({ length: 8 }, (_, i) => bucket(`segments-${i}`, 'all')));
+    // The earlier test's customer is loyal; 149 are new (the raced one was not moved).
+    expect(views.reduce((n, v) => n + Number(v?.new ?? 0), 0)).toBe(149);
+    const after = await store.history('batch-phone-8');
+    expect(after).toMatchObject({ segment: 'new', timer });
+    expect([...(after?.counted ?? [])]).toEqual(['sv_b8#180']);
+    expect((await store.history('batch-phone-3'))?.segment).toBeUndefined();
+  });
 });

@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { loadConfigFile, parseConfig } from '#shared/config/load.ts';
 import type { Config } from '#shared/config/schema.ts';
 import { type Granularity, partitionOfPeriod } from '#shared/domain/periods.ts';
-import { type Cohort, cohortGroup, horizonView, returnMarker } from '#shared/domain/retention.ts';
-import { type Segment, segmentMoveCounters, segmentMovesView, segmentShard, segmentView } from '#shared/domain/rfm.ts';
+import { type Cohort, cohortIncrement, returnIncrement, returnMarker } from '#shared/domain/retention.ts';
+import { type Segment, segmentMoveIncrements } from '#shared/domain/rfm.ts';
 import type { RollupFact, RollupFamily, RollupIncrement } from '#shared/domain/rollups.ts';
 import type { IntegrityFlag } from '#shared/domain/integrity.ts';
 import type { CallTask, CallTaskEntry, CallTaskStatus } from '#shared/domain/call-tasks.ts';
@@ -37,6 +37,7 @@ import type {
   CustomerContactCard,
   CustomerHistory,
   CustomerTimerAction,
+  CustomerVisitChange,
   CustomerTimerMessage,
   CreateSurveyOutcome,
   DeliveryStatusReport,
@@ -555,15 +556,7 @@ export class FakeRetentionStore implements RetentionStore {
   }
 
   async countReturn(phoneHash: string, cohort: Cohort, horizonDays: number) {
-    const customer = this.customers.get(phoneHash);
-    const kept = customer?.cohorts.get(cohort.surveyId);
-    const marker = returnMarker(cohort.surveyId, horizonDays);
-    if (!customer || !kept || customer.counted.has(marker) || (kept.recovered === true) !== (cohort.recovered === true)) {
-      return false;
-    }
-    customer.counted.add(marker);
-    this.bump(cohort, [horizonDays], () => ({ returned: 1, ...(kept.recovered ? { returnedRecovered: 1 } : {}) }));
-    return true;
+    return this.write({ phoneHash, returns: [{ cohort, horizonDays }] });
   }
 
   async markRecovered(phoneHash: string, cohort: Cohort, countedHorizons: readonly number[], horizons: readonly number[]) {
@@ -579,36 +572,59 @@ export class FakeRetentionStore implements RetentionStore {
   }
 
   async moveSegment(phoneHash: string, from: Segment | undefined, to: Segment, month: string) {
-    if (!this.surveys.visitLogs.has(phoneHash) || this.segmentOf.get(phoneHash) !== from) return false;
-    this.segmentOf.set(phoneHash, to);
-    const shard = segmentShard(phoneHash);
-    const key = {
-      family: 'retention',
-      granularity: 'month',
-      view: segmentView(shard),
-      period: 'all',
-      group: 'customers',
-    } as const;
-    this.rollups.add([
-      { key, counters: { [to]: 1, ...(from ? { [from]: -1 } : {}) } },
-      { key: { ...key, view: segmentMovesView(shard), period: month }, counters: segmentMoveCounters(from, to) },
-    ]);
+    return this.write({ phoneHash, returns: [], segment: { from, to, month } });
+  }
+
+  async histories(phoneHashes: readonly string[]) {
+    const histories = new Map<string, CustomerHistory>();
+    for (const phoneHash of new Set(phoneHashes)) {
+      const history = await this.history(phoneHash);
+      if (history) histories.set(phoneHash, history);
+    }
+    return histories;
+  }
+
+  /** Each customer's change whole or not at all, on the adapter's conditions; answers those whose condition failed. */
+  async applyVisitChanges(changes: readonly CustomerVisitChange[]) {
+    return new Set(changes.filter((change) => !this.write(change)).map((change) => change.phoneHash));
+  }
+
+  /** The change, if it still holds; false when it does not (nothing written). */
+  private write(change: CustomerVisitChange) {
+    if (!this.holds(change)) return false;
+    this.apply(change);
     return true;
   }
 
+  private holds({ phoneHash, returns, segment }: CustomerVisitChange) {
+    if (!this.surveys.visitLogs.has(phoneHash)) return false;
+    const customer = this.customers.get(phoneHash);
+    const returnsHold = returns.every(({ cohort, horizonDays }) => {
+      const kept = customer?.cohorts.get(cohort.surveyId);
+      return (
+        kept !== undefined &&
+        !customer?.counted.has(returnMarker(cohort.surveyId, horizonDays)) &&
+        (kept.recovered === true) === (cohort.recovered === true)
+      );
+    });
+    return returnsHold && (!segment || this.segmentOf.get(phoneHash) === segment.from);
+  }
+
+  private apply({ phoneHash, returns, segment, timer }: CustomerVisitChange) {
+    for (const { cohort, horizonDays } of returns) {
+      this.customers.get(phoneHash)?.counted.add(returnMarker(cohort.surveyId, horizonDays));
+      this.rollups.add([returnIncrement(cohort, horizonDays)]);
+    }
+    if (segment) {
+      this.segmentOf.set(phoneHash, segment.to);
+      this.rollups.add(segmentMoveIncrements(phoneHash, segment.from, segment.to, segment.month));
+    }
+    if (timer === null) this.timers.delete(phoneHash);
+    else if (timer) this.timers.set(phoneHash, { ...timer });
+  }
+
   private bump(cohort: Cohort, horizons: readonly number[], counters: (h: number) => Record<string, number>) {
-    this.rollups.add(
-      horizons.map((h) => ({
-        key: {
-          family: 'retention',
-          granularity: 'month',
-          view: horizonView(h),
-          period: cohort.month,
-          group: cohortGroup(cohort),
-        },
-        counters: counters(h),
-      })),
-    );
+    this.rollups.add(horizons.map((h) => cohortIncrement(cohort, h, counters(h))));
   }
 }
 

@@ -1,13 +1,15 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from '#shared/zod.ts';
 import { locales, surveyType } from '#shared/config/schema.ts';
-import { type Cohort, cohortGroup, horizonView, returnMarker } from '#shared/domain/retention.ts';
-import { type Segment, segmentMoveCounters, segmentMovesView, segmentShard, segments, segmentView } from '#shared/domain/rfm.ts';
+import { type Cohort, cohortIncrement, returnIncrement, returnMarker } from '#shared/domain/retention.ts';
+import { type Segment, segmentMoveIncrements, segments } from '#shared/domain/rfm.ts';
 import type { Timer } from '#shared/domain/records.ts';
-import type { CustomerHistory, CustomerTimerAction, RetentionStore } from '#shared/ports.ts';
-import { type DocumentClient, failedConditions, isConditionFailure } from './client.ts';
+import type { RollupIncrement } from '#shared/domain/rollups.ts';
+import type { CustomerHistory, CustomerTimerAction, CustomerVisitChange, RetentionStore } from '#shared/ports.ts';
+import { batchGetItems, cancellationCodes, type DocumentClient, failedConditions, isConditionFailure } from './client.ts';
 import { keys, timerAttributeNames, timerAttributes } from './keys.ts';
-import { bucketIncrement } from './rollup-store.ts';
+import { bucketIncrement, rollupKey } from './rollup-store.ts';
 import { isLive } from './survey-store.ts';
 
 /** A cohort is kept on the customer's item under its own attribute (no map to create first). */
@@ -36,6 +38,138 @@ const contactSchema = z.object({
 
 const stringsOf = (value: unknown): string[] => (value instanceof Set ? [...value].map(String) : []);
 
+/** DynamoDB's limit: 100 items a transaction (customers and the counters they add to). */
+const TRANSACTION_ITEMS = 100;
+const CONFLICT_RETRIES = 5;
+
+function historyOf(item: Record<string, unknown>): CustomerHistory {
+  const cohorts = Object.entries(item).flatMap(([name, value]) => {
+    if (!name.startsWith(COHORT_PREFIX)) return [];
+    const parsed = cohortSchema.safeParse(value);
+    // A cohort written by another version of this code is left alone, never fails the customer.
+    return parsed.success ? [parsed.data as Cohort] : [];
+  });
+  const visits = stringsOf(item.visitLog);
+  return {
+    visits,
+    cohorts,
+    counted: new Set(stringsOf(item.returnsCounted)),
+    value: { visits: Number(item.visits ?? 0), spend: Number(item.spend ?? 0), lastVisitAt: [...visits].sort().at(-1) },
+    segment: segments.find((s) => s === item.segment),
+    contact: contactSchema.safeParse(item.contact).data,
+    timer:
+      (item.timerAction === 'at_risk' || item.timerAction === 'recency') && typeof item.timerAt === 'string'
+        ? { action: item.timerAction, at: item.timerAt }
+        : undefined,
+    openTaskId: typeof item.openTaskId === 'string' ? item.openTaskId : undefined,
+    lastTask:
+      typeof item.lastTaskId === 'string' && typeof item.lastTaskAt === 'string'
+        ? { id: item.lastTaskId, raisedAt: item.lastTaskAt }
+        : undefined,
+  };
+}
+
+/**
+ * A visit's change to the customer's own item, as one update conditional on what it was worked
+ * out from: each return not counted yet (the cohort's recovery as it was read: a recovery marked
+ * meanwhile is counted by markRecovered instead), the segment still the one it moves from.
+ */
+function customerUpdate(table: string, change: CustomerVisitChange) {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const conditions = ['attribute_exists(pk)'];
+  const sets: string[] = [];
+  const clauses: string[] = [];
+  change.returns.forEach(({ cohort, horizonDays }, i) => {
+    names[`#c${i}`] = cohortAttribute(cohort.surveyId);
+    names['#r'] = 'recovered';
+    values[`:m${i}`] = returnMarker(cohort.surveyId, horizonDays);
+    if (cohort.recovered === true) values[':true'] = true;
+    const recovery = cohort.recovered === true ? `#c${i}.#r = :true` : `attribute_not_exists(#c${i}.#r)`;
+    conditions.push(`attribute_exists(#c${i})`, `NOT contains(returnsCounted, :m${i})`, recovery);
+  });
+  if (change.segment) {
+    const { from, to } = change.segment;
+    // SEGMENT is one of DynamoDB's reserved words.
+    names['#segment'] = 'segment';
+    values[':to'] = to;
+    sets.push('#segment = :to');
+    if (from) values[':from'] = from;
+    conditions.push(from ? '#segment = :from' : 'attribute_not_exists(#segment)');
+  }
+  if (change.timer) {
+    // The `due` index tells a customer's timer from a survey's by its type, and names it by its id.
+    const timer = timerAttributes('customer', change.phoneHash, change.timer);
+    names['#type'] = 'type';
+    Object.assign(values, {
+      ':type': 'customer',
+      ':id': change.phoneHash,
+      ':action': timer.timerAction,
+      ':at': timer.timerAt,
+      ':pk': timer.duePk,
+      ':sk': timer.dueSk,
+    });
+    sets.push('#type = :type', 'id = :id', 'timerAction = :action', 'timerAt = :at', 'duePk = :pk', 'dueSk = :sk');
+  }
+  if (sets.length > 0) clauses.push(`SET ${sets.join(', ')}`);
+  if (change.returns.length > 0) {
+    values[':markers'] = new Set(change.returns.map(({ cohort, horizonDays }) => returnMarker(cohort.surveyId, horizonDays)));
+    clauses.push('ADD returnsCounted :markers');
+  }
+  if (change.timer === null) clauses.push(`REMOVE ${timerAttributeNames.join(', ')}`);
+  return {
+    TableName: table,
+    Key: keys.customer(change.phoneHash),
+    UpdateExpression: clauses.join(' '),
+    ConditionExpression: conditions.join(' AND '),
+    ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+    ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
+  };
+}
+
+/** What a visit's change adds to the counters: its returns' cohort buckets and its segment move. */
+const incrementsOf = (change: CustomerVisitChange): RollupIncrement[] => [
+  ...change.returns.map(({ cohort, horizonDays }) => returnIncrement(cohort, horizonDays)),
+  ...(change.segment
+    ? segmentMoveIncrements(change.phoneHash, change.segment.from, change.segment.to, change.segment.month)
+    : []),
+];
+
+const bucketId = ({ key }: RollupIncrement) => {
+  const { pk, sk } = rollupKey(key.family, key.granularity, key.view, key.period, key.group);
+  return `${pk}\u0000${sk}`;
+};
+
+/** One increment per bucket (a transaction may touch an item once): the customers' deltas summed. */
+function sumByBucket(increments: RollupIncrement[]): RollupIncrement[] {
+  const sums = new Map<string, RollupIncrement>();
+  for (const increment of increments) {
+    const sum = sums.get(bucketId(increment)) ?? { key: increment.key, counters: {} };
+    for (const [name, n] of Object.entries(increment.counters)) sum.counters[name] = (sum.counters[name] ?? 0) + n;
+    sums.set(bucketId(increment), sum);
+  }
+  return [...sums.values()];
+}
+
+/** Changes in groups whose customers and summed buckets fit one transaction each. */
+function transactionsOf(changes: readonly CustomerVisitChange[]): CustomerVisitChange[][] {
+  const groups: CustomerVisitChange[][] = [];
+  let group: CustomerVisitChange[] = [];
+  let buckets = new Set<string>();
+  for (const change of changes) {
+    const ids = incrementsOf(change).map(bucketId);
+    const added = new Set([...buckets, ...ids]);
+    if (group.length > 0 && group.length + 1 + added.size > TRANSACTION_ITEMS) {
+      groups.push(group);
+      group = [];
+      buckets = new Set(ids);
+    } else buckets = added;
+    group.push(change);
+  }
+  if (group.length > 0) groups.push(group);
+  return groups;
+}
+
 /**
  * Cohort buckets live in the scores table beside the other rollups (family `retention`, one item
  * per store, month, metric, class and horizon); what was counted lives on the customer's history
@@ -62,61 +196,64 @@ export class DynamoRetentionStore implements RetentionStore {
     const { Item } = await this.db.send(
       new GetCommand({ TableName: this.mainTable, Key: keys.customer(phoneHash), ConsistentRead: true }),
     );
-    if (!Item || !isLive(Item)) return undefined;
-    const cohorts = Object.entries(Item).flatMap(([name, value]) => {
-      if (!name.startsWith(COHORT_PREFIX)) return [];
-      const parsed = cohortSchema.safeParse(value);
-      // A cohort written by another version of this code is left alone, never fails the customer.
-      return parsed.success ? [parsed.data as Cohort] : [];
-    });
-    const visits = stringsOf(Item.visitLog);
-    const segment = segments.find((s) => s === Item.segment);
-    return {
-      visits,
-      cohorts,
-      counted: new Set(stringsOf(Item.returnsCounted)),
-      value: { visits: Number(Item.visits ?? 0), spend: Number(Item.spend ?? 0), lastVisitAt: [...visits].sort().at(-1) },
-      segment,
-      contact: contactSchema.safeParse(Item.contact).data,
-      timer:
-        (Item.timerAction === 'at_risk' || Item.timerAction === 'recency') && typeof Item.timerAt === 'string'
-          ? { action: Item.timerAction, at: Item.timerAt }
-          : undefined,
-      openTaskId: typeof Item.openTaskId === 'string' ? Item.openTaskId : undefined,
-      lastTask:
-        typeof Item.lastTaskId === 'string' && typeof Item.lastTaskAt === 'string'
-          ? { id: Item.lastTaskId, raisedAt: Item.lastTaskAt }
-          : undefined,
-    };
+    return Item && isLive(Item) ? historyOf(Item) : undefined;
+  }
+
+  async histories(phoneHashes: readonly string[]): Promise<Map<string, CustomerHistory>> {
+    const phoneOf = new Map(phoneHashes.map((phoneHash) => [keys.customer(phoneHash).pk, phoneHash]));
+    const items = await batchGetItems(this.db, this.mainTable, phoneHashes.map(keys.customer));
+    const histories = new Map<string, CustomerHistory>();
+    for (const item of items) {
+      const phoneHash = phoneOf.get(String(item.pk));
+      if (phoneHash !== undefined && isLive(item)) histories.set(phoneHash, historyOf(item));
+    }
+    return histories;
+  }
+
+  /**
+   * In transactions of up to 100 items: each customer's conditional update and the counters of
+   * all of them, summed per bucket. A customer whose condition failed is taken out and the rest
+   * tried again; so is a transaction that met another one on a counter, after a pause.
+   */
+  async applyVisitChanges(changes: readonly CustomerVisitChange[]): Promise<Set<string>> {
+    const stale = new Set<string>();
+    const writes = changes.filter((c) => c.returns.length > 0 || c.segment !== undefined || c.timer !== undefined);
+    for (const group of transactionsOf(writes)) {
+      for (const phoneHash of await this.writeVisitChanges(group)) stale.add(phoneHash);
+    }
+    return stale;
+  }
+
+  private async writeVisitChanges(group: CustomerVisitChange[]): Promise<string[]> {
+    const stale: string[] = [];
+    let left = group;
+    for (let conflicts = 0; left.length > 0; ) {
+      const counters = sumByBucket(left.flatMap(incrementsOf)).map((i) => ({ Update: bucketIncrement(this.scoresTable, i) }));
+      const customers = left.map((change) => ({ Update: customerUpdate(this.mainTable, change) }));
+      try {
+        await this.db.send(new TransactWriteCommand({ TransactItems: [...customers, ...counters] }));
+        return stale;
+      } catch (error) {
+        const codes = cancellationCodes(error);
+        if (!codes) throw error;
+        const changed = new Set(left.filter((_, i) => codes[i] === 'ConditionalCheckFailed'));
+        if (changed.size > 0) {
+          stale.push(...[...changed].map((c) => c.phoneHash));
+          left = left.filter((c) => !changed.has(c));
+        } else if (codes.includes('TransactionConflict') && conflicts++ < CONFLICT_RETRIES) {
+          await sleep(20 * 2 ** conflicts * (1 + Math.random()));
+        } else if (codes.includes('TransactionConflict')) {
+          // Still meeting others: each customer goes the single way, which reads again.
+          return [...stale, ...left.map((c) => c.phoneHash)];
+        } else throw error;
+      }
+    }
+    return stale;
   }
 
   async setTimer(phoneHash: string, timer: Timer<CustomerTimerAction> | null): Promise<void> {
-    const attributes = timer ? timerAttributes('customer', phoneHash, timer) : undefined;
     try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.mainTable,
-          Key: keys.customer(phoneHash),
-          // The `due` index tells a customer's timer from a survey's by its type, and names it by its id.
-          UpdateExpression: attributes
-            ? 'SET #type = :type, id = :id, timerAction = :action, timerAt = :at, duePk = :pk, dueSk = :sk'
-            : `REMOVE ${timerAttributeNames.join(', ')}`,
-          ConditionExpression: 'attribute_exists(pk)',
-          ...(attributes
-            ? {
-                ExpressionAttributeNames: { '#type': 'type' },
-                ExpressionAttributeValues: {
-                  ':type': 'customer',
-                  ':id': phoneHash,
-                  ':action': attributes.timerAction,
-                  ':at': attributes.timerAt,
-                  ':pk': attributes.duePk,
-                  ':sk': attributes.dueSk,
-                },
-              }
-            : {}),
-        }),
-      );
+      await this.db.send(new UpdateCommand(customerUpdate(this.mainTable, { phoneHash, returns: [], timer })));
     } catch (error) {
       // No history (it expired meanwhile): nothing to time.
       if (!isConditionFailure(error)) throw error;
@@ -175,27 +312,8 @@ export class DynamoRetentionStore implements RetentionStore {
   }
 
   async countReturn(phoneHash: string, cohort: Cohort, horizonDays: number): Promise<boolean> {
-    const recovered = cohort.recovered === true;
-    return this.transact([
-      {
-        Update: {
-          TableName: this.mainTable,
-          Key: keys.customer(phoneHash),
-          UpdateExpression: 'ADD returnsCounted :marker',
-          // The cohort's recovery as it was read: a recovery marked meanwhile is counted by markRecovered instead.
-          ConditionExpression: `attribute_exists(#c) AND NOT contains(returnsCounted, :m) AND ${
-            recovered ? '#c.#r = :true' : 'attribute_not_exists(#c.#r)'
-          }`,
-          ExpressionAttributeNames: { '#c': cohortAttribute(cohort.surveyId), '#r': 'recovered' },
-          ExpressionAttributeValues: {
-            ':marker': new Set([returnMarker(cohort.surveyId, horizonDays)]),
-            ':m': returnMarker(cohort.surveyId, horizonDays),
-            ...(recovered ? { ':true': true } : {}),
-          },
-        },
-      },
-      this.bucketAdd(cohort, horizonDays, { returned: 1, ...(recovered ? { returnedRecovered: 1 } : {}) }),
-    ]);
+    const change = { phoneHash, returns: [{ cohort, horizonDays }] };
+    return this.transact([{ Update: customerUpdate(this.mainTable, change) }, ...this.counters(change)]);
   }
 
   async markRecovered(
@@ -227,42 +345,17 @@ export class DynamoRetentionStore implements RetentionStore {
   }
 
   async moveSegment(phoneHash: string, from: Segment | undefined, to: Segment, month: string): Promise<boolean> {
-    const shard = segmentShard(phoneHash);
-    const key = {
-      family: 'retention',
-      granularity: 'month',
-      view: segmentView(shard),
-      period: 'all',
-      group: 'customers',
-    } as const;
-    const moves = { ...key, view: segmentMovesView(shard), period: month };
-    return this.transact([
-      {
-        Update: {
-          TableName: this.mainTable,
-          Key: keys.customer(phoneHash),
-          // SEGMENT is one of DynamoDB's reserved words.
-          UpdateExpression: 'SET #segment = :to',
-          ConditionExpression: `attribute_exists(pk) AND ${from ? '#segment = :from' : 'attribute_not_exists(#segment)'}`,
-          ExpressionAttributeNames: { '#segment': 'segment' },
-          ExpressionAttributeValues: { ':to': to, ...(from ? { ':from': from } : {}) },
-        },
-      },
-      { Update: bucketIncrement(this.scoresTable, { key, counters: { [to]: 1, ...(from ? { [from]: -1 } : {}) } }) },
-      { Update: bucketIncrement(this.scoresTable, { key: moves, counters: segmentMoveCounters(from, to) }) },
-    ]);
+    const change = { phoneHash, returns: [], segment: { from, to, month } };
+    return this.transact([{ Update: customerUpdate(this.mainTable, change) }, ...this.counters(change)]);
   }
 
-  /** One cohort bucket's increment (the same item shape as every rollup bucket). */
+  private counters(change: CustomerVisitChange) {
+    return incrementsOf(change).map((increment) => ({ Update: bucketIncrement(this.scoresTable, increment) }));
+  }
+
+  /** One cohort bucket's increment. */
   private bucketAdd(cohort: Cohort, horizonDays: number, counters: Record<string, number>) {
-    const key = {
-      family: 'retention',
-      granularity: 'month',
-      view: horizonView(horizonDays),
-      period: cohort.month,
-      group: cohortGroup(cohort),
-    } as const;
-    return { Update: bucketIncrement(this.scoresTable, { key, counters }) };
+    return { Update: bucketIncrement(this.scoresTable, cohortIncrement(cohort, horizonDays, counters)) };
   }
 
   /** False when the customer's condition failed: counted already, or changed since it was read. */
