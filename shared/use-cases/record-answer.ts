@@ -36,10 +36,10 @@ export async function recordAnswer(deps: RecordDeps, surveyId: string) {
   const flags = [...answerContactFlags(survey.contactFlags ?? []), ...(survey.answerFlags ?? [])];
   const response = responseOf(scored, deps.clock.now().toISOString(), sortFlags(flags));
   const comment = survey.status === 'completed' ? survey.reason : undefined;
-  let recorded = false;
-  if (comment === undefined || !(await deps.responses.setComment(response, comment))) {
-    recorded = (await deps.responses.record(response)) === 'recorded';
-  }
+  // Kept with its words in one write; an answer kept already (a redelivery, or words that came after
+  // the score) has the words put on it.
+  const recorded = (await deps.responses.record(response)) === 'recorded';
+  if (!recorded && comment !== undefined) await deps.responses.setComment(response, comment);
   await joinStreak(deps, response);
   await joinCohort(deps, scored);
 

@@ -233,12 +233,23 @@ describe('recordAnswer', () => {
     expect((await fakes.rollups.bucket('nps', 'day', 'all', '2026-11-19', 'all'))?.responses).toBe(1);
   });
 
-  it('records a completed answer with its comment when it is seen for the first time', async () => {
+  it('records a completed answer with its comment in one write when it is seen for the first time', async () => {
     const { fakes, survey } = arrange(completed('车被刮花了'));
+    const writes: string[] = [];
+    const { record, setComment } = fakes.responses;
+    fakes.responses.record = async (response) => {
+      writes.push('record');
+      return record.call(fakes.responses, response);
+    };
+    fakes.responses.setComment = async (response, comment) => {
+      writes.push('setComment');
+      return setComment.call(fakes.responses, response, comment);
+    };
 
     await recordAnswer(fakes, survey.id);
 
     expect(fakes.responses.responses.get(survey.id)?.comment).toBe('车被刮花了');
+    expect(writes).toEqual(['record']);
   });
 
   it('does nothing for a survey without a score', async () => {
