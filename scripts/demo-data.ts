@@ -49,6 +49,8 @@ const storeProfiles = [
   { quality: 0.62, visitsPerDay: 15, responseRate: 0.42 },
   { quality: 0.8, visitsPerDay: 13, responseRate: 0.49 },
   { quality: 0.55, visitsPerDay: 12, responseRate: 0.43 },
+  // A newer store, reaching its customers by WeChat first: fewer visits, more answers.
+  { quality: 0.6, visitsPerDay: 7, responseRate: 0.52 },
 ];
 const TOTAL_ADVISORS = 25;
 /**

@@ -8,6 +8,7 @@
  * `npm run demo -- --json FILE` also writes the run's figures there (`DemoSummary`), for the
  * bench's first-demo phase.
  */
+import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Presets, SingleBar } from 'cli-progress';
@@ -17,6 +18,7 @@ import type { Config, LocalPerson, Store } from '#shared/config/schema.ts';
 import { chunkImport, readImportRecords } from '#shared/domain/import-records.ts';
 import { toE164 } from '#shared/domain/phone.ts';
 import { isQuiet, localDate } from '#shared/domain/quiet-hours.ts';
+import { reachOf } from '#shared/domain/reach.ts';
 import { requiredImportColumns, validateImportRows } from '#shared/use-cases/import-answers.ts';
 import { Dice, type DemoHistory, demoPhone, generateHistory } from './demo-data.ts';
 import { signIn } from './lib/sign-in.ts';
@@ -71,6 +73,7 @@ const bodies = {
     }),
   }),
   messages: z.object({ messages: z.array(z.object({ direction: z.optional(z.string()) })) }),
+  notices: z.object({ messages: z.array(z.object({ url: z.nullable(z.optional(z.string())) })) }),
   alerts: z.object({
     alerts: z.array(z.object({ id: z.string(), surveyId: z.string(), departmentId: z.string(), status: z.string() })),
   }),
@@ -183,6 +186,12 @@ interface LiveCase {
   replies: string[];
   kind: 'answer' | 'opt_out' | 'invalid_phone';
   detractor?: boolean;
+  /**
+   * A customer of a WeChat-first store (`reach` starting with `wechat`) who gave their openid: one
+   * who follows the account gets the template message and answers on its web survey; one who does
+   * not (WeChat's 43004) is texted instead, the survey's one fallback.
+   */
+  wechat?: 'following' | 'not_following';
 }
 
 const liveCases: LiveCase[] = [
@@ -231,6 +240,17 @@ const liveCases: LiveCase[] = [
     detractor: true,
   },
   { key: 'x1', lang: 'zh', serviceType: 'maintenance', replies: [], kind: 'invalid_phone' },
+  { key: 'w1', lang: 'zh', serviceType: 'maintenance', replies: ['9', '微信上评价很方便'], kind: 'answer', wechat: 'following' },
+  {
+    key: 'w2',
+    lang: 'zh',
+    serviceType: 'repair',
+    replies: ['4', '修完第二天又亮故障灯'],
+    kind: 'answer',
+    detractor: true,
+    wechat: 'following',
+  },
+  { key: 'w3', lang: 'zh', serviceType: 'maintenance', replies: ['8', '还不错'], kind: 'answer', wechat: 'not_following' },
 ];
 
 /** Follow-ups the departments record on the live alerts, in order: the first alert closed, the next contacted... */
@@ -265,7 +285,8 @@ interface LivePlan {
 }
 
 function planLive(config: Readonly<Config>, now: Date): LivePlan[] {
-  const twoWay = config.stores.filter((s) => (s.smsMode ?? config.smsMode) === 'two-way');
+  const wechatFirst = config.wechat ? config.stores.filter((s) => reachOf(s, config)[0] === 'wechat') : [];
+  const twoWay = config.stores.filter((s) => (s.smsMode ?? config.smsMode) === 'two-way' && !wechatFirst.includes(s));
   const byLang = {
     zh: twoWay.filter((s) => s.country === 'CN'),
     en: twoWay.filter((s) => s.country !== 'CN'),
@@ -273,6 +294,11 @@ function planLive(config: Readonly<Config>, now: Date): LivePlan[] {
   const open = (s: Store) => !isQuiet(now, s.timezone, config.quietHours);
   const counters = { zh: 0, en: 0 };
   return liveCases.flatMap((liveCase) => {
+    if (liveCase.wechat) {
+      // WeChat's cases need a WeChat-first store (and the config's service account); without one they are left out.
+      const store = wechatFirst[0];
+      return store ? [{ liveCase, store, quiet: !open(store) }] : [];
+    }
     const candidates = byLang[liveCase.lang].length ? byLang[liveCase.lang] : twoWay;
     if (candidates.length === 0) return [];
     // Stores whose customers are awake now first, so the texts go out during the demo.
@@ -294,6 +320,9 @@ async function runConversation(
   const { liveCase, store } = plan;
   const dice = new Dice(`live|${day}|${liveCase.key}`);
   const phone = liveCase.kind === 'invalid_phone' ? '12345' : (demoPhone(dice, store.country) ?? '12345');
+  const openId = liveCase.wechat
+    ? `o${createHash('sha256').update(`demo|${day}|${liveCase.key}`).digest('base64url').slice(0, 27)}`
+    : undefined;
   // The customer's replies come from their number as the network gives it: in E.164.
   const from = toE164(phone, store.country) ?? phone;
   const surveyPlan = config.surveyPlans.find((p) => p.serviceType === liveCase.serviceType) ?? config.surveyPlans[0];
@@ -309,15 +338,20 @@ async function runConversation(
       phone,
       name: liveCase.lang === 'zh' ? '陈女士' : 'Ms Lim',
       locale: liveCase.lang === 'zh' ? 'zh-CN' : 'en',
+      ...(openId ? { wechatOpenId: openId } : {}),
     },
     advisorId: advisors.length ? dice.pick(advisors).id : undefined,
     amount: dice.int(300, 4000),
     currency: store.country === 'CN' ? 'CNY' : store.country === 'SG' ? 'SGD' : 'GBP',
   });
   const base = { key: liveCase.key, storeId: store.id, phone };
+  // The WeChat simulator answers 43004 for an openid that does not follow the account.
+  if (openId)
+    await stack.read('/dev/wechat/followers', z.unknown(), { json: { openId, following: liveCase.wechat === 'following' } });
   const { survey } = await stack.read('/v1/service-events', bodies.ingest, { token: ingestToken(config), json: visit('') });
   step();
   if (survey.status === 'suppressed') return { ...base, status: 'suppressed', detail: survey.reason ?? '' };
+  if (openId && liveCase.wechat === 'following' && !plan.quiet) return answerOnWechat(stack, plan, openId, base, survey.id, step);
   // A run earlier today already had this conversation: the customer's replies are in the thread.
   const thread = await stack.read(`/dev/sms/thread?phone=${encodeURIComponent(from)}`, bodies.messages);
   if (thread.messages.some((m) => m.direction === 'inbound')) {
@@ -357,6 +391,50 @@ async function runConversation(
     status: 'answered',
     detail: liveCase.replies.join(' / '),
     surveyId: survey.id,
+    detractor: liveCase.detractor,
+  };
+}
+
+/** The customer opens the template message's link and answers on the web survey, score and words in one go. */
+async function answerOnWechat(
+  stack: Stack,
+  plan: LivePlan,
+  openId: string,
+  base: Pick<LiveOutcome, 'key' | 'storeId' | 'phone'>,
+  surveyId: string | undefined,
+  step: () => void,
+): Promise<LiveOutcome> {
+  const { liveCase } = plan;
+  const notice = await until(async () => {
+    const { messages } = await stack.read(`/dev/wechat/outbox?openId=${encodeURIComponent(openId)}`, bodies.notices);
+    return messages.find((m) => m.url)?.url ?? undefined;
+  }, TEXT_DEADLINE_MS);
+  step();
+  if (!notice) return { ...base, status: 'no_text', detail: `no WeChat notice within ${TEXT_DEADLINE_MS / 1000} s` };
+  const [score = '', reason = ''] = liveCase.replies;
+  const response = await fetchStack(`${stack.url}${new URL(notice).pathname}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+    body: new URLSearchParams({ score, reason }).toString(),
+  });
+  await response.arrayBuffer();
+  step();
+  // 409: a run earlier today already answered this notice.
+  if (response.status === 409) {
+    return {
+      ...base,
+      status: 'done_before',
+      detail: 'answered on WeChat by an earlier run today',
+      surveyId,
+      detractor: liveCase.detractor,
+    };
+  }
+  if (!response.ok) return { ...base, status: 'no_text', detail: `the web survey answered ${response.status}` };
+  return {
+    ...base,
+    status: 'answered',
+    detail: `WeChat: ${liveCase.replies.join(' / ')}`,
+    surveyId,
     detractor: liveCase.detractor,
   };
 }

@@ -96,7 +96,7 @@ describe('validateImportRows', () => {
     expect(errors).toEqual({
       '2.score': 'a whole number from 0 to 10 for nps',
       '3.score': 'a whole number from 1 to 5 for csat',
-      '4.storeId': 'not a configured store (sh-pudong, sh-minhang, bj-chaoyang, sz-futian, sg-jurong, uk-reading)',
+      '4.storeId': 'not a configured store (sh-pudong, sh-minhang, bj-chaoyang, sz-futian, sg-jurong, uk-reading, gz-tianhe)',
       '4.serviceType': 'no survey plan for this service type (first_service, maintenance, repair, warranty)',
       '5.answeredAt': 'before occurredAt',
       '6.occurredAt': 'in the future',
