@@ -116,7 +116,7 @@ const operations: Record<string, Partial<Record<'get' | 'post', ZodOpenApiOperat
   },
   '/v1/scores': {
     get: {
-      summary: 'Rolled-up NPS, CSAT or CES per period and group (roles cx, department)',
+      summary: 'Rolled-up NPS, CSAT or CES per period and group, also by channel (roles cx, department)',
       security: bearer,
       requestParams: { query: scoresQuerySchema },
       responses: { '200': json(anyObject('{"metric","minResponses","buckets":[...]}'), 'the buckets'), ...guarded },
@@ -124,7 +124,8 @@ const operations: Record<string, Partial<Record<'get' | 'post', ZodOpenApiOperat
   },
   '/v1/funnel': {
     get: {
-      summary: 'Visits, surveys sent and answered, suppressions by reason (roles cx, department)',
+      summary:
+        'Visits, surveys sent and answered, suppressions by reason; by channel, each channel’s sends and answers (a survey moved on to its next channel is sent by both) (roles cx, department)',
       security: bearer,
       requestParams: { query: funnelQuerySchema },
       responses: { '200': json(anyObject('{"buckets":[...]}'), 'the funnel per period and group'), ...guarded },

@@ -24,14 +24,19 @@ export const rollupQueryFields = {
   groupBy: z._default(z.enum(['none', ...dimensions, 'channel']), 'none').check(
     z.meta({
       description:
-        'channel: by the channel the survey went out by (sms, link, wechat, call); a visit and its suppression come before any channel, so only sends and answers count there',
+        'Each bucket\'s group: "all" (none), a store, department, advisor or service type, or channel: the channel the survey went out by (sms, link, wechat, call). Combines with at most a store filter. In the funnel a channel counts its sends and answers only: a visit and its suppression come before any channel',
     }),
   ),
   storeId: z.optional(idParam),
   departmentId: z.optional(idParam),
   advisorId: z.optional(idParam),
   serviceType: z.optional(idParam),
-  channel: z.optional(z.enum(reachChannels)).check(z.meta({ description: 'the channel the survey went out by' })),
+  channel: z.optional(z.enum(reachChannels)).check(
+    z.meta({
+      description:
+        "Only what went out by this channel. An answer counts under its survey's channel (a WeChat notice answered on the web form: wechat); imported history, which records none, under the channel its answer came by (a text reply: sms; a web answer: link) in the scores, and in no channel of the funnel",
+    }),
+  ),
 };
 
 const THREE_YEARS_MS = 3 * 366 * 86_400_000;

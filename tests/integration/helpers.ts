@@ -3,12 +3,18 @@ import { readFileSync } from 'node:fs';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, ScanCommand as DocumentScanCommand } from '@aws-sdk/lib-dynamodb';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { twilioSignature } from '#shared/adapters/sms/twilio-signature.ts';
 import { signIn } from '../../scripts/lib/sign-in.ts';
 
 export const stack = inject('stack');
-import { TEST_PUBLIC_BASE_URL as PUBLIC_BASE_URL, TWILIO_TEST_TOKEN as TWILIO_TOKEN } from '#local/stack-process.ts';
+import {
+  TEST_PUBLIC_BASE_URL as PUBLIC_BASE_URL,
+  type StackProcess,
+  type StackProcessOptions,
+  startStackProcess,
+  TWILIO_TEST_TOKEN as TWILIO_TOKEN,
+} from '#local/stack-process.ts';
 
 export { PUBLIC_BASE_URL, TWILIO_TOKEN };
 /** The test config's people, as `npm start` serves them to its sign-in form. */
@@ -332,3 +338,25 @@ export const reply = shared.reply;
 export const scores = shared.scores;
 export const twilioRequest = shared.twilioRequest;
 export const answeredSurvey = shared.answeredSurvey;
+
+/**
+ * A stack of the calling test file's own (its own config, so its counts are exact), started before
+ * the file's tests and disposed of after them: the helpers above, bound to it.
+ */
+export function ownStack(config: StackProcessOptions['config']) {
+  let running: StackProcess | undefined;
+  beforeAll(async () => {
+    running = await startStackProcess({ config });
+  });
+  afterAll(async () => {
+    await running?.dispose();
+  });
+  return stackClient({
+    get url() {
+      return running?.url ?? '';
+    },
+    get dynamodb() {
+      return running?.dynamodb ?? '';
+    },
+  });
+}

@@ -28,6 +28,7 @@ describe('GET /openapi.json', () => {
 
     expect(scores).toEqual([
       'advisorId',
+      'channel',
       'departmentId',
       'excludeFlagged',
       'from',
@@ -38,6 +39,12 @@ describe('GET /openapi.json', () => {
       'storeId',
       'to',
     ]);
+    for (const path of ['/v1/scores', '/v1/funnel']) {
+      const parameter = (name: string) =>
+        body.paths[path].get.parameters.find((p: { name: string }) => p.name === name)?.schema.enum;
+      expect(parameter('groupBy')).toContain('channel');
+      expect(parameter('channel')).toEqual(['sms', 'link', 'wechat', 'call']);
+    }
     expect(body.paths['/v1/service-events'].post.requestBody.content['application/json'].schema.required).toEqual(
       expect.arrayContaining(['eventId', 'occurredAt', 'storeId', 'serviceType', 'customer']),
     );
