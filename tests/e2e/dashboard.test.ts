@@ -335,6 +335,28 @@ describe('CX dashboard page', () => {
     expect(reasons).toEqual(expect.arrayContaining(['已退订', '近期已调研（频控）', '手机号无效', '该服务无问卷']));
     expect(await page.locator('#funnel .funnel-table tbody tr').filter({ hasText: '闵行服务中心' }).count()).toBe(1);
 
+    // Each channel's response rate, with its n, as the API counts it (the answers above went out by SMS).
+    const byChannel = (await api(`/v1/funnel?granularity=day&groupBy=channel&${range}`, { token: tokens.cx })).body.buckets as {
+      group: string;
+      sent: number;
+      answered: number;
+    }[];
+    const channels = new Map<string, { sent: number; answered: number }>();
+    for (const b of byChannel) {
+      const c = channels.get(b.group) ?? { sent: 0, answered: 0 };
+      channels.set(b.group, { sent: c.sent + b.sent, answered: c.answered + b.answered });
+    }
+    const sms = channels.get('sms') ?? { sent: 0, answered: 0 };
+    expect(sms.answered).toBeGreaterThanOrEqual(npsAnswers.length);
+    const smsRow = page.locator('#funnel .channel-table tbody tr[data-channel="sms"]');
+    expect(await smsRow.locator('th').textContent()).toBe('短信（双向）');
+    expect(await smsRow.locator('td').allTextContents()).toEqual([
+      String(sms.sent),
+      String(sms.answered),
+      `${Math.round((sms.answered / sms.sent) * 1000) / 10}% · n = ${sms.sent}`,
+    ]);
+    expect(await page.locator('#funnel .channel-table tbody tr').count()).toBe(channels.size);
+
     const loop = (await api(`/v1/closed-loop?groupBy=department&${range}`, { token: tokens.cx })).body;
     const followUp = page.locator('#closed-loop .stat').filter({ hasText: '跟进率' }).locator('.stat-value');
     expect(await followUp.textContent()).toBe(loop.overall.followUpRate === null ? '–' : `${loop.overall.followUpRate}%`);

@@ -24,7 +24,11 @@ export async function scoresOverRange(
   return answers.flatMap((a) => a.buckets);
 }
 
-export async function funnelOverRange(ctx: Context, groupBy: Dimension | 'none', signal: AbortSignal): Promise<FunnelBucket[]> {
+export async function funnelOverRange(
+  ctx: Context,
+  groupBy: Dimension | 'channel' | 'none',
+  signal: AbortSignal,
+): Promise<FunnelBucket[]> {
   const { from, to, filters } = ctx.state;
   const answers = await Promise.all(
     exactSegments(from, to).map((s) => ctx.get('v1/funnel', { groupBy, ...s, ...filterQuery(filters) }, funnelSchema, signal)),

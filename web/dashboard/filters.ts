@@ -11,6 +11,9 @@ export { type Dimension, dimensions, type Filters };
 export const filterAllowed = (dimension: Dimension, filters: Filters): boolean =>
   planView('none', { ...filters, [dimension]: filters[dimension] ?? '?' }) !== undefined;
 
+/** Whether the split by channel can be read with these filters: alone, or within a store. */
+export const channelsAllowed = (filters: Filters): boolean => planView('channel', filters) !== undefined;
+
 /** Whether a breakdown by `dimension` can be read with these filters. */
 export const breakdownAllowed = (dimension: Dimension, filters: Filters): boolean => planView(dimension, filters) !== undefined;
 

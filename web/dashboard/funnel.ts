@@ -1,10 +1,15 @@
-/** Visits → surveys sent → answered, and every visit not surveyed with its reason, overall and per group. */
+/**
+ * Visits → surveys sent → answered, and every visit not surveyed with its reason, overall and per
+ * group; and each channel's response rate (DESIGN §8: the funnel split by channel).
+ */
 import { suppressionReasons } from '#shared/domain/records.ts';
-import { filterQuery } from './context.ts';
+import { type Context, filterQuery } from './context.ts';
 import { funnelOverRange } from './data.ts';
 import { h } from './dom.ts';
+import type { FunnelBucket } from './api.ts';
+import { channelsAllowed } from './filters.ts';
 import { type FunnelFigure, funnelBy } from './figures.ts';
-import type { MessageKey } from './i18n.ts';
+import { isMessageKey, type MessageKey } from './i18n.ts';
 import { card, emptyNotice, type Panel } from './panel.ts';
 
 const knownReasons: readonly string[] = suppressionReasons;
@@ -18,9 +23,11 @@ export function funnelPanel(): Panel {
     async load(ctx, signal) {
       const { breakdown } = ctx.state;
       title.textContent = ctx.t('funnel');
-      const [overallBuckets, groupBuckets] = await Promise.all([
+      const byChannel = channelsAllowed(ctx.state.filters);
+      const [overallBuckets, groupBuckets, channelBuckets] = await Promise.all([
         funnelOverRange(ctx, 'none', signal),
         funnelOverRange(ctx, breakdown, signal),
+        byChannel ? funnelOverRange(ctx, 'channel', signal) : undefined,
       ]);
       const overall = funnelBy(overallBuckets, () => 'all').get('all');
       if (!overall || overall.visits === 0) {
@@ -149,9 +156,70 @@ export function funnelPanel(): Panel {
             ),
           ),
         ),
+        channelRates(ctx, channelBuckets),
       );
     },
   };
+}
+
+/**
+ * Each channel's surveys sent and answered, and its response rate with its n (the surveys it sent).
+ * A channel that sent nothing in the range is absent, or "not measured" should answers come without
+ * sends: never 0%. `undefined`: the filters allow no split by channel.
+ */
+function channelRates(ctx: Context, buckets: FunnelBucket[] | undefined): HTMLElement {
+  const section = (...content: HTMLElement[]) =>
+    h('div', { class: 'channel-rates' }, h('h3', { text: ctx.t('byChannel') }), ...content);
+  if (!buckets) return section(h('p', { class: 'muted', text: ctx.t('channelsUnavailable') }));
+  // Most sent first; a channel only appears once something went out by it (or came back).
+  const shown = [...funnelBy(buckets, (b) => b.group)]
+    .filter(([, g]) => g.sent > 0 || g.answered > 0)
+    .sort((a, b) => b[1].sent - a[1].sent);
+  const channelName = (channel: string) => {
+    const key = `reach_${channel}`;
+    return isMessageKey(key) ? ctx.t(key) : channel;
+  };
+  if (shown.length === 0) return section(h('p', { class: 'muted', text: ctx.t('noChannels') }));
+  const rate = (g: FunnelFigure) =>
+    g.sent > 0 && g.responseRate !== null
+      ? ctx.t('rateOfSent', { rate: ctx.f.percent(g.responseRate), n: ctx.f.integer(g.sent) })
+      : ctx.t('notMeasured');
+  return section(
+    h(
+      'div',
+      { class: 'table-scroll', attrs: { tabindex: '0' } },
+      h(
+        'table',
+        { class: 'funnel-table channel-table' },
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ...[ctx.t('channel'), ctx.t('sent'), ctx.t('answered'), ctx.t('responseRate')].map((text, i) =>
+              h('th', { text, attrs: { scope: 'col' }, class: i ? 'num' : '' }),
+            ),
+          ),
+        ),
+        h(
+          'tbody',
+          {},
+          ...shown.map(([channel, g]) =>
+            h(
+              'tr',
+              { attrs: { 'data-channel': channel } },
+              h('th', { text: channelName(channel), attrs: { scope: 'row' } }),
+              h('td', { class: 'num', text: ctx.f.integer(g.sent) }),
+              h('td', { class: 'num', text: ctx.f.integer(g.answered) }),
+              h('td', { class: 'num', text: rate(g) }),
+            ),
+          ),
+        ),
+      ),
+    ),
+    h('p', { class: 'muted', text: ctx.t('channelCaveat') }),
+  );
 }
 
 const ratio = (part: number, whole: number) => (whole === 0 ? null : Math.round((part / whole) * 1000) / 10);
