@@ -263,8 +263,11 @@ export interface RollupRow {
 }
 
 export interface ResponseStore {
-  /** Keeps the answer unless it is already kept ('duplicate' then); its change feeds the rollups. */
-  record(response: ScoredResponse): Promise<'recorded' | 'duplicate'>;
+  /**
+   * Keeps the answer unless it is already kept ('duplicate' then); its change feeds the rollups.
+   * With `place`, the answer's place in its advisor's streak is written in the same write.
+   */
+  record(response: ScoredResponse, place?: StreakAnswer): Promise<'recorded' | 'duplicate'>;
   /** Puts the customer's words on a kept answer; false when the answer is not kept yet. */
   setComment(response: ScoredResponse, comment: string): Promise<boolean>;
   /** Which of these answers are kept already (by survey id): a re-run import scores only the others. */

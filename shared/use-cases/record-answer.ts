@@ -9,7 +9,7 @@ import { isDetractor } from '#shared/domain/scoring.ts';
 import { addMs, type Deps, HOUR, TIMER_LEASE_MS } from './deps.ts';
 import { decideRecovery } from './recovery.ts';
 import { joinCohort } from './track-retention.ts';
-import { joinStreak } from './track-streaks.ts';
+import { joinStreak, streakPlaceOf } from './track-streaks.ts';
 
 export const responseUpdatedSchema = z.object({ surveyId: z.string().check(z.minLength(1)) });
 
@@ -36,11 +36,12 @@ export async function recordAnswer(deps: RecordDeps, surveyId: string) {
   const flags = [...answerContactFlags(survey.contactFlags ?? []), ...(survey.answerFlags ?? [])];
   const response = responseOf(scored, deps.clock.now().toISOString(), sortFlags(flags));
   const comment = survey.status === 'completed' ? survey.reason : undefined;
-  // Kept with its words in one write; an answer kept already (a redelivery, or words that came after
-  // the score) has the words put on it.
-  const recorded = (await deps.responses.record(response)) === 'recorded';
+  // Kept with its words and its place in the advisor's streak in one write; an answer kept already
+  // (a redelivery, or words that came after the score) has the words put on it, and is placed
+  // again in case it was kept before its place was written with it (placing is idempotent).
+  const recorded = (await deps.responses.record(response, streakPlaceOf(response))) === 'recorded';
   if (!recorded && comment !== undefined) await deps.responses.setComment(response, comment);
-  await joinStreak(deps, response);
+  if (!recorded) await joinStreak(deps, response);
   await joinCohort(deps, scored);
 
   if (survey.status !== 'completed') return { recorded, alerts: 0 };

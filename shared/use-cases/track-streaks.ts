@@ -7,21 +7,29 @@ import type { Deps } from './deps.ts';
 type StreakDeps = Pick<Deps, 'config' | 'streaks' | 'responses'>;
 
 /**
- * A kept answer joins its advisor's streak, placed by when the customer answered. Nothing is
- * decided here, so scorers of one advisor's answers never wait on each other; a re-survey is
- * not part of the advisor's run.
+ * A kept answer's place in its advisor's streak, by when the customer answered; none for an
+ * answer without an advisor, or a re-survey (not part of the advisor's run).
  */
-export async function joinStreak(deps: Pick<Deps, 'streaks'>, response: ScoredResponse) {
-  if (!response.advisorId || response.recoveryOf) return;
+export function streakPlaceOf(response: ScoredResponse): StreakAnswer | undefined {
+  if (!response.advisorId || response.recoveryOf) return undefined;
   // The customer's words stay on the answer alone.
   const { comment, ...answer } = response;
-  await deps.streaks.add({
+  return {
     streak: `${response.storeId}|${response.advisorId}`,
     at: `${response.answeredAt}#${response.surveyId}`,
     top: isTopScore(response.surveyType, response.score),
     flagged: false,
     response: answer,
-  });
+  };
+}
+
+/**
+ * A kept answer joins its advisor's streak. Nothing is decided here, so scorers of one advisor's
+ * answers never wait on each other.
+ */
+export async function joinStreak(deps: Pick<Deps, 'streaks'>, response: ScoredResponse) {
+  const place = streakPlaceOf(response);
+  if (place) await deps.streaks.add(place);
 }
 
 export interface StreakDecision {

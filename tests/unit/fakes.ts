@@ -348,10 +348,14 @@ export class FakeResponseStore implements ResponseStore {
   /** What the change stream has carried and the rollups have not yet taken. */
   readonly stream: RollupFact[] = [];
 
-  async record(response: ScoredResponse): Promise<'recorded' | 'duplicate'> {
+  /** `streaks`: where a place written with an answer goes (the adapter's one table). */
+  constructor(private readonly streaks: FakeStreakStore) {}
+
+  async record(response: ScoredResponse, place?: StreakAnswer): Promise<'recorded' | 'duplicate'> {
     if (this.responses.has(response.surveyId)) return 'duplicate';
     this.responses.set(response.surveyId, clone(response));
     if (!response.recoveryOf) this.stream.push({ kind: 'scored', response: clone(response) });
+    if (place) await this.streaks.add(place);
     return 'recorded';
   }
 
@@ -746,8 +750,8 @@ export function createFakes(options: { config?: Readonly<Config>; now?: string }
   const config = options.config ?? localConfig();
   const clock = new FakeClock(options.now ?? '2026-11-20T02:00:00.000Z');
   const surveys = new FakeSurveyStore();
-  const responses = new FakeResponseStore();
   const streaks = new FakeStreakStore();
+  const responses = new FakeResponseStore(streaks);
   const rollups = new FakeRollupStore(responses, { store: streaks, config });
   const alerts = new FakeAlertStore();
   const queues = new FakeWorkQueues();

@@ -233,13 +233,13 @@ describe('recordAnswer', () => {
     expect((await fakes.rollups.bucket('nps', 'day', 'all', '2026-11-19', 'all'))?.responses).toBe(1);
   });
 
-  it('records a completed answer with its comment in one write when it is seen for the first time', async () => {
+  it('records a completed answer with its comment and its streak place in one write when it is seen for the first time', async () => {
     const { fakes, survey } = arrange(completed('车被刮花了'));
     const writes: string[] = [];
     const { record, setComment } = fakes.responses;
-    fakes.responses.record = async (response) => {
-      writes.push('record');
-      return record.call(fakes.responses, response);
+    fakes.responses.record = async (response, place) => {
+      writes.push(place ? `record, placed in ${place.streak}` : 'record');
+      return record.call(fakes.responses, response, place);
     };
     fakes.responses.setComment = async (response, comment) => {
       writes.push('setComment');
@@ -249,7 +249,32 @@ describe('recordAnswer', () => {
     await recordAnswer(fakes, survey.id);
 
     expect(fakes.responses.responses.get(survey.id)?.comment).toBe('车被刮花了');
-    expect(writes).toEqual(['record']);
+    expect(writes).toEqual(['record, placed in sh-pudong|A-17']);
+    expect([...fakes.streaks.answers.values()].map((a) => a.response.surveyId)).toEqual([survey.id]);
+  });
+
+  it('places a redelivered answer kept before its streak place was written with it, once', async () => {
+    const { fakes, survey } = arrange(completed('车被刮花了'));
+    const stored = await fakes.surveys.get(survey.id);
+    // Kept by a scorer that wrote the answer alone.
+    await fakes.responses.record({
+      surveyId: survey.id,
+      surveyType: 'nps',
+      score: 3,
+      storeId: 'sh-pudong',
+      departmentId: 'workshop',
+      advisorId: 'A-17',
+      serviceType: stored?.serviceType ?? '',
+      visitDate: stored?.visitDate ?? '',
+      answeredAt: stored?.scoredAt ?? '',
+      channel: 'sms',
+    });
+
+    expect((await recordAnswer(fakes, survey.id)).recorded).toBe(false);
+    await recordAnswer(fakes, survey.id);
+
+    expect([...fakes.streaks.answers.values()].map((a) => a.response.surveyId)).toEqual([survey.id]);
+    expect(fakes.responses.responses.get(survey.id)?.comment).toBe('车被刮花了');
   });
 
   it('does nothing for a survey without a score', async () => {

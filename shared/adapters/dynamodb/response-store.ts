@@ -1,13 +1,14 @@
-import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from '#shared/zod.ts';
 import type { IntegrityFlag } from '#shared/domain/integrity.ts';
 import { partitionsBetween } from '#shared/domain/periods.ts';
 import type { ScoredResponse } from '#shared/domain/records.ts';
 import { scoreRangeOf } from '#shared/domain/scoring.ts';
 import { ValidationError } from '#shared/errors.ts';
-import type { ResponsesQuery, ResponseStore } from '#shared/ports.ts';
-import { batchGetItems, type DocumentClient, isConditionFailure } from './client.ts';
+import type { ResponsesQuery, ResponseStore, StreakAnswer } from '#shared/ports.ts';
+import { batchGetItems, cancellationCodes, type DocumentClient, isConditionFailure } from './client.ts';
 import { epochSeconds } from './keys.ts';
+import { streakAnswerPut } from './streak-store.ts';
 
 const DAY_S = 86_400;
 /** A page of a selective filter may need several reads; this bounds one request's work. */
@@ -69,23 +70,30 @@ export class DynamoResponseStore implements ResponseStore {
     private readonly retentionDays: number,
   ) {}
 
-  async record(response: ScoredResponse): Promise<'recorded' | 'duplicate'> {
+  async record(response: ScoredResponse, place?: StreakAnswer): Promise<'recorded' | 'duplicate'> {
+    const answer = {
+      TableName: this.table,
+      Item: {
+        ...responseKey(response),
+        type: 'response',
+        ...response,
+        expiresAt: epochSeconds(response.answeredAt) + this.retentionDays * DAY_S,
+      },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    };
     try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: {
-            ...responseKey(response),
-            type: 'response',
-            ...response,
-            expiresAt: epochSeconds(response.answeredAt) + this.retentionDays * DAY_S,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
+      if (!place) await this.db.send(new PutCommand(answer));
+      else {
+        // One write for both: the streak's item is in this table (and its change stream) too.
+        const streak = streakAnswerPut(this.table, place, this.retentionDays);
+        await this.db.send(new TransactWriteCommand({ TransactItems: [{ Put: answer }, { Put: streak }] }));
+      }
       return 'recorded';
     } catch (error) {
-      if (isConditionFailure(error)) return 'duplicate';
+      const [kept, placed] = cancellationCodes(error) ?? [];
+      if (isConditionFailure(error) || kept === 'ConditionalCheckFailed') return 'duplicate';
+      // Placed already, yet not kept (an answer kept before streaks were placed with it): kept alone.
+      if (placed === 'ConditionalCheckFailed') return this.record(response);
       throw error;
     }
   }

@@ -16,6 +16,20 @@ const answerOf = (item: Record<string, unknown>): StreakAnswer => {
   return answer;
 };
 
+/** An answer's place in its streak, written once: a scorer's retry must not undo a flag decided since. */
+export const streakAnswerPut = (table: string, answer: StreakAnswer, retentionDays: number) => ({
+  TableName: table,
+  Item: {
+    pk: streakPk(answer.streak),
+    sk: answer.at,
+    type: 'streak-answer',
+    ...answer,
+    // Kept as long as the answer it places.
+    expiresAt: epochSeconds(answer.response.answeredAt) + retentionDays * DAY_S,
+  },
+  ConditionExpression: 'attribute_not_exists(pk)',
+});
+
 /**
  * One partition per advisor's streak (`STREAK_ANSWERS#<store>|<advisor>`), sorted by answer time: the
  * answers around new ones are two range reads, and, one partition being one stream shard at a
@@ -30,21 +44,7 @@ export class DynamoStreakStore implements StreakStore {
 
   async add(answer: StreakAnswer) {
     try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: {
-            pk: streakPk(answer.streak),
-            sk: answer.at,
-            type: 'streak-answer',
-            ...answer,
-            // Kept as long as the answer it places.
-            expiresAt: epochSeconds(answer.response.answeredAt) + this.retentionDays * DAY_S,
-          },
-          // Placed once: a scorer's retry must not undo a flag decided since.
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
+      await this.db.send(new PutCommand(streakAnswerPut(this.table, answer, this.retentionDays)));
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
