@@ -372,14 +372,17 @@ export interface RetentionStore {
   histories(phoneHashes: readonly string[]): Promise<Map<string, CustomerHistory>>;
   /**
    * Writes what visits changed for many customers in few requests, each customer's change only if
-   * their history still holds what it was worked out from (the same conditions as countReturn and
+   * their history still holds what it was worked out from (the same conditions as countReturns and
    * moveSegment). Answers the customers whose history changed meanwhile: nothing was written for them.
    */
   applyVisitChanges(changes: readonly CustomerVisitChange[]): Promise<Set<string>>;
   /** Puts the cohort on the customer and counts it `surveyed` in each horizon's bucket, once; false if already there. */
   addCohort(phoneHash: string, cohort: Cohort, horizons: readonly number[]): Promise<boolean>;
-  /** Counts the cohort `returned` within the horizon (and `returnedRecovered` for a recovered detractor), once. */
-  countReturn(phoneHash: string, cohort: Cohort, horizonDays: number): Promise<boolean>;
+  /**
+   * Counts each cohort `returned` within its horizon (and `returnedRecovered` for a recovered
+   * detractor), once, all in one write; false, and none counted, if any was counted meanwhile.
+   */
+  countReturns(phoneHash: string, returns: { cohort: Cohort; horizonDays: number }[]): Promise<boolean>;
   /** Marks the cohort recovered: `recovered` in each horizon, and `returnedRecovered` where its return is counted; once. */
   markRecovered(
     phoneHash: string,

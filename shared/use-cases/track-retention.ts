@@ -23,19 +23,14 @@ export async function countReturns(deps: RetentionDeps, phoneHash: string): Prom
 
 /** countReturns, and the history it read last when it wrote nothing after (still current, so the caller need not read it again). */
 async function countReturnsOf(deps: RetentionDeps, phoneHash: string) {
-  let counted = 0;
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const history = await deps.retention.history(phoneHash);
     const due = history ? returnsDue(history, deps.config.retention.horizonDays) : [];
-    if (due.length === 0) return { counted, current: history };
-    let lost = false;
-    for (const { cohort, horizonDays } of due) {
-      if (await deps.retention.countReturn(phoneHash, cohort, horizonDays)) counted++;
-      else lost = true;
-    }
-    if (!lost) return { counted, current: undefined };
+    if (due.length === 0) return { counted: 0, current: history };
+    // All in one write, or, when one was counted meanwhile, none: read again.
+    if (await deps.retention.countReturns(phoneHash, due)) return { counted: due.length, current: undefined };
   }
-  return { counted, current: undefined };
+  return { counted: 0, current: undefined };
 }
 
 export const cohortOf = (survey: Survey & { score: number }): Cohort => ({

@@ -57,14 +57,14 @@ describe('DynamoRetentionStore', () => {
   it('counts a cohort, its return and its recovery once each, however often each is tried', async () => {
     expect(await store.addCohort(phone, cohort, [180, 365])).toBe(true);
     expect(await store.addCohort(phone, cohort, [180, 365])).toBe(false);
-    expect(await store.countReturn(phone, cohort, 180)).toBe(true);
-    expect(await store.countReturn(phone, cohort, 180)).toBe(false);
+    expect(await store.countReturns(phone, [{ cohort, horizonDays: 180 }])).toBe(true);
+    expect(await store.countReturns(phone, [{ cohort, horizonDays: 180 }])).toBe(false);
     // Recovered after its 180-day return was counted, before the 365-day one.
     expect(await store.markRecovered(phone, cohort, [180], [180, 365])).toBe(true);
     expect(await store.markRecovered(phone, cohort, [180], [180, 365])).toBe(false);
     // A return counted with the recovery as it was before is refused: it must be read again.
-    expect(await store.countReturn(phone, cohort, 365)).toBe(false);
-    expect(await store.countReturn(phone, { ...cohort, recovered: true }, 365)).toBe(true);
+    expect(await store.countReturns(phone, [{ cohort, horizonDays: 365 }])).toBe(false);
+    expect(await store.countReturns(phone, [{ cohort: { ...cohort, recovered: true }, horizonDays: 365 }])).toBe(true);
 
     expect(await bucket('h180')).toEqual({ surveyed: 1, returned: 1, recovered: 1, returnedRecovered: 1 });
     expect(await bucket('h365')).toEqual({ surveyed: 1, returned: 1, recovered: 1, returnedRecovered: 1 });
@@ -117,7 +117,7 @@ describe('DynamoRetentionStore', () => {
     expect(histories.size).toBe(150);
     expect(histories.get('batch-phone-7')?.cohorts).toEqual([many[7]?.cohort]);
     // One customer's return is counted meanwhile by another writer (the scorer): its change no longer holds.
-    expect(await store.countReturn('batch-phone-3', many[3]?.cohort ?? cohort, 180)).toBe(true);
+    expect(await store.countReturns('batch-phone-3', [{ cohort: many[3]?.cohort ?? cohort, horizonDays: 180 }])).toBe(true);
 
     const timer = { action: 'recency' as const, at: '2026-12-01T00:00:00.000Z' };
     const changes = many.map(({ phoneHash, cohort: c }) => ({

@@ -559,8 +559,8 @@ export class FakeRetentionStore implements RetentionStore {
     return true;
   }
 
-  async countReturn(phoneHash: string, cohort: Cohort, horizonDays: number) {
-    return this.write({ phoneHash, returns: [{ cohort, horizonDays }] });
+  async countReturns(phoneHash: string, returns: { cohort: Cohort; horizonDays: number }[]) {
+    return this.write({ phoneHash, returns });
   }
 
   async markRecovered(phoneHash: string, cohort: Cohort, countedHorizons: readonly number[], horizons: readonly number[]) {

@@ -152,6 +152,24 @@ describe('retention cohorts', () => {
     expect(await counters(fakes, 'passive')).toEqual({ surveyed: 1, returned: 1 });
   });
 
+  it('counts both horizons of a return found when the answer is scored in one write', async () => {
+    const fakes = createFakes();
+    const first = await visit(fakes, 1, '13800000013', T0);
+    await visit(fakes, 2, '13800000013', T0 + 40 * DAY);
+    const writes: number[] = [];
+    const { countReturns: write } = fakes.retention;
+    fakes.retention.countReturns = async (phoneHash, returns) => {
+      writes.push(returns.length);
+      return write.call(fakes.retention, phoneHash, returns);
+    };
+
+    if (first.survey.id) await answer(fakes, first.survey.id, 9);
+
+    expect(writes).toEqual([2]);
+    expect(await counters(fakes, 'promoter')).toEqual({ surveyed: 1, returned: 1 });
+    expect(await counters(fakes, 'promoter', 365)).toEqual({ surveyed: 1, returned: 1 });
+  });
+
   it('counts a throttled visit as a return: every visit is in the history, surveyed or not', async () => {
     const fakes = createFakes();
     await visit(fakes, 1, '13800000004', T0, 9);

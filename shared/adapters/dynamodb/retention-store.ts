@@ -311,8 +311,8 @@ export class DynamoRetentionStore implements RetentionStore {
     ]);
   }
 
-  async countReturn(phoneHash: string, cohort: Cohort, horizonDays: number): Promise<boolean> {
-    const change = { phoneHash, returns: [{ cohort, horizonDays }] };
+  async countReturns(phoneHash: string, returns: { cohort: Cohort; horizonDays: number }[]): Promise<boolean> {
+    const change = { phoneHash, returns };
     return this.transact([{ Update: customerUpdate(this.mainTable, change) }, ...this.counters(change)]);
   }
 
