@@ -73,6 +73,7 @@ const bodies = {
     }),
   }),
   messages: z.object({ messages: z.array(z.object({ direction: z.optional(z.string()) })) }),
+  callbacks: z.object({ callbacks: z.array(z.object({ surveyId: z.string(), dueAt: z.string() })) }),
   notices: z.object({ messages: z.array(z.object({ url: z.nullable(z.optional(z.string())) })) }),
   alerts: z.object({
     alerts: z.array(z.object({ id: z.string(), surveyId: z.string(), departmentId: z.string(), status: z.string() })),
@@ -184,7 +185,8 @@ interface LiveCase {
   serviceType: string;
   /** The customer's replies, in order; `stop` texts the opt-out word and then comes back for another visit. */
   replies: string[];
-  kind: 'answer' | 'opt_out' | 'invalid_phone';
+  /** `landline`: a number that takes no texts, so a WeChat-first store's call-back team gets a call task for it. */
+  kind: 'answer' | 'opt_out' | 'invalid_phone' | 'landline';
   detractor?: boolean;
   /**
    * A customer of a WeChat-first store (`reach` starting with `wechat`) who gave their openid: one
@@ -251,6 +253,7 @@ const liveCases: LiveCase[] = [
     wechat: 'following',
   },
   { key: 'w3', lang: 'zh', serviceType: 'maintenance', replies: ['8', '还不错'], kind: 'answer', wechat: 'not_following' },
+  { key: 'c1', lang: 'zh', serviceType: 'first_service', replies: [], kind: 'landline' },
 ];
 
 /** Follow-ups the departments record on the live alerts, in order: the first alert closed, the next contacted... */
@@ -271,7 +274,7 @@ interface LiveOutcome {
   key: string;
   storeId: string;
   phone: string;
-  status: 'answered' | 'opted_out' | 'suppressed' | 'waiting' | 'done_before' | 'no_text';
+  status: 'answered' | 'opted_out' | 'suppressed' | 'waiting' | 'done_before' | 'no_text' | 'call_task';
   detail: string;
   surveyId?: string | undefined;
   detractor?: boolean | undefined;
@@ -294,7 +297,7 @@ function planLive(config: Readonly<Config>, now: Date): LivePlan[] {
   const open = (s: Store) => !isQuiet(now, s.timezone, config.quietHours);
   const counters = { zh: 0, en: 0 };
   return liveCases.flatMap((liveCase) => {
-    if (liveCase.wechat) {
+    if (liveCase.wechat || liveCase.kind === 'landline') {
       // WeChat's cases need a WeChat-first store (and the config's service account); without one they are left out.
       const store = wechatFirst[0];
       return store ? [{ liveCase, store, quiet: !open(store) }] : [];
@@ -319,7 +322,12 @@ async function runConversation(
 ): Promise<LiveOutcome> {
   const { liveCase, store } = plan;
   const dice = new Dice(`live|${day}|${liveCase.key}`);
-  const phone = liveCase.kind === 'invalid_phone' ? '12345' : (demoPhone(dice, store.country) ?? '12345');
+  const phone =
+    liveCase.kind === 'invalid_phone'
+      ? '12345'
+      : liveCase.kind === 'landline'
+        ? `020${dice.int(3000_0000, 8999_9999)}`
+        : (demoPhone(dice, store.country) ?? '12345');
   const openId = liveCase.wechat
     ? `o${createHash('sha256').update(`demo|${day}|${liveCase.key}`).digest('base64url').slice(0, 27)}`
     : undefined;
@@ -352,6 +360,7 @@ async function runConversation(
   step();
   if (survey.status === 'suppressed') return { ...base, status: 'suppressed', detail: survey.reason ?? '' };
   if (openId && liveCase.wechat === 'following' && !plan.quiet) return answerOnWechat(stack, plan, openId, base, survey.id, step);
+  if (liveCase.kind === 'landline') return awaitCallTask(stack, config, plan, base, survey.id, step);
   // A run earlier today already had this conversation: the customer's replies are in the thread.
   const thread = await stack.read(`/dev/sms/thread?phone=${encodeURIComponent(from)}`, bodies.messages);
   if (thread.messages.some((m) => m.direction === 'inbound')) {
@@ -393,6 +402,30 @@ async function runConversation(
     surveyId: survey.id,
     detractor: liveCase.detractor,
   };
+}
+
+/** A landline takes no texts: the call-back team gets a call task for it, left open for a newcomer to work in the inbox. */
+async function awaitCallTask(
+  stack: Stack,
+  config: Readonly<Config>,
+  plan: LivePlan,
+  base: Pick<LiveOutcome, 'key' | 'storeId' | 'phone'>,
+  surveyId: string | undefined,
+  step: () => void,
+): Promise<LiveOutcome> {
+  const team = config.callbacks.departmentId ?? config.defaultDepartment;
+  if (plan.quiet)
+    return { ...base, status: 'waiting', detail: `quiet hours in ${plan.store.timezone}: the call task opens later` };
+  const task = await until(async () => {
+    const token = await stack.departmentToken(team);
+    const { callbacks } = await stack.read(`/v1/callbacks?storeId=${encodeURIComponent(base.storeId)}`, bodies.callbacks, {
+      token,
+    });
+    return callbacks.find((t) => t.surveyId === surveyId);
+  }, TEXT_DEADLINE_MS);
+  step();
+  if (!task) return { ...base, status: 'no_text', detail: `no call task within ${TEXT_DEADLINE_MS / 1000} s` };
+  return { ...base, status: 'call_task', detail: `a landline: call task for ${team}, due ${task.dueAt}`, surveyId };
 }
 
 /** The customer opens the template message's link and answers on the web survey, score and words in one go. */

@@ -7,8 +7,10 @@ export type ReachChannel = 'sms' | 'link' | 'wechat' | 'call';
 
 /** What a visit offers to reach its customer by. */
 export interface Reachability {
-  /** A valid phone number. */
+  /** A valid phone number (what a call needs). */
   phone: boolean;
+  /** That number takes texts (what `sms` and `link` need): not a landline. */
+  textable: boolean;
   /** The customer's WeChat openid for the service account. */
   wechatOpenId: boolean;
   /** A call-back team is configured to call (a phone is needed as well). */
@@ -28,7 +30,7 @@ export function canUse(channel: ReachChannel, visit: Reachability): boolean {
   switch (channel) {
     case 'sms':
     case 'link':
-      return visit.phone;
+      return visit.phone && visit.textable;
     case 'wechat':
       return visit.wechatOpenId;
     case 'call':
@@ -38,11 +40,15 @@ export function canUse(channel: ReachChannel, visit: Reachability): boolean {
 
 /**
  * What a survey's customer can be reached by: a survey always has a phone (a visit without one is
- * suppressed `invalid_phone`), WeChat when the visit gave an openid; the call-back team always exists
- * (`callbacks.departmentId`, else the default department).
+ * suppressed `invalid_phone`), texts unless it is a landline, WeChat when the visit gave an openid;
+ * the call-back team always exists (`callbacks.departmentId`, else the default department).
  */
-export const surveyReachability = (survey: { wechatOpenIdCipher?: string | undefined }): Reachability => ({
+export const surveyReachability = (survey: {
+  wechatOpenIdCipher?: string | undefined;
+  landline?: boolean | undefined;
+}): Reachability => ({
   phone: true,
+  textable: survey.landline !== true,
   wechatOpenId: survey.wechatOpenIdCipher !== undefined,
   callTeam: true,
 });

@@ -72,6 +72,8 @@ export interface Survey {
   webTokenCipher?: string | undefined;
   /** The customer's WeChat openid for the service account, encrypted like the phone (never logged or listed). */
   wechatOpenIdCipher?: string | undefined;
+  /** The number takes no texts (a fixed line, by its country's numbering plan): a call reaches it, a text does not. */
+  landline?: boolean | undefined;
   /** Where the answer came from (`call`: a call-back, the caller recording it). */
   channel?: 'sms' | 'web' | 'call' | undefined;
   /** On an answer taken on a call-back: who called and recorded it. */

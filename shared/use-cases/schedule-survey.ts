@@ -3,7 +3,7 @@ import * as z from '#shared/zod.ts';
 import { isTimeZone } from '#shared/config/schema.ts';
 import { ValidationError } from '#shared/errors.ts';
 import { type ContactFlag, contactFlagsOf } from '#shared/domain/integrity.ts';
-import { maskPhone, toE164 } from '#shared/domain/phone.ts';
+import { canText, maskPhone, toE164 } from '#shared/domain/phone.ts';
 import { localDate, nextSendableTime } from '#shared/domain/quiet-hours.ts';
 import { firstChannel, reachOf } from '#shared/domain/reach.ts';
 import type { IngestResult, Survey, SuppressionReason } from '#shared/domain/records.ts';
@@ -117,8 +117,9 @@ export async function scheduleSurvey(
 
   if (!plan) return suppress('no_plan');
   if (!phone || !phoneHash) return suppress('invalid_phone');
-  // A store that reaches its customers only by WeChat cannot survey one who gave no openid.
-  const reachable = { phone: true, wechatOpenId: Boolean(event.customer.wechatOpenId), callTeam: true };
+  // A store that reaches its customers only by WeChat cannot survey one who gave no openid, nor one that texts a landline.
+  const landline = !canText(phone);
+  const reachable = { phone: true, textable: !landline, wechatOpenId: Boolean(event.customer.wechatOpenId), callTeam: true };
   if (!firstChannel(reachOf(store, config), reachable)) return suppress('no_channel');
 
   const wanted = new Date(Math.max(visitAt.getTime() + plan.delayMinutes * MINUTE, now.getTime()));
@@ -150,6 +151,7 @@ export async function scheduleSurvey(
     sendAt,
     webTokenCipher: vault.encrypt(webToken),
     wechatOpenIdCipher: event.customer.wechatOpenId ? vault.encrypt(event.customer.wechatOpenId) : undefined,
+    landline: landline || undefined,
     contactFlags: visit.contactFlags,
     timer: { action: 'send', at: sendAt },
   };

@@ -99,6 +99,18 @@ describe('a call-back', () => {
     expect((await outcome(task.id, { outcome: 'refused' })).status).toBe(409);
   }, 90_000);
 
+  it('calls a landline at once: a store that texts first reaches it by call-back, and no text goes out', async () => {
+    const landline = `021${String(Date.now()).slice(-8)}`;
+    const { body: ingested } = await postVisit(visit({ storeId: 'sh-pudong' }, { phone: landline }));
+    const surveyId: string = ingested.survey.id;
+
+    const task = await taskOf(surveyId);
+
+    expect(task).toMatchObject({ status: 'open', storeId: 'sh-pudong', attempts: 0 });
+    expect(await surveyItem(surveyId)).toMatchObject({ status: 'awaiting_score', reach: 'call', landline: true });
+    expect(await outbox(`+86${landline}`)).toEqual([]);
+  }, 60_000);
+
   it('closes after three calls that did not reach the customer, and the survey expires', async () => {
     const body = visit({ storeId: 'bj-chaoyang' });
     const { body: ingested } = await postVisit(body);

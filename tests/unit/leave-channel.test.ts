@@ -32,6 +32,23 @@ describe('a visit no channel of its store can reach', () => {
     expect(fakes.surveys.suppressions).toHaveLength(1);
   });
 
+  it('is a landline at a store that only texts: no_channel; where the store calls, the call is its channel', async () => {
+    const textsOnly = createFakes({ config: reaching(['sms']), now: NOW });
+    expect((await scheduleSurvey(textsOnly, visit({ phone: '020-3888 6666' }))).survey).toEqual({
+      status: 'suppressed',
+      reason: 'no_channel',
+    });
+
+    const calls = createFakes({ config: reaching(['sms', 'call']), now: NOW });
+    const { survey } = await scheduleSurvey(calls, visit({ phone: '020-3888 6666' }));
+    const scheduled = await calls.surveys.get(survey.id ?? '');
+    expect(scheduled).toMatchObject({ landline: true });
+    const deps = { ...calls, dispatch: { call: async () => 'sent' as const } };
+    expect(await runSurveyTimer(deps, { surveyId: survey.id ?? '', action: 'send', at: scheduled?.sendAt ?? NOW })).toBe('sent');
+    expect(await calls.surveys.get(survey.id ?? '')).toMatchObject({ status: 'awaiting_score', reach: 'call' });
+    expect(calls.sms.sent).toEqual([]);
+  });
+
   it('is surveyed when it gives what the store’s channel needs', async () => {
     const fakes = createFakes({ config: reaching(['wechat']), now: NOW });
 

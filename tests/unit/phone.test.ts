@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { maskPhone, toE164 } from '#shared/domain/phone.ts';
+import { canText, maskPhone, toE164 } from '#shared/domain/phone.ts';
 
 describe('toE164', () => {
   it.each([
@@ -64,5 +64,19 @@ describe('maskPhone', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('canText', () => {
+  it('tells landlines (no texts) from mobiles by the numbering plan, and gives an unknown kind the benefit of the doubt', () => {
+    expect(canText('+8613800138000')).toBe(true);
+    expect(canText('+862038886666')).toBe(false);
+    expect(canText('+861065529988')).toBe(false);
+    expect(canText('+6591234567')).toBe(true);
+    expect(canText('+6561234567')).toBe(false);
+    expect(canText('+447911123456')).toBe(true);
+    expect(canText('+441189123456')).toBe(false);
+    // Ofcom's drama range: a number the plan gives no kind.
+    expect(canText('+447700900123')).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { firstChannel, nextChannel, reachOf } from '#shared/domain/reach.ts';
 
-const everything = { phone: true, wechatOpenId: true, callTeam: true };
+const everything = { phone: true, textable: true, wechatOpenId: true, callTeam: true };
 
 describe('reachOf', () => {
   it('takes the store’s reach, else the one channel its smsMode names', () => {
@@ -20,7 +20,16 @@ describe('firstChannel', () => {
 
   it('calls only a customer with a phone when a call-back team exists', () => {
     expect(firstChannel(['call', 'sms'], { ...everything, callTeam: false })).toBe('sms');
-    expect(firstChannel(['wechat', 'call'], { phone: false, wechatOpenId: false, callTeam: true })).toBeUndefined();
+    expect(
+      firstChannel(['wechat', 'call'], { phone: false, textable: false, wechatOpenId: false, callTeam: true }),
+    ).toBeUndefined();
+  });
+
+  it('texts no landline: a call reaches it, or nothing does', () => {
+    const landline = { ...everything, textable: false, wechatOpenId: false };
+    expect(firstChannel(['sms', 'call'], landline)).toBe('call');
+    expect(firstChannel(['wechat', 'link', 'call'], landline)).toBe('call');
+    expect(firstChannel(['sms', 'link'], landline)).toBeUndefined();
   });
 });
 

@@ -97,6 +97,7 @@ const surveyFields = [
   'alertsRaisedAt',
   'webTokenCipher',
   'wechatOpenIdCipher',
+  'landline',
   'channel',
   'caller',
   'suppressedAs',
