@@ -20,7 +20,7 @@ import type { Cohort } from '#shared/domain/retention.ts';
 import type { Segment } from '#shared/domain/rfm.ts';
 import type { RollupCounters, RollupFamily, RollupIncrement } from '#shared/domain/rollups.ts';
 import type { Sentiment } from '#shared/domain/scoring.ts';
-import type { Locale, SurveyType } from '#shared/config/schema.ts';
+import type { SurveyType } from '#shared/config/schema.ts';
 
 export interface Clock {
   now(): Date;
