@@ -1,7 +1,7 @@
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Alert, AlertActionRecord, AlertStatus } from '#shared/domain/records.ts';
 import type { AlertChanges, AlertStore } from '#shared/ports.ts';
-import { type DocumentClient, failedConditions, isConditionFailure, UpdateBuilder } from './client.ts';
+import { type DocumentClient, failedConditions, isConditionFailure, queryPages, UpdateBuilder } from './client.ts';
 import { epochSeconds, keys, timerAttributeNames, timerAttributes } from './keys.ts';
 import { isLive } from './survey-store.ts';
 
@@ -58,29 +58,23 @@ export class DynamoAlertStore implements AlertStore {
 
   async listByDepartment(departmentId: string, options: { status?: AlertStatus; limit: number }): Promise<Alert[]> {
     if (options.status === 'reopened') return this.reopenedOf(departmentId, options.limit);
-    const alerts: Alert[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: 'lookup',
-          KeyConditionExpression: 'lookupPk = :pk',
-          FilterExpression: options.status ? '#status = :status' : undefined,
-          ExpressionAttributeNames: options.status ? { '#status': 'status' } : undefined,
-          ExpressionAttributeValues: {
-            ':pk': keys.departmentAlerts(departmentId),
-            ...(options.status ? { ':status': options.status } : {}),
-          },
-          ScanIndexForward: false,
-          Limit: options.limit,
-          ExclusiveStartKey,
-        }),
-      );
-      alerts.push(...(page.Items ?? []).filter((i) => isLive(i)).map(toAlert));
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey && alerts.length < options.limit);
-    return alerts.slice(0, options.limit);
+    return queryPages(
+      this.db,
+      {
+        TableName: this.table,
+        IndexName: 'lookup',
+        KeyConditionExpression: 'lookupPk = :pk',
+        FilterExpression: options.status ? '#status = :status' : undefined,
+        ExpressionAttributeNames: options.status ? { '#status': 'status' } : undefined,
+        ExpressionAttributeValues: {
+          ':pk': keys.departmentAlerts(departmentId),
+          ...(options.status ? { ':status': options.status } : {}),
+        },
+        ScanIndexForward: false,
+      },
+      (items) => items.filter((i) => isLive(i)).map(toAlert),
+      options.limit,
+    );
   }
 
   /**
@@ -88,45 +82,34 @@ export class DynamoAlertStore implements AlertStore {
    * removed when its case moves on): not a filter over every alert the department ever had.
    */
   private async reopenedOf(departmentId: string, limit: number): Promise<Alert[]> {
-    const alerts: Alert[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: 'lookup',
-          KeyConditionExpression: 'lookupPk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.departmentReopened(departmentId) },
-          ScanIndexForward: false,
-          Limit: limit,
-          ExclusiveStartKey,
-        }),
-      );
-      const ids = (page.Items ?? []).filter((i) => isLive(i)).map((i) => String(i.alertId));
-      const found = await Promise.all(ids.map((id) => this.get(id)));
-      alerts.push(...found.filter((a): a is Alert => a?.status === 'reopened' && a.departmentId === departmentId));
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey && alerts.length < limit);
-    return alerts.slice(0, limit);
+    return queryPages(
+      this.db,
+      {
+        TableName: this.table,
+        IndexName: 'lookup',
+        KeyConditionExpression: 'lookupPk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.departmentReopened(departmentId) },
+        ScanIndexForward: false,
+      },
+      async (items) => {
+        const found = await Promise.all(items.filter((i) => isLive(i)).map((i) => this.get(String(i.alertId))));
+        return found.filter((a): a is Alert => a?.status === 'reopened' && a.departmentId === departmentId);
+      },
+      limit,
+    );
   }
 
   async createdBetween(departmentId: string, from: string, to: string): Promise<Alert[]> {
-    const alerts: Alert[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: 'lookup',
-          KeyConditionExpression: 'lookupPk = :pk AND lookupSk BETWEEN :from AND :to',
-          ExpressionAttributeValues: { ':pk': keys.departmentAlerts(departmentId), ':from': from, ':to': `${to}~` },
-          ExclusiveStartKey,
-        }),
-      );
-      alerts.push(...(page.Items ?? []).filter((i) => isLive(i)).map(toAlert));
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return alerts;
+    return queryPages(
+      this.db,
+      {
+        TableName: this.table,
+        IndexName: 'lookup',
+        KeyConditionExpression: 'lookupPk = :pk AND lookupSk BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':pk': keys.departmentAlerts(departmentId), ':from': from, ':to': `${to}~` },
+      },
+      (items) => items.filter((i) => isLive(i)).map(toAlert),
+    );
   }
 
   async markDelivered(alertId: string, deliveryKey: string, at: string): Promise<void> {

@@ -1,7 +1,7 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CallTask, CallTaskEntry, CallTaskStatus } from '#shared/domain/call-tasks.ts';
 import type { CallTaskChanges, CallTaskStore } from '#shared/ports.ts';
-import { type DocumentClient, isConditionFailure, UpdateBuilder } from './client.ts';
+import { type DocumentClient, isConditionFailure, queryPages, UpdateBuilder } from './client.ts';
 import { epochSeconds, keys } from './keys.ts';
 import { isLive } from './survey-store.ts';
 
@@ -63,29 +63,23 @@ export class DynamoCallTaskStore implements CallTaskStore {
     departmentId: string,
     options: { status: CallTaskStatus; storeId?: string | undefined; limit: number },
   ): Promise<CallTask[]> {
-    const tasks: CallTask[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: 'lookup',
-          KeyConditionExpression: 'lookupPk = :pk',
-          FilterExpression: options.storeId ? 'storeId = :store' : undefined,
-          ExpressionAttributeValues: {
-            ':pk': keys.departmentCalls(departmentId, options.status),
-            ...(options.storeId ? { ':store': options.storeId } : {}),
-          },
-          // Open: the soonest due first. Done: the latest closed first.
-          ScanIndexForward: options.status === 'open',
-          Limit: options.limit,
-          ExclusiveStartKey,
-        }),
-      );
-      tasks.push(...(page.Items ?? []).filter((i) => isLive(i)).map(toTask));
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey && tasks.length < options.limit);
-    return tasks.slice(0, options.limit);
+    return queryPages(
+      this.db,
+      {
+        TableName: this.table,
+        IndexName: 'lookup',
+        KeyConditionExpression: 'lookupPk = :pk',
+        FilterExpression: options.storeId ? 'storeId = :store' : undefined,
+        ExpressionAttributeValues: {
+          ':pk': keys.departmentCalls(departmentId, options.status),
+          ...(options.storeId ? { ':store': options.storeId } : {}),
+        },
+        // Open: the soonest due first. Done: the latest closed first.
+        ScanIndexForward: options.status === 'open',
+      },
+      (items) => items.filter((i) => isLive(i)).map(toTask),
+      options.limit,
+    );
   }
 
   async update(

@@ -1,5 +1,5 @@
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, paginateQuery, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 
 /** The endpoint comes from the SDK's own AWS_ENDPOINT_URL_DYNAMODB, which the local runtime sets. */
 export function createDocumentClient(client = new DynamoDBClient({})) {
@@ -66,6 +66,25 @@ export class UpdateBuilder {
       ExpressionAttributeValues: Object.keys(this.values).length ? this.values : undefined,
     };
   }
+}
+
+/**
+ * A query's pages (lib-dynamodb's paginator), each made into results by `take`, until `limit`
+ * results are in hand (pages of `limit` items; a filter or `take` may keep fewer), or to the end
+ * without one.
+ */
+export async function queryPages<T>(
+  db: DocumentClient,
+  input: QueryCommandInput,
+  take: (items: Record<string, unknown>[]) => T[] | Promise<T[]>,
+  limit?: number,
+): Promise<T[]> {
+  const results: T[] = [];
+  for await (const page of paginateQuery({ client: db, ...(limit === undefined ? {} : { pageSize: limit }) }, input)) {
+    results.push(...(await take(page.Items ?? [])));
+    if (limit !== undefined && results.length >= limit) return results.slice(0, limit);
+  }
+  return results;
 }
 
 /** DynamoDB's limit: 100 keys a BatchGetItem. */
