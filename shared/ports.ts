@@ -238,6 +238,8 @@ export interface SurveyStore {
    */
   recordDevice(deviceHash: string, customer: string, at: string): Promise<string[]>;
   get(surveyId: string): Promise<Survey | undefined>;
+  /** Many surveys in one go (strongly consistent, as `get`); one that does not exist is left out. */
+  getMany(surveyIds: readonly string[]): Promise<Map<string, Survey>>;
   /** The phone's most recent surveys, newest first. */
   latestForPhone(phoneHash: string, limit: number): Promise<Survey[]>;
   /**
@@ -268,6 +270,11 @@ export interface ResponseStore {
    * With `place`, the answer's place in its advisor's streak is written in the same write.
    */
   record(response: ScoredResponse, place?: StreakAnswer): Promise<'recorded' | 'duplicate'>;
+  /**
+   * `record` for many new answers in few writes. Answers the survey ids it kept; an answer (or its
+   * place) already there is left out and nothing of it written: `record` decides it on its own.
+   */
+  recordMany(answers: readonly { response: ScoredResponse; place?: StreakAnswer | undefined }[]): Promise<Set<string>>;
   /** Puts the customer's words on a kept answer; false when the answer is not kept yet. */
   setComment(response: ScoredResponse, comment: string): Promise<boolean>;
   /** Which of these answers are kept already (by survey id): a re-run import scores only the others. */
@@ -378,6 +385,12 @@ export interface RetentionStore {
   applyVisitChanges(changes: readonly CustomerVisitChange[]): Promise<Set<string>>;
   /** Puts the cohort on the customer and counts it `surveyed` in each horizon's bucket, once; false if already there. */
   addCohort(phoneHash: string, cohort: Cohort, horizons: readonly number[]): Promise<boolean>;
+  /**
+   * addCohort for many customers (one cohort each) in few writes, their `surveyed` counts summed per
+   * bucket. Answers the customers it added to; one without a history, or with the cohort already
+   * there, is left out and nothing of it written.
+   */
+  addCohorts(cohorts: readonly { phoneHash: string; cohort: Cohort }[], horizons: readonly number[]): Promise<Set<string>>;
   /**
    * Counts each cohort `returned` within its horizon (and `returnedRecovered` for a recovered
    * detractor), once, all in one write; false, and none counted, if any was counted meanwhile.

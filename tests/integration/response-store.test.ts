@@ -66,3 +66,30 @@ describe('DynamoResponseStore.record with a streak place', () => {
     ]);
   });
 });
+
+describe('DynamoResponseStore.recordMany', () => {
+  it('keeps a batch of new answers with their places in one write, leaving out one kept or placed already', async () => {
+    const batch = Array.from({ length: 30 }, (_, i) =>
+      answer(`sv_m${i}`, `2026-10-${String(i + 1).padStart(2, '0')}T08:00:00.000Z`),
+    );
+    const [kept, placed] = [batch[4], batch[9]];
+    if (!kept || !placed) throw new Error('a batch of 30');
+    await responses.record(kept, streakPlaceOf(kept));
+    const place = streakPlaceOf(placed);
+    if (place) await streaks.add(place);
+
+    const first = await responses.recordMany(batch.map((response) => ({ response, place: streakPlaceOf(response) })));
+    const again = await responses.recordMany(batch.map((response) => ({ response, place: streakPlaceOf(response) })));
+
+    expect([...first].sort()).toEqual(
+      batch
+        .map((r) => r.surveyId)
+        .filter((id) => id !== 'sv_m4' && id !== 'sv_m9')
+        .sort(),
+    );
+    expect(again.size).toBe(0);
+    // The one placed already is not kept here: record decides it on its own.
+    expect((await responses.keptOf(batch)).size).toBe(29);
+    expect(await responses.record(placed, place)).toBe('recorded');
+  });
+});

@@ -140,4 +140,34 @@ describe('DynamoRetentionStore', () => {
     expect([...(after?.counted ?? [])]).toEqual(['sv_b8#180']);
     expect((await store.history('batch-phone-3'))?.segment).toBeUndefined();
   });
+
+  it('adds many customers’ cohorts in shared transactions, each once, leaving out a customer without a history', async () => {
+    const joining = Array.from({ length: 60 }, (_, i) => ({
+      phoneHash: `cohort-phone-${i}`,
+      cohort: { ...cohort, surveyId: `sv_c${i}`, month: '2025-08', class: 'passive' as const },
+    }));
+    await Promise.all(
+      joining
+        .slice(1)
+        .map(({ phoneHash, cohort: c }) =>
+          db.send(
+            new PutCommand({ TableName: names.main, Item: { ...keys.customer(phoneHash), visitLog: new Set([c.visitAt]) } }),
+          ),
+        ),
+    );
+    // One cohort is there already (an answer scored meanwhile).
+    const [, raced] = joining;
+    if (!raced) throw new Error('60 customers');
+    expect(await store.addCohort(raced.phoneHash, raced.cohort, [180, 365])).toBe(true);
+
+    const added = await store.addCohorts(joining, [180, 365]);
+    const again = await store.addCohorts(joining, [180, 365]);
+
+    expect(added.size).toBe(58);
+    expect(added.has('cohort-phone-0') || added.has('cohort-phone-1')).toBe(false);
+    expect(again.size).toBe(0);
+    expect(await bucket('h180', '2025-08')).toEqual({ surveyed: 59 });
+    expect(await bucket('h365', '2025-08')).toEqual({ surveyed: 59 });
+    expect((await store.history('cohort-phone-30'))?.cohorts).toEqual([joining[30]?.cohort]);
+  });
 });

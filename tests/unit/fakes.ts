@@ -285,6 +285,11 @@ export class FakeSurveyStore implements SurveyStore {
     return clone(this.surveys.get(surveyId));
   }
 
+  async getMany(surveyIds: readonly string[]): Promise<Map<string, Survey>> {
+    const found = surveyIds.map((id) => this.surveys.get(id)).filter((s) => s !== undefined);
+    return new Map(found.map((survey) => [survey.id, clone(survey)]));
+  }
+
   async latestForPhone(phoneHash: string, limit: number): Promise<Survey[]> {
     const sortKey = (s: Survey) => `${s.createdAt}#${s.id}`;
     return [...this.surveys.values()]
@@ -357,6 +362,17 @@ export class FakeResponseStore implements ResponseStore {
     if (!response.recoveryOf) this.stream.push({ kind: 'scored', response: clone(response) });
     if (place) await this.streaks.add(place);
     return 'recorded';
+  }
+
+  /** Each answer whole or not at all, as the adapter's transaction: one whose place is there already is left out too. */
+  async recordMany(answers: readonly { response: ScoredResponse; place?: StreakAnswer | undefined }[]) {
+    const kept = new Set<string>();
+    for (const { response, place } of answers) {
+      if (this.responses.has(response.surveyId) || (place && this.streaks.answers.has(`${place.streak}|${place.at}`))) continue;
+      await this.record(response, place);
+      kept.add(response.surveyId);
+    }
+    return kept;
   }
 
   async keptOf(answers: Pick<ScoredResponse, 'surveyId'>[]) {
@@ -557,6 +573,14 @@ export class FakeRetentionStore implements RetentionStore {
     customer.cohorts.set(cohort.surveyId, clone(cohort));
     this.bump(cohort, horizons, () => ({ surveyed: 1 }));
     return true;
+  }
+
+  async addCohorts(cohorts: readonly { phoneHash: string; cohort: Cohort }[], horizons: readonly number[]) {
+    const added = new Set<string>();
+    for (const { phoneHash, cohort } of cohorts) {
+      if (!added.has(phoneHash) && (await this.addCohort(phoneHash, cohort, horizons))) added.add(phoneHash);
+    }
+    return added;
   }
 
   async countReturns(phoneHash: string, returns: { cohort: Cohort; horizonDays: number }[]) {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from '#shared/zod.ts';
 import type { IntegrityFlag } from '#shared/domain/integrity.ts';
@@ -11,6 +12,9 @@ import { epochSeconds } from './keys.ts';
 import { streakAnswerPut } from './streak-store.ts';
 
 const DAY_S = 86_400;
+/** DynamoDB's limit: 100 items a transaction (an answer and its streak place are two). */
+const TRANSACTION_ITEMS = 100;
+const CONFLICT_RETRIES = 5;
 /** A page of a selective filter may need several reads; this bounds one request's work. */
 const MAX_QUERIES_PER_PAGE = 8;
 
@@ -70,8 +74,8 @@ export class DynamoResponseStore implements ResponseStore {
     private readonly retentionDays: number,
   ) {}
 
-  async record(response: ScoredResponse, place?: StreakAnswer): Promise<'recorded' | 'duplicate'> {
-    const answer = {
+  private answerPut(response: ScoredResponse) {
+    return {
       TableName: this.table,
       Item: {
         ...responseKey(response),
@@ -81,6 +85,10 @@ export class DynamoResponseStore implements ResponseStore {
       },
       ConditionExpression: 'attribute_not_exists(pk)',
     };
+  }
+
+  async record(response: ScoredResponse, place?: StreakAnswer): Promise<'recorded' | 'duplicate'> {
+    const answer = this.answerPut(response);
     try {
       if (!place) await this.db.send(new PutCommand(answer));
       else {
@@ -96,6 +104,54 @@ export class DynamoResponseStore implements ResponseStore {
       if (placed === 'ConditionalCheckFailed') return this.record(response);
       throw error;
     }
+  }
+
+  /**
+   * In transactions of up to 100 items, each answer with its place. An answer whose answer or place
+   * failed its condition is taken out and the rest tried again; so is a transaction that met another
+   * one, after a pause, a few times, and then the rest are left to `record`.
+   */
+  async recordMany(answers: readonly { response: ScoredResponse; place?: StreakAnswer | undefined }[]) {
+    const kept = new Set<string>();
+    let group: typeof answers = [];
+    let items = 0;
+    for (const answer of answers) {
+      const size = answer.place ? 2 : 1;
+      if (items + size > TRANSACTION_ITEMS) {
+        for (const id of await this.writeAnswers(group)) kept.add(id);
+        group = [];
+        items = 0;
+      }
+      group = [...group, answer];
+      items += size;
+    }
+    if (group.length > 0) for (const id of await this.writeAnswers(group)) kept.add(id);
+    return kept;
+  }
+
+  private async writeAnswers(group: readonly { response: ScoredResponse; place?: StreakAnswer | undefined }[]) {
+    let left = group;
+    for (let conflicts = 0; left.length > 0; ) {
+      const owners = left.flatMap((answer) => (answer.place ? [answer, answer] : [answer]));
+      const items = left.flatMap(({ response, place }) => [
+        { Put: this.answerPut(response) },
+        ...(place ? [{ Put: streakAnswerPut(this.table, place, this.retentionDays) }] : []),
+      ]);
+      try {
+        await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+        return left.map(({ response }) => response.surveyId);
+      } catch (error) {
+        const codes = cancellationCodes(error);
+        if (!codes) throw error;
+        const failed = new Set(owners.filter((_, i) => codes[i] === 'ConditionalCheckFailed'));
+        if (failed.size > 0) left = left.filter((answer) => !failed.has(answer));
+        else if (codes.includes('TransactionConflict') && conflicts++ < CONFLICT_RETRIES) {
+          await sleep(20 * 2 ** conflicts * (1 + Math.random()));
+        } else if (codes.includes('TransactionConflict')) return [];
+        else throw error;
+      }
+    }
+    return [];
   }
 
   async setComment(response: ScoredResponse, comment: string): Promise<boolean> {

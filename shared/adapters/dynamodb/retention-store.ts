@@ -127,6 +127,23 @@ function customerUpdate(table: string, change: CustomerVisitChange) {
   };
 }
 
+/** The cohort put on the customer's item, unless it is there already or the customer has no history. */
+const cohortPut = (table: string, phoneHash: string, cohort: Cohort) => ({
+  TableName: table,
+  Key: keys.customer(phoneHash),
+  UpdateExpression: 'SET #c = :cohort',
+  ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#c)',
+  ExpressionAttributeNames: { '#c': cohortAttribute(cohort.surveyId) },
+  ExpressionAttributeValues: { ':cohort': cohort },
+});
+
+/** One customer's conditional update in a batch, and what it adds to the counters. */
+interface CustomerWrite {
+  phoneHash: string;
+  update: ReturnType<typeof customerUpdate> | ReturnType<typeof cohortPut>;
+  increments: RollupIncrement[];
+}
+
 /** What a visit's change adds to the counters: its returns' cohort buckets and its segment move. */
 const incrementsOf = (change: CustomerVisitChange): RollupIncrement[] => [
   ...change.returns.map(({ cohort, horizonDays }) => returnIncrement(cohort, horizonDays)),
@@ -151,24 +168,28 @@ function sumByBucket(increments: RollupIncrement[]): RollupIncrement[] {
   return [...sums.values()];
 }
 
-/** Changes in groups whose customers and summed buckets fit one transaction each. */
-function transactionsOf(changes: readonly CustomerVisitChange[]): CustomerVisitChange[][] {
-  const groups: CustomerVisitChange[][] = [];
-  let group: CustomerVisitChange[] = [];
+/** Customers' writes in groups whose customers and summed buckets fit one transaction each. */
+function transactionsOf<T>(writes: readonly T[], increments: (write: T) => RollupIncrement[]): T[][] {
+  const groups: T[][] = [];
+  let group: T[] = [];
   let buckets = new Set<string>();
-  for (const change of changes) {
-    const ids = incrementsOf(change).map(bucketId);
+  for (const write of writes) {
+    const ids = increments(write).map(bucketId);
     const added = new Set([...buckets, ...ids]);
     if (group.length > 0 && group.length + 1 + added.size > TRANSACTION_ITEMS) {
       groups.push(group);
       group = [];
       buckets = new Set(ids);
     } else buckets = added;
-    group.push(change);
+    group.push(write);
   }
   if (group.length > 0) groups.push(group);
   return groups;
 }
+
+/** A cohort joined: `surveyed` once in each horizon's bucket. */
+const surveyedIncrements = (cohort: Cohort, horizons: readonly number[]) =>
+  horizons.map((h) => cohortIncrement(cohort, h, { surveyed: 1 }));
 
 /**
  * Cohort buckets live in the scores table beside the other rollups (family `retention`, one item
@@ -216,20 +237,51 @@ export class DynamoRetentionStore implements RetentionStore {
    * tried again; so is a transaction that met another one on a counter, after a pause.
    */
   async applyVisitChanges(changes: readonly CustomerVisitChange[]): Promise<Set<string>> {
-    const stale = new Set<string>();
     const writes = changes.filter((c) => c.returns.length > 0 || c.segment !== undefined || c.timer !== undefined);
-    for (const group of transactionsOf(writes)) {
-      for (const phoneHash of await this.writeVisitChanges(group)) stale.add(phoneHash);
+    return this.writeCustomers(
+      writes.map((change) => ({
+        phoneHash: change.phoneHash,
+        update: customerUpdate(this.mainTable, change),
+        increments: incrementsOf(change),
+      })),
+    );
+  }
+
+  /** In transactions of up to 100 items, as applyVisitChanges: each customer's cohort put on them if absent. */
+  async addCohorts(cohorts: readonly { phoneHash: string; cohort: Cohort }[], horizons: readonly number[]) {
+    const once = [...new Map(cohorts.map((c) => [c.phoneHash, c])).values()];
+    const stale = await this.writeCustomers(
+      once.map(({ phoneHash, cohort }) => ({
+        phoneHash,
+        update: cohortPut(this.mainTable, phoneHash, cohort),
+        increments: surveyedIncrements(cohort, horizons),
+      })),
+    );
+    return new Set(once.filter((c) => !stale.has(c.phoneHash)).map((c) => c.phoneHash));
+  }
+
+  /** Answers the customers whose write was not made: their condition failed, or they kept meeting other writes. */
+  private async writeCustomers(writes: CustomerWrite[]): Promise<Set<string>> {
+    const stale = new Set<string>();
+    for (const group of transactionsOf(writes, (w) => w.increments)) {
+      for (const phoneHash of await this.writeGroup(group)) stale.add(phoneHash);
     }
     return stale;
   }
 
-  private async writeVisitChanges(group: CustomerVisitChange[]): Promise<string[]> {
+  /**
+   * Each customer's conditional update and the counters of all of them, summed per bucket. A
+   * customer whose condition failed is taken out and the rest tried again; so is a transaction that
+   * met another one on a counter, after a pause.
+   */
+  private async writeGroup(group: CustomerWrite[]): Promise<string[]> {
     const stale: string[] = [];
     let left = group;
     for (let conflicts = 0; left.length > 0; ) {
-      const counters = sumByBucket(left.flatMap(incrementsOf)).map((i) => ({ Update: bucketIncrement(this.scoresTable, i) }));
-      const customers = left.map((change) => ({ Update: customerUpdate(this.mainTable, change) }));
+      const counters = sumByBucket(left.flatMap((w) => w.increments)).map((i) => ({
+        Update: bucketIncrement(this.scoresTable, i),
+      }));
+      const customers = left.map((w) => ({ Update: w.update }));
       try {
         await this.db.send(new TransactWriteCommand({ TransactItems: [...customers, ...counters] }));
         return stale;
@@ -238,13 +290,13 @@ export class DynamoRetentionStore implements RetentionStore {
         if (!codes) throw error;
         const changed = new Set(left.filter((_, i) => codes[i] === 'ConditionalCheckFailed'));
         if (changed.size > 0) {
-          stale.push(...[...changed].map((c) => c.phoneHash));
-          left = left.filter((c) => !changed.has(c));
+          stale.push(...[...changed].map((w) => w.phoneHash));
+          left = left.filter((w) => !changed.has(w));
         } else if (codes.includes('TransactionConflict') && conflicts++ < CONFLICT_RETRIES) {
           await sleep(20 * 2 ** conflicts * (1 + Math.random()));
         } else if (codes.includes('TransactionConflict')) {
           // Still meeting others: each customer goes the single way, which reads again.
-          return [...stale, ...left.map((c) => c.phoneHash)];
+          return [...stale, ...left.map((w) => w.phoneHash)];
         } else throw error;
       }
     }
@@ -297,16 +349,7 @@ export class DynamoRetentionStore implements RetentionStore {
 
   async addCohort(phoneHash: string, cohort: Cohort, horizons: readonly number[]): Promise<boolean> {
     return this.transact([
-      {
-        Update: {
-          TableName: this.mainTable,
-          Key: keys.customer(phoneHash),
-          UpdateExpression: 'SET #c = :cohort',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#c)',
-          ExpressionAttributeNames: { '#c': cohortAttribute(cohort.surveyId) },
-          ExpressionAttributeValues: { ':cohort': cohort },
-        },
-      },
+      { Update: cohortPut(this.mainTable, phoneHash, cohort) },
       ...horizons.map((h) => this.bucketAdd(cohort, h, { surveyed: 1 })),
     ]);
   }

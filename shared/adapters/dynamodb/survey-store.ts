@@ -486,6 +486,16 @@ export class DynamoSurveyStore implements SurveyStore {
     return Item && isLive(Item) ? toSurvey(Item) : undefined;
   }
 
+  async getMany(surveyIds: readonly string[]): Promise<Map<string, Survey>> {
+    const items = await batchGetItems(this.db, this.table, surveyIds.map(keys.survey));
+    return new Map(
+      items
+        .filter((item) => isLive(item))
+        .map(toSurvey)
+        .map((survey) => [survey.id, survey]),
+    );
+  }
+
   async findByWebToken(tokenHash: string): Promise<Survey | undefined> {
     const { Item } = await this.db.send(
       new GetCommand({ TableName: this.table, Key: keys.webToken(tokenHash), ConsistentRead: true }),
