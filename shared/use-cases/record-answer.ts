@@ -8,7 +8,7 @@ import { routeDetractor } from '#shared/domain/routing.ts';
 import { isDetractor } from '#shared/domain/scoring.ts';
 import { addMs, type Deps, HOUR, TIMER_LEASE_MS } from './deps.ts';
 import { decideRecovery } from './recovery.ts';
-import { joinCohort } from './track-retention.ts';
+import { joinCohort, joinCohorts } from './track-retention.ts';
 import { joinStreak, streakPlaceOf } from './track-streaks.ts';
 
 export const responseUpdatedSchema = z.object({ surveyId: z.string().check(z.minLength(1)) });
@@ -33,8 +33,7 @@ export async function recordAnswer(deps: RecordDeps, surveyId: string) {
 
   // The response's change feeds the rollups (aggregateRollups), which count each response once.
   // A streak of top scores is decided later, by answer time, where the stream batches an advisor's answers.
-  const flags = [...answerContactFlags(survey.contactFlags ?? []), ...(survey.answerFlags ?? [])];
-  const response = responseOf(scored, deps.clock.now().toISOString(), sortFlags(flags));
+  const response = responseOf(scored, deps.clock.now().toISOString(), flagsOf(survey));
   const comment = survey.status === 'completed' ? survey.reason : undefined;
   // Kept with its words and its place in the advisor's streak in one write; an answer kept already
   // (a redelivery, or words that came after the score) has the words put on it, and is placed
@@ -60,6 +59,30 @@ export async function recordAnswer(deps: RecordDeps, surveyId: string) {
   );
   return { recorded, alerts: alertIds.length };
 }
+
+/**
+ * recordAnswer for a queue batch's plain answers, together: an answer not kept yet whose
+ * conversation is over and whose alerts are settled (an imported history's), not a re-survey.
+ * Their surveys in one read, the answers with their streak places in one write, their cohorts in a
+ * few (joinCohorts). Answers the outcomes of the surveys it did; every other one (not plain, kept
+ * meanwhile, or anything unusual) is left to recordAnswer, which is safe after a part of this.
+ */
+export async function recordAnswers(deps: RecordDeps, surveyIds: readonly string[]) {
+  const surveys = await deps.surveys.getMany([...new Set(surveyIds)]);
+  const now = deps.clock.now().toISOString();
+  const answers = [...surveys.values()].flatMap((survey) => {
+    const { score } = survey;
+    if (score === undefined || survey.status !== 'completed' || !survey.alertsRaisedAt || survey.recoveryOf) return [];
+    const response = responseOf({ ...survey, score }, now, flagsOf(survey));
+    return [{ survey: { ...survey, score }, response, place: streakPlaceOf(response) }];
+  });
+  const kept = await deps.responses.recordMany(answers);
+  const recorded = answers.filter(({ survey }) => kept.has(survey.id)).map(({ survey }) => survey);
+  await joinCohorts(deps, recorded);
+  return new Map(recorded.map((survey) => [survey.id, { recorded: true, alerts: 0 }]));
+}
+
+const flagsOf = (survey: Survey) => sortFlags([...answerContactFlags(survey.contactFlags ?? []), ...(survey.answerFlags ?? [])]);
 
 function responseOf(survey: Survey & { score: number }, now: string, flags: IntegrityFlag[]): ScoredResponse {
   return {

@@ -138,6 +138,41 @@ export async function joinCohort(deps: RetentionDeps, survey: Survey & { score: 
   return { joined, returned: await countReturns(deps, survey.phoneHash) };
 }
 
+/**
+ * joinCohort for many answers (a scorer's batch): the customers' histories in one read, each
+ * customer's cohort added in a shared write, and then, read again, every return due counted in
+ * another (a visit noted between the two sees the cohort, as with joinCohort). A customer whose
+ * write lost a race, or with a second answer in the batch, goes the single way, which reads again.
+ */
+export async function joinCohorts(deps: RetentionDeps, surveys: readonly (Survey & { score: number })[]) {
+  const horizons = deps.config.retention.horizonDays;
+  const first = new Map<string, Survey & { score: number }>();
+  const single: (Survey & { score: number })[] = [];
+  for (const survey of surveys) {
+    if (survey.recoveryOf || !survey.phoneHash) continue;
+    if (first.has(survey.phoneHash)) single.push(survey);
+    else first.set(survey.phoneHash, survey);
+  }
+  const before = await deps.retention.histories([...first.keys()]);
+  const adding = [...before].flatMap(([phoneHash, history]) => {
+    const survey = first.get(phoneHash);
+    return survey && !history.cohorts.some((c) => c.surveyId === survey.id) ? [{ phoneHash, cohort: cohortOf(survey) }] : [];
+  });
+  const added = await deps.retention.addCohorts(adding, horizons);
+  for (const { phoneHash } of adding) {
+    const survey = first.get(phoneHash);
+    if (!added.has(phoneHash) && survey) single.push(survey);
+  }
+  const raced = new Set(single.map((s) => s.phoneHash));
+  const counting = [...before.keys()].filter((phoneHash) => !raced.has(phoneHash));
+  const after = await deps.retention.histories(counting);
+  const changes = [...after].map(([phoneHash, history]) => ({ phoneHash, returns: returnsDue(history, horizons) }));
+  const stale = await deps.retention.applyVisitChanges(changes);
+  await inFlight([...stale], (phoneHash) => countReturns(deps, phoneHash));
+  // One after another: a customer's answers here would only race each other.
+  for (const survey of single) await joinCohort(deps, survey);
+}
+
 /** A detractor recovered (after a resolved alert): their cohort counts them recovered, once. */
 export async function markCohortRecovered(deps: RetentionDeps, phoneHash: string, surveyId: string) {
   const horizons = deps.config.retention.horizonDays;
